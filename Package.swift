@@ -1,0 +1,65 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One settings list for every Swift target: Swift 6 language mode comes from the tools
+/// version; these upcoming features keep imports and existentials explicit everywhere.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// The decoder's targets run once per YAML event, millions of times on a large
+/// organisation; dynamic exclusivity checks there cost several percent. Their accesses are
+/// single-threaded per decoder and checked statically, so release builds skip the runtime
+/// check (debug builds and tests keep it).
+let hotPath: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "roster",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "roster", targets: ["roster"]),
+        .library(name: "RosterCore", targets: ["RosterCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // Outside systems, each wrapped by exactly one Swift target.
+        .systemLibrary(
+            name: "CGit2", pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]),
+        .target(name: "CGit2Shims", dependencies: ["CGit2"]),
+        .systemLibrary(
+            name: "CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+
+        .target(name: "RosterYAML", dependencies: ["CYAML"], swiftSettings: swiftSettings + hotPath),
+        .target(name: "RosterCore", dependencies: ["RosterYAML"], swiftSettings: swiftSettings + hotPath),
+        .target(
+            name: "RosterGit", dependencies: ["RosterCore", "CGit2", "CGit2Shims"],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "roster",
+            dependencies: [
+                "RosterCore", "RosterGit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "RosterBench", dependencies: ["RosterCore", "RosterGit", "RosterYAML"],
+            swiftSettings: swiftSettings),
+
+        .testTarget(name: "RosterYAMLTests", dependencies: ["RosterYAML"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RosterCoreTests", dependencies: ["RosterCore"],
+            resources: [.copy("Golden")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RosterGitTests", dependencies: ["RosterGit", "RosterCore"],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "rosterTests", dependencies: ["roster"], swiftSettings: swiftSettings),
+    ]
+)

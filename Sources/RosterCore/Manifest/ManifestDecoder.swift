@@ -1,0 +1,534 @@
+import RosterYAML
+
+/// What one file declared, and what was wrong with it.
+struct DecodedFile: Sendable {
+    var teams: [TeamManifest] = []
+    var config: RosterConfig?
+    var diagnostics: [Diagnostic] = []
+}
+
+/// Decodes manifests straight from libyaml's events into the model, with no node tree in
+/// between (a tree first costs about ten times as much on a large organisation).
+///
+/// Every problem becomes a `Diagnostic`; decoding goes on after a bad value so one run
+/// reports as much as it can. A YAML syntax error ends the file: nothing after it can be
+/// trusted. A document whose `spec` comes before its `kind` is captured and replayed once
+/// the kind is known.
+final class ManifestDecoder {
+    /// Whether a file is `roster.yaml` at the root or an ordinary manifest file.
+    enum FileRole { case manifests, config }
+
+    private let reader: YAMLEventReader
+    private let file: SourceFile
+    private let role: FileRole
+    private let minAdmins: Int
+    private var result = DecodedFile()
+    /// Errors in the document being decoded; its team is checked further only when none.
+    private var documentErrors = 0
+
+    private static let stringTag = "tag:yaml.org,2002:str"
+
+    private init(file: SourceFile, role: FileRole, minAdmins: Int, limits: YAMLLimits) {
+        self.file = file
+        self.role = role
+        self.minAdmins = minAdmins
+        reader = YAMLEventReader(bytes: file.bytes, limits: limits)
+    }
+
+    /// Decodes every document of `file`.
+    static func decode(
+        _ file: SourceFile, as role: FileRole, minAdmins: Int = 1, limits: YAMLLimits = YAMLLimits()
+    ) -> DecodedFile {
+        let decoder = ManifestDecoder(file: file, role: role, minAdmins: minAdmins, limits: limits)
+        do {
+            while let event = try decoder.reader.next() {
+                if event.kind == .documentStart { try decoder.decodeDocument() }
+            }
+        } catch {
+            decoder.result.diagnostics.append(
+                Diagnostic(.error, file: file.path, line: error.mark.line, column: error.mark.column,
+                           message: "invalid YAML: \(error.message)"))
+        }
+        return decoder.result
+    }
+
+    // MARK: Documents
+
+    private func decodeDocument() throws(YAMLError) {
+        documentErrors = 0
+        let root = try nextEvent()
+        switch root.kind {
+        case .documentEnd:
+            return
+        case .scalar where root.isNull:
+            _ = try nextEvent()  // an empty document: skipped
+            return
+        case .mappingStart:
+            break
+        default:
+            error(
+                at: root.mark, path: nil,
+                "a manifest document must be a mapping with apiVersion, kind, metadata and spec, not \(root.describedType)")
+            try reader.skipNode(startingWith: root)
+            _ = try nextEvent()
+            return
+        }
+
+        var apiVersion: YAMLEvent?
+        var kind: String?
+        var kindEvent: YAMLEvent?
+        var metadata: [YAMLEvent]?
+        var spec: [YAMLEvent]?
+        var team = PartialTeam()
+        var config = RosterConfig()
+
+        let seen = try decodeMapping(ManifestFields.document, path: "") { (index, key, value) throws(YAMLError) in
+            switch index {
+            case 0:
+                if try self.string(value, path: "apiVersion") != nil { apiVersion = value }
+            case 1:
+                if let text = try self.string(value, path: "kind") {
+                    kindEvent = value
+                    kind = ManifestFields.kinds.contains(text) ? text : nil
+                    if kind == nil {
+                        self.error(
+                            at: value.mark, path: "kind", "unknown kind \"\(text)\"; Roster knows Team and Config",
+                            suggestion: Suggestion.closest(to: text, among: ManifestFields.kinds))
+                    }
+                }
+            case 2:
+                if kind == nil {
+                    metadata = try self.reader.captureNode(startingWith: value)
+                } else {
+                    try self.decodeMetadata(value, kind: kind, into: &team)
+                }
+            default:
+                if kindEvent == nil {
+                    spec = try self.reader.captureNode(startingWith: value)
+                } else {
+                    try self.decodeSpec(value, kind: kind, team: &team, config: &config)
+                }
+            }
+        }
+        _ = try nextEvent()  // document end
+
+        if let apiVersion, apiVersion.value != ManifestFields.apiVersion {
+            error(
+                at: apiVersion.mark, path: "apiVersion",
+                "unknown apiVersion \"\(apiVersion.value)\"; this Roster reads \(ManifestFields.apiVersion)",
+                suggestion: ManifestFields.apiVersion)
+        }
+        for (index, field) in ManifestFields.document.enumerated() where seen & (1 << index) == 0 {
+            if field == "metadata", kind == "Config" { continue }
+            if field == "metadata" || field == "spec", kindEvent == nil || kind == nil { continue }
+            error(at: root.mark, path: field, "missing required field \"\(field)\"")
+        }
+        guard let kind else { return }
+        if let metadata {
+            reader.replay(metadata)
+            try decodeMetadata(try nextEvent(), kind: kind, into: &team)
+        }
+        if let spec {
+            reader.replay(spec)
+            try decodeSpec(try nextEvent(), kind: kind, team: &team, config: &config)
+        }
+
+        switch (kind, role) {
+        case ("Team", .manifests):
+            if let built = team.build(file: file) {
+                check(built, specMark: team.membersMark ?? root.mark, complete: documentErrors == 0)
+                result.teams.append(built)
+            }
+        case ("Config", .config):
+            if result.config != nil {
+                error(at: root.mark, path: nil, "\(RosterConfig.fileName) holds one Config document; this is a second")
+            } else {
+                result.config = config
+            }
+        case ("Config", .manifests):
+            error(
+                at: kindEvent?.mark ?? root.mark, path: "kind",
+                "a Config document belongs in \(RosterConfig.fileName) at the repository root")
+        default:
+            error(
+                at: kindEvent?.mark ?? root.mark, path: "kind",
+                "\(RosterConfig.fileName) holds the Config only; declare teams in their own files")
+        }
+    }
+
+    private func decodeMetadata(_ value: YAMLEvent, kind: String?, into team: inout PartialTeam) throws(YAMLError) {
+        guard try expectMapping(value, path: "metadata") else { return }
+        let seen = try decodeMapping(ManifestFields.metadata, path: "metadata") { (_, _, value) throws(YAMLError) in
+            guard let name = try self.string(value, path: "metadata.name"), kind == "Team" else { return }
+            if TeamSlug.isValid(name) {
+                team.slug = name
+                team.namePosition = SourcePosition(value.mark)
+            } else {
+                self.error(
+                    at: value.mark, path: "metadata.name",
+                    "invalid team name \"\(name)\": use 1 to 63 lowercase letters, digits and inner hyphens",
+                    suggestion: Self.slugSuggestion(name))
+            }
+        }
+        if seen & 1 == 0, kind == "Team" {
+            error(at: value.mark, path: "metadata.name", "missing required field \"name\"")
+        }
+    }
+
+    private func decodeSpec(
+        _ value: YAMLEvent, kind: String?, team: inout PartialTeam, config: inout RosterConfig
+    ) throws(YAMLError) {
+        guard let kind else { return try reader.skipNode(startingWith: value) }
+        guard try expectMapping(value, path: "spec") else { return }
+        if kind == "Config" { return try decodeConfigSpec(into: &config) }
+
+        let seen = try decodeMapping(ManifestFields.teamSpec, path: "spec") { (index, _, value) throws(YAMLError) in
+            switch index {
+            case 0:
+                team.displayName = try self.string(value, path: "spec.displayName")
+            case 1:
+                guard let text = try self.string(value, path: "spec.owner") else { return }
+                team.ownerPosition = SourcePosition(value.mark)
+                team.owner = self.email(text, at: value.mark, path: "spec.owner")
+            case 2:
+                try self.decodeSpendLimit(value, into: &team)
+            default:
+                team.membersMark = value.mark
+                try self.decodeMembers(value, into: &team)
+            }
+        }
+        for (index, field) in ManifestFields.teamSpec.enumerated() where seen & (1 << index) == 0 {
+            if field == "owner" || field == "members" {
+                error(at: value.mark, path: "spec.\(field)", "missing required field \"\(field)\"")
+            }
+        }
+    }
+
+    private func decodeSpendLimit(_ value: YAMLEvent, into team: inout PartialTeam) throws(YAMLError) {
+        guard try expectMapping(value, path: "spec.spendLimit") else { return }
+        let seen = try decodeMapping(ManifestFields.spendLimit, path: "spec.spendLimit") { (_, _, value) throws(YAMLError) in
+            let path = "spec.spendLimit.perHour"
+            guard value.kind == .scalar, !value.isNull, value.style == .plain, value.tag == nil else {
+                self.typeError(value, expected: "a number of US dollars per hour", path: path,
+                               suggestion: value.kind == .scalar && value.style != .plain ? value.value : nil)
+                return try self.reader.skipNode(startingWith: value)
+            }
+            switch SpendLimit.parse(value.value) {
+            case .success(let limit): team.spendLimit = limit
+            case .failure(.negative):
+                self.error(at: value.mark, path: path, "the spend limit must not be negative")
+            case .failure(.tooManyDecimals):
+                self.error(at: value.mark, path: path, "the spend limit has more than two decimals (whole cents only)")
+            case .failure(.tooLarge):
+                self.error(at: value.mark, path: path, "the spend limit is too large")
+            case .failure(.notANumber):
+                self.error(at: value.mark, path: path,
+                           "the spend limit must be a plain decimal number of US dollars per hour, such as 120 or 80.50, not \"\(value.value)\"")
+            }
+        }
+        if seen & 1 == 0 { error(at: value.mark, path: "spec.spendLimit.perHour", "missing required field \"perHour\"") }
+    }
+
+    private func decodeMembers(_ value: YAMLEvent, into team: inout PartialTeam) throws(YAMLError) {
+        guard value.kind == .sequenceStart else {
+            typeError(value, expected: "a list of members", path: "spec.members")
+            return try reader.skipNode(startingWith: value)
+        }
+        var index = 0
+        while true {
+            let entry = try nextEvent()
+            if entry.kind == .sequenceEnd { return }
+            defer { index += 1 }
+            guard entry.kind == .mappingStart else {
+                typeError(entry, expected: "a mapping with email and role", path: "spec.members[\(index)]")
+                try reader.skipNode(startingWith: entry)
+                continue
+            }
+            var email: Email?
+            var emailMark = entry.mark
+            var role: Role?
+            var roleMark = entry.mark
+            let seen = try decodeMapping(ManifestFields.member, path: "spec.members[\(index)]") {
+                (field, _, value) throws(YAMLError) in
+                if field == 0 {
+                    guard let text = try self.string(value, path: "spec.members[\(index)].email") else { return }
+                    emailMark = value.mark
+                    email = self.email(text, at: value.mark, path: "spec.members[\(index)].email")
+                } else {
+                    guard let text = try self.string(value, path: "spec.members[\(index)].role") else { return }
+                    roleMark = value.mark
+                    role = Role(rawValue: text)
+                    if role == nil {
+                        self.error(
+                            at: value.mark, path: "spec.members[\(index)].role",
+                            "unknown role \"\(text)\"; the roles are \(Role.list)",
+                            suggestion: Suggestion.closest(to: text, among: Role.allCases.map(\.rawValue)))
+                    }
+                }
+            }
+            for (field, name) in ManifestFields.member.enumerated() where seen & (1 << field) == 0 {
+                error(at: entry.mark, path: "spec.members[\(index)].\(name)", "missing required field \"\(name)\"")
+            }
+            if let email, let role {
+                team.members.append(
+                    MemberManifest(
+                        email: email, role: role, emailPosition: SourcePosition(emailMark),
+                        rolePosition: SourcePosition(roleMark)))
+            }
+        }
+    }
+
+    private func decodeConfigSpec(into config: inout RosterConfig) throws(YAMLError) {
+        _ = try decodeMapping(ManifestFields.configSpec, path: "spec") { (index, _, value) throws(YAMLError) in
+            switch index {
+            case 0:
+                config.paths = try self.decodePaths(value)
+            case 1:
+                guard try self.expectMapping(value, path: "spec.safety") else { return }
+                _ = try self.decodeMapping(ManifestFields.safety, path: "spec.safety") { (field, _, value) throws(YAMLError) in
+                    let path = "spec.safety." + ManifestFields.safety[field]
+                    switch field {
+                    case 0: if let n = try self.integer(value, path: path) { config.safety.maxRemovals = n }
+                    case 1: if let n = try self.integer(value, path: path) { config.safety.minAdmins = n }
+                    default: if let b = try self.boolean(value, path: path) { config.safety.allowTeamDeletion = b }
+                    }
+                }
+            default:
+                guard try self.expectMapping(value, path: "spec.reconcile") else { return }
+                _ = try self.decodeMapping(ManifestFields.reconcile, path: "spec.reconcile") { (_, _, value) throws(YAMLError) in
+                    if let b = try self.boolean(value, path: "spec.reconcile.selfHeal") { config.reconcile.selfHeal = b }
+                }
+            }
+        }
+    }
+
+    private func decodePaths(_ value: YAMLEvent) throws(YAMLError) -> [String]? {
+        guard value.kind == .sequenceStart else {
+            typeError(value, expected: "a list of folders", path: "spec.paths")
+            try reader.skipNode(startingWith: value)
+            return nil
+        }
+        var paths: [String] = []
+        var index = 0
+        while true {
+            let entry = try nextEvent()
+            if entry.kind == .sequenceEnd { break }
+            defer { index += 1 }
+            guard let text = try string(entry, path: "spec.paths[\(index)]") else { continue }
+            let parts = text.split(separator: "/").filter { $0 != "." }
+            if text.hasPrefix("/") || parts.contains("..") || text.contains("\\") || parts.isEmpty && text != "." {
+                error(
+                    at: entry.mark, path: "spec.paths[\(index)]",
+                    "\"\(text)\" is not a folder inside the repository; use a relative path without \"..\"")
+                continue
+            }
+            paths.append(parts.joined(separator: "/"))
+        }
+        return paths
+    }
+
+    // MARK: Team rules
+
+    /// The rules within one team: each email once, the owner an admin member, enough admins.
+    /// The last two only when the document had no other error (`complete`): a member left
+    /// out for a bad role would otherwise also be reported as a missing owner.
+    private func check(_ team: TeamManifest, specMark: YAMLMark, complete: Bool) {
+        var seen: [Email: Int] = [:]
+        seen.reserveCapacity(team.members.count)
+        for (index, member) in team.members.enumerated() {
+            if let first = seen[member.email] {
+                let firstPosition = team.members[first].emailPosition
+                diagnose(
+                    at: member.emailPosition, path: "spec.members[\(index)].email",
+                    "\(member.email) is listed twice in team \(team.slug); first at \(file.path):\(firstPosition.line):\(firstPosition.column)")
+            } else {
+                seen[member.email] = index
+            }
+        }
+        guard complete else { return }
+        if let index = seen[team.owner] {
+            let member = team.members[index]
+            if member.role != .admin {
+                diagnose(
+                    at: member.rolePosition, path: "spec.members[\(index)].role",
+                    "the owner \(team.owner) must be an admin member, not \(member.role.rawValue)",
+                    suggestion: "admin")
+            }
+        } else {
+            diagnose(
+                at: team.ownerPosition, path: "spec.owner",
+                "the owner \(team.owner) must also be listed in spec.members with role admin",
+                suggestion: "- email: \(team.owner)\n  role: admin")
+        }
+        var admins = Set(team.members.lazy.filter { $0.role == .admin }.map(\.email))
+        admins.insert(team.owner)
+        if admins.count < minAdmins {
+            diagnose(
+                at: SourcePosition(specMark), path: "spec.members",
+                "team \(team.slug) declares \(admins.count) admin\(admins.count == 1 ? "" : "s"); "
+                    + "\(RosterConfig.fileName) asks for at least \(minAdmins) (spec.safety.minAdmins)")
+        }
+    }
+
+    // MARK: Values
+
+    /// Reads the keys of a mapping whose start was just read, checking each against
+    /// `fields`; `body` gets the index of a known, first-seen key and must consume its value.
+    /// Returns the set of fields seen, as a bit mask by index.
+    @discardableResult
+    private func decodeMapping(
+        _ fields: [String], path: @autoclosure () -> String,
+        _ body: (Int, YAMLEvent, YAMLEvent) throws(YAMLError) -> Void
+    ) throws(YAMLError) -> UInt32 {
+        var seen: UInt32 = 0
+        while true {
+            let key = try nextEvent()
+            if key.kind == .mappingEnd { return seen }
+            try reader.skipNode(startingWith: key)
+            let value = try nextEvent()
+            // Paths are built only for messages: most keys never need one.
+            func keyPath() -> String { let parent = path(); return parent.isEmpty ? key.value : parent + "." + key.value }
+            guard key.kind == .scalar else {
+                error(at: key.mark, path: path().isEmpty ? nil : path(), "mapping keys must be plain strings")
+                try reader.skipNode(startingWith: value)
+                continue
+            }
+            guard let index = fields.firstIndex(of: key.value) else {
+                if key.value == "<<", key.style == .plain {
+                    error(at: key.mark, path: path().isEmpty ? nil : path(),
+                          "merge keys (<<) are not supported (they are not YAML 1.2); write the fields out")
+                } else {
+                    let known = fields.map { "\"\($0)\"" }.joined(separator: ", ")
+                    error(at: key.mark, path: keyPath(), "unknown field \"\(key.value)\"; the fields here are \(known)",
+                          suggestion: Suggestion.closest(to: key.value, among: fields))
+                }
+                try reader.skipNode(startingWith: value)
+                continue
+            }
+            if seen & (1 << index) != 0 {
+                error(at: key.mark, path: keyPath(), "duplicate key \"\(key.value)\" in this mapping")
+                try reader.skipNode(startingWith: value)
+                continue
+            }
+            seen |= 1 << index
+            try body(index, key, value)
+        }
+    }
+
+    private func expectMapping(_ value: YAMLEvent, path: String) throws(YAMLError) -> Bool {
+        if value.kind == .mappingStart { return true }
+        typeError(value, expected: "a mapping", path: path)
+        try reader.skipNode(startingWith: value)
+        return false
+    }
+
+    /// The text of a string scalar; reports and returns nil for anything else. Plain
+    /// scalars keep their text as written: `no`, `on`, `0755` are strings here (YAML 1.2).
+    private func string(_ value: YAMLEvent, path: @autoclosure () -> String) throws(YAMLError) -> String? {
+        guard value.kind == .scalar else {
+            typeError(value, expected: "a string", path: path())
+            try reader.skipNode(startingWith: value)
+            return nil
+        }
+        if value.isNull {
+            error(at: value.mark, path: path(), "a string is required here, not null")
+            return nil
+        }
+        if let tag = value.tag, tag != Self.stringTag, tag != "!" {
+            error(at: value.mark, path: path(), "a string is required here, but the value is tagged \(tag)")
+            return nil
+        }
+        return value.value
+    }
+
+    private func integer(_ value: YAMLEvent, path: String) throws(YAMLError) -> Int? {
+        if value.kind == .scalar, value.style == .plain, value.tag == nil, !value.isNull,
+            value.value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let number = Int(value.value)
+        {
+            return number
+        }
+        typeError(value, expected: "a whole number, 0 or more", path: path)
+        try reader.skipNode(startingWith: value)
+        return nil
+    }
+
+    private func boolean(_ value: YAMLEvent, path: String) throws(YAMLError) -> Bool? {
+        if value.kind == .scalar, value.style == .plain, value.tag == nil {
+            switch value.value {
+            case "true", "True", "TRUE": return true
+            case "false", "False", "FALSE": return false
+            default: break
+            }
+        }
+        typeError(value, expected: "true or false", path: path)
+        try reader.skipNode(startingWith: value)
+        return nil
+    }
+
+    private func email(_ text: String, at mark: YAMLMark, path: @autoclosure () -> String) -> Email? {
+        if let email = Email(text) { return email }
+        error(at: mark, path: path(), "\"\(text)\" is not a valid email address")
+        return nil
+    }
+
+    // MARK: Reporting
+
+    private func nextEvent() throws(YAMLError) -> YAMLEvent {
+        guard let event = try reader.next() else { throw YAMLError("unexpected end of the YAML stream", at: .start) }
+        return event
+    }
+
+    private func typeError(_ value: YAMLEvent, expected: String, path: String, suggestion: String? = nil) {
+        let field = path.split(separator: ".").last.map(String.init) ?? path
+        error(at: value.mark, path: path, "\(field) must be \(expected), not \(value.describedType)", suggestion: suggestion)
+    }
+
+    private func error(at mark: YAMLMark, path: String?, _ message: String, suggestion: String? = nil) {
+        diagnose(at: SourcePosition(mark), path: path, message, suggestion: suggestion)
+    }
+
+    private func diagnose(at position: SourcePosition, path: String?, _ message: String, suggestion: String? = nil) {
+        documentErrors += 1
+        result.diagnostics.append(
+            Diagnostic(.error, file: file.path, at: position, path: path, message: message, suggestion: suggestion))
+    }
+
+    private static func slugSuggestion(_ name: String) -> String? {
+        var slug = ""
+        for scalar in name.lowercased().unicodeScalars {
+            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) {
+                slug.unicodeScalars.append(scalar)
+            } else if !slug.isEmpty, slug.last != "-" {
+                slug.append("-")
+            }
+        }
+        while slug.hasSuffix("-") { slug.removeLast() }
+        slug = String(slug.prefix(63))
+        while slug.hasSuffix("-") { slug.removeLast() }
+        return TeamSlug.isValid(slug) && slug != name ? slug : nil
+    }
+}
+
+/// A team while its document is being read: fields arrive in any order, some may be bad.
+private struct PartialTeam {
+    var slug: String?
+    var displayName: String?
+    var owner: Email?
+    var spendLimit = SpendLimit.default
+    var members: [MemberManifest] = []
+    var namePosition = SourcePosition.start
+    var ownerPosition = SourcePosition.start
+    var membersMark: YAMLMark?
+
+    func build(file: SourceFile) -> TeamManifest? {
+        guard let slug, let owner else { return nil }
+        return TeamManifest(
+            slug: slug, displayName: displayName ?? slug, owner: owner, spendLimit: spendLimit, members: members,
+            file: file.path, blobID: file.blobID, namePosition: namePosition, ownerPosition: ownerPosition)
+    }
+}
+
+extension SourcePosition {
+    init(_ mark: YAMLMark) { self.init(line: mark.line, column: mark.column) }
+}

@@ -1,0 +1,46 @@
+/// A team as a manifest declares it, with where each part was written.
+public struct TeamManifest: Sendable {
+    public var slug: String
+    public var displayName: String
+    public var owner: Email
+    public var spendLimit: SpendLimit
+    public var members: [MemberManifest]
+
+    /// The file that declares the team, and that file's git blob id when read from git.
+    public var file: String
+    public var blobID: String?
+    /// Where `metadata.name` and `spec.owner` were written.
+    public var namePosition: SourcePosition
+    public var ownerPosition: SourcePosition
+
+    public init(
+        slug: String, displayName: String, owner: Email, spendLimit: SpendLimit = .default,
+        members: [MemberManifest], file: String, blobID: String? = nil,
+        namePosition: SourcePosition = .start, ownerPosition: SourcePosition = .start
+    ) {
+        self.slug = slug
+        self.displayName = displayName
+        self.owner = owner
+        self.spendLimit = spendLimit
+        self.members = members
+        self.file = file
+        self.blobID = blobID
+        self.namePosition = namePosition
+        self.ownerPosition = ownerPosition
+    }
+}
+
+/// One `spec.members[]` entry.
+public struct MemberManifest: Sendable {
+    public var email: Email
+    public var role: Role
+    public var emailPosition: SourcePosition
+    public var rolePosition: SourcePosition
+
+    public init(email: Email, role: Role, emailPosition: SourcePosition = .start, rolePosition: SourcePosition = .start) {
+        self.email = email
+        self.role = role
+        self.emailPosition = emailPosition
+        self.rolePosition = rolePosition
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Manifests from a plain folder (`--dir`), for editing before committing.
+public struct DirectorySource: ManifestSource, SourceReader {
+    let root: URL
+    public var displayName: String { "folder \(root.path)" }
+    public var revision: SourceRevision? { nil }
+
+    /// Fails when `path` is not a readable folder.
+    public init(path: String) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw SourceError("--dir \(path): no such folder")
+        }
+        root = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+    }
+
+    public func entry(at path: String) throws -> SourceListing {
+        switch entryKind(path) {
+        case .missing, .folder: return SourceListing()
+        case .link: return SourceListing(diagnostics: [ManifestPaths.skippedLink(path)])
+        case .file: return SourceListing(entries: [SourceEntry(path: path)])
+        }
+    }
+
+    public func listManifests(under paths: [String]?, excluding excluded: String) throws -> SourceListing {
+        var listing = SourceListing()
+        var found: [String] = []
+        if let paths {
+            for (index, path) in paths.enumerated() {
+                switch entryKind(path) {
+                case .missing: listing.diagnostics.append(ManifestPaths.missingPath(path, index: index))
+                case .link: listing.diagnostics.append(ManifestPaths.skippedLink(path))
+                case .file: found.append(path)
+                case .folder: try walk(path, into: &found, listing: &listing)
+                }
+            }
+        } else {
+            try walk("", into: &found, listing: &listing)
+        }
+        listing.entries = Set(found).subtracting([excluded]).sorted().map { SourceEntry(path: $0) }
+        return listing
+    }
+
+    public func makeReader() throws -> any SourceReader { self }
+
+    public func read(_ entry: SourceEntry, maxSize: Int) -> Result<SourceFile, Diagnostic> {
+        let full = root.appendingPathComponent(entry.path).path
+        var info = stat()
+        if lstat(full, &info) == 0, Int(info.st_size) > maxSize {
+            return .failure(ManifestPaths.tooLarge(entry.path, size: Int(info.st_size), limit: maxSize))
+        }
+        guard let data = FileManager.default.contents(atPath: full) else {
+            return .failure(Diagnostic(.error, file: entry.path, message: "cannot read the file"))
+        }
+        return .success(SourceFile(path: entry.path, bytes: [UInt8](data)))
+    }
+
+    private enum EntryKind { case missing, file, folder, link }
+
+    private func entryKind(_ path: String) -> EntryKind {
+        let full = path.isEmpty ? root.path : root.appendingPathComponent(path).path
+        var info = stat()
+        guard lstat(full, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFLNK: return .link
+        case S_IFDIR: return .folder
+        case S_IFREG: return .file
+        default: return .missing
+        }
+    }
+
+    private func walk(_ folder: String, into found: inout [String], listing: inout SourceListing) throws {
+        let full = folder.isEmpty ? root.path : root.appendingPathComponent(folder).path
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: full).sorted()
+        } catch {
+            throw SourceError("cannot read folder \(full): \(error.localizedDescription)")
+        }
+        for name in names {
+            let path = folder.isEmpty ? name : folder + "/" + name
+            switch entryKind(path) {
+            case .folder where !ManifestPaths.isSkippedFolder(name): try walk(path, into: &found, listing: &listing)
+            case .file where ManifestPaths.isManifestFile(name): found.append(path)
+            case .link where !ManifestPaths.isSkippedFolder(name): listing.diagnostics.append(ManifestPaths.skippedLink(path))
+            default: break
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+internal import CGit2
+import Foundation
+import RosterCore
+
+/// A bare mirror of a remote repository in Roster's cache: cloned on first use, fetched on
+/// every later one. Branches and tags land under their own names (not `refs/remotes/…`)
+/// and HEAD follows the remote's default branch, so a ref resolves as it would on the
+/// remote.
+enum GitMirror {
+    /// Whether `location` is a URL to fetch rather than a local path.
+    static func isURL(_ location: String) -> Bool {
+        if location.contains("://") { return true }
+        // scp-like `git@host:org/repo.git`
+        if let colon = location.firstIndex(of: ":"), let at = location.firstIndex(of: "@"), at < colon,
+            !location[..<colon].contains("/")
+        {
+            return true
+        }
+        return false
+    }
+
+    /// The default cache folder: `$ROSTER_CACHE_DIR`, else `$XDG_CACHE_HOME/roster`, else
+    /// `~/.cache/roster`.
+    static func defaultCacheDirectory() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let dir = environment["ROSTER_CACHE_DIR"], !dir.isEmpty { return dir }
+        if let dir = environment["XDG_CACHE_HOME"], !dir.isEmpty { return dir + "/roster" }
+        return FileManager.default.homeDirectoryForCurrentUser.path + "/.cache/roster"
+    }
+
+    /// Fetches `url` into its mirror under `cacheDirectory` and opens the mirror.
+    static func update(url: String, cacheDirectory: String) throws -> GitRepository {
+        let folder = cacheDirectory + "/repos/" + cacheName(for: url)
+        do {
+            try FileManager.default.createDirectory(atPath: cacheDirectory + "/repos", withIntermediateDirectories: true)
+        } catch {
+            throw SourceError("cannot create the cache folder \(cacheDirectory): \(error.localizedDescription)")
+        }
+        let repository =
+            FileManager.default.fileExists(atPath: folder + "/HEAD")
+            ? try GitRepository.open(path: folder) : try GitRepository.initBare(path: folder)
+
+        var remote: OpaquePointer?
+        try Git.check(git_remote_create_anonymous(&remote, repository.handle, url), "cannot use \(url) as a remote")
+        defer { git_remote_free(remote) }
+
+        var attempts = 0
+        try withUnsafeMutablePointer(to: &attempts) { attemptsPointer in
+            var callbacks = git_remote_callbacks()
+            git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION))
+            callbacks.credentials = credentials
+            callbacks.payload = UnsafeMutableRawPointer(attemptsPointer)
+
+            guard git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nil, nil) == 0 else {
+                throw SourceError("cannot reach \(url) (tried to connect and list its refs): \(Git.lastError())")
+            }
+            var head = git_buf()
+            var defaultBranch: String?
+            if git_remote_default_branch(&head, remote) == 0, let pointer = head.ptr {
+                defaultBranch = String(cString: pointer)
+            }
+            git_buf_dispose(&head)
+
+            var options = git_fetch_options()
+            git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION))
+            options.callbacks = callbacks
+            options.prune = GIT_FETCH_PRUNE
+            options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
+            options.update_fetchhead = 0
+            let refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
+            var cStrings = refspecs.map { strdup($0) }
+            defer { cStrings.forEach { free($0) } }
+            let code = cStrings.withUnsafeMutableBufferPointer { buffer in
+                var array = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+                return git_remote_fetch(remote, &array, &options, "roster: fetch")
+            }
+            guard code == 0 else {
+                throw SourceError("cannot fetch \(url) into \(folder): \(Git.lastError())")
+            }
+            if let defaultBranch {
+                try Git.check(
+                    git_repository_set_head(repository.handle, defaultBranch),
+                    "cannot point the mirror's HEAD at \(defaultBranch)")
+            }
+        }
+        return repository
+    }
+
+    /// A readable, collision-free folder name for a URL (no credentials in it).
+    static func cacheName(for url: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs, unlike Hasher
+        for byte in url.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let tail = url.split(separator: "/").last.map(String.init) ?? "repo"
+        let safe = String(tail.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" }.prefix(40))
+        let hex = String(hash, radix: 16)
+        return safe + "-" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// Credentials for fetching: the SSH agent for ssh URLs; for https, `ROSTER_GIT_TOKEN`
+/// (with `ROSTER_GIT_USERNAME`, default `x-access-token`). Gives up after three tries so a
+/// wrong secret fails instead of looping.
+private let credentials: git_credential_acquire_cb = { out, _, usernameFromURL, allowed, payload in
+    let attempts = payload!.assumingMemoryBound(to: Int.self)
+    attempts.pointee += 1
+    guard attempts.pointee <= 3 else { return GIT_EAUTH.rawValue }
+    if allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
+        if let usernameFromURL { return git_credential_ssh_key_from_agent(out, usernameFromURL) }
+        return git_credential_ssh_key_from_agent(out, "git")
+    }
+    if allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0, let token = getenv("ROSTER_GIT_TOKEN") {
+        if let user = getenv("ROSTER_GIT_USERNAME") { return git_credential_userpass_plaintext_new(out, user, token) }
+        return git_credential_userpass_plaintext_new(out, "x-access-token", token)
+    }
+    return GIT_PASSTHROUGH.rawValue
+}

@@ -1,0 +1,211 @@
+internal import CYAML
+
+/// Reads a YAML stream event by event with libyaml, without building a node tree.
+///
+/// Aliases are expanded here by replaying the events recorded for their anchor, within
+/// `YAMLLimits.maxAliasEvents`; nesting beyond `YAMLLimits.maxDepth` is an error. The
+/// reader is a class because libyaml keeps pointers into its parser struct: the struct is
+/// allocated once and never moves.
+public final class YAMLEventReader {
+    private let parser: UnsafeMutablePointer<yaml_parser_t>
+    private let input: UnsafeMutableRawBufferPointer
+    private let inputCount: Int
+    private let limits: YAMLLimits
+
+    private struct Replay {
+        var events: [YAMLEvent]
+        var index = 0
+        /// Alias expansions are recorded into enclosing anchors; a decoder's own replays
+        /// (of events it already read once) are not.
+        var isAlias: Bool
+    }
+    private struct Recording {
+        var anchor: String
+        var depth: Int
+        var events: [YAMLEvent]
+    }
+    private var replays: [Replay] = []
+    private var recordings: [Recording] = []
+    private var anchors: [String: [YAMLEvent]] = [:]
+    private var depth = 0
+    private var aliasEvents = 0
+    private var ended = false
+
+    /// Copies `bytes` (libyaml reads them lazily) and prepares a UTF-8 parser.
+    public init(bytes: [UInt8], limits: YAMLLimits = YAMLLimits()) {
+        self.limits = limits
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+        bytes.withUnsafeBytes { input.copyMemory(from: $0) }
+        self.input = input
+        parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        yaml_parser_initialize(parser)
+        yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
+        yaml_parser_set_input_string(
+            parser, input.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
+        inputCount = bytes.count
+    }
+
+    deinit {
+        yaml_parser_delete(parser)
+        parser.deallocate()
+        input.deallocate()
+    }
+
+    /// The next event, or nil at the end of the stream.
+    public func next() throws(YAMLError) -> YAMLEvent? {
+        if var replay = replays.popLast() {
+            let event = replay.events[replay.index]
+            replay.index += 1
+            let isAlias = replay.isAlias
+            if replay.index < replay.events.count { replays.append(replay) }
+            try track(event, record: isAlias)
+            return event
+        }
+        if ended { return nil }
+
+        var raw = yaml_event_t()
+        guard yaml_parser_parse(parser, &raw) != 0 else { throw currentError() }
+        defer { yaml_event_delete(&raw) }
+
+        let mark = YAMLMark(line: Int(raw.start_mark.line) + 1, column: Int(raw.start_mark.column) + 1)
+        let event: YAMLEvent
+        var anchor: UnsafeMutablePointer<yaml_char_t>? = nil
+        switch raw.type {
+        case YAML_STREAM_START_EVENT:
+            return try next()
+        case YAML_STREAM_END_EVENT:
+            ended = true
+            return nil
+        case YAML_DOCUMENT_START_EVENT:
+            anchors.removeAll(keepingCapacity: true)
+            recordings.removeAll(keepingCapacity: true)
+            aliasEvents = 0
+            event = YAMLEvent(kind: .documentStart, mark: mark)
+        case YAML_DOCUMENT_END_EVENT:
+            event = YAMLEvent(kind: .documentEnd, mark: mark)
+        case YAML_ALIAS_EVENT:
+            let name = Self.string(raw.data.alias.anchor)
+            guard let events = anchors[name] else {
+                throw YAMLError("alias *\(name) refers to no anchor defined before it", at: mark)
+            }
+            aliasEvents += events.count
+            if aliasEvents > limits.maxAliasEvents {
+                throw YAMLError(
+                    "aliases expand to more than \(limits.maxAliasEvents) values in this document; "
+                        + "write the values out instead of nesting aliases", at: mark)
+            }
+            replays.append(Replay(events: events, isAlias: true))
+            return try next()
+        case YAML_SCALAR_EVENT:
+            let scalar = raw.data.scalar
+            let value = String(
+                decoding: UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length)), as: UTF8.self)
+            let style: YAMLEvent.ScalarStyle
+            switch scalar.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+            case YAML_LITERAL_SCALAR_STYLE: style = .literal
+            case YAML_FOLDED_SCALAR_STYLE: style = .folded
+            default: style = .plain
+            }
+            anchor = scalar.anchor
+            event = YAMLEvent(
+                kind: .scalar, mark: mark, value: value, style: style,
+                tag: scalar.tag.map { Self.string($0) })
+        case YAML_SEQUENCE_START_EVENT:
+            anchor = raw.data.sequence_start.anchor
+            event = YAMLEvent(
+                kind: .sequenceStart, mark: mark, tag: raw.data.sequence_start.tag.map { Self.string($0) })
+        case YAML_SEQUENCE_END_EVENT:
+            event = YAMLEvent(kind: .sequenceEnd, mark: mark)
+        case YAML_MAPPING_START_EVENT:
+            anchor = raw.data.mapping_start.anchor
+            event = YAMLEvent(
+                kind: .mappingStart, mark: mark, tag: raw.data.mapping_start.tag.map { Self.string($0) })
+        case YAML_MAPPING_END_EVENT:
+            event = YAMLEvent(kind: .mappingEnd, mark: mark)
+        default:
+            return try next()
+        }
+        try track(event, record: true)
+        if let anchor {
+            let name = Self.string(anchor)
+            if event.kind == .scalar {
+                anchors[name] = [event]
+            } else {
+                recordings.append(Recording(anchor: name, depth: depth, events: [event]))
+            }
+        }
+        return event
+    }
+
+    /// Reads the rest of a node whose first event is `first`, returning all its events.
+    public func captureNode(startingWith first: YAMLEvent) throws(YAMLError) -> [YAMLEvent] {
+        var events = [first]
+        guard first.opensCollection else { return events }
+        var open = 1
+        while open > 0, let event = try next() {
+            events.append(event)
+            if event.opensCollection { open += 1 } else if event.closesCollection { open -= 1 }
+        }
+        return events
+    }
+
+    /// Skips the rest of a node whose first event is `first`.
+    public func skipNode(startingWith first: YAMLEvent) throws(YAMLError) {
+        guard first.opensCollection else { return }
+        var open = 1
+        while open > 0, let event = try next() {
+            if event.opensCollection { open += 1 } else if event.closesCollection { open -= 1 }
+        }
+    }
+
+    /// Makes `events` (captured earlier with `captureNode`) the next ones `next()` returns.
+    public func replay(_ events: [YAMLEvent]) {
+        guard !events.isEmpty else { return }
+        replays.append(Replay(events: events, isAlias: false))
+    }
+
+    private func track(_ event: YAMLEvent, record: Bool) throws(YAMLError) {
+        if event.opensCollection {
+            depth += 1
+            if depth > limits.maxDepth {
+                throw YAMLError("nesting is deeper than \(limits.maxDepth) levels", at: event.mark)
+            }
+        }
+        if record, !recordings.isEmpty {
+            for index in recordings.indices { recordings[index].events.append(event) }
+            if event.closesCollection, let last = recordings.last, last.depth == depth {
+                anchors[last.anchor] = last.events
+                recordings.removeLast()
+            }
+        }
+        if event.closesCollection { depth -= 1 }
+    }
+
+    private func currentError() -> YAMLError {
+        let p = parser.pointee
+        let problem = p.problem.map { String(cString: $0) } ?? "unknown YAML error"
+        if p.error == YAML_READER_ERROR {
+            let mark = YAMLMark.of(
+                offset: Int(p.problem_offset), in: UnsafeRawBufferPointer(rebasing: input[..<inputCount]))
+            var message = problem
+            if p.problem_value == 0, problem.contains("control characters") {
+                message = "NUL bytes are not allowed in YAML"
+            } else if p.problem_value != -1 {
+                message += " (byte 0x" + String(p.problem_value, radix: 16, uppercase: true) + ")"
+            }
+            return YAMLError(message, at: mark)
+        }
+        if p.error == YAML_MEMORY_ERROR { return YAMLError("out of memory while parsing YAML", at: .start) }
+        let mark = YAMLMark(line: Int(p.problem_mark.line) + 1, column: Int(p.problem_mark.column) + 1)
+        if let context = p.context.map({ String(cString: $0) }) {
+            return YAMLError("\(problem) \(context)", at: mark)
+        }
+        return YAMLError(problem, at: mark)
+    }
+
+    private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>) -> String {
+        String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `roster`: team accounts as code.
+@main
+struct Roster: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roster",
+        abstract: "Team accounts as code: manifests in git, reconciled into the team store.",
+        version: "0.1.0",
+        subcommands: [Validate.self, Schema.self]
+    )
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import RosterCore
+
+extension Roster {
+    struct Schema: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the JSON Schema of the manifests (for editors and yaml-language-server).")
+
+        func run() {
+            Output.out(ManifestSchema.json + "\n")
+        }
+    }
+}

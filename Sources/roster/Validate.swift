@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import RosterCore
+
+extension Roster {
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load and check the manifests; report every problem with file:line:column.",
+            discussion: "Exit status: 0 valid (warnings allowed), 1 invalid or unreadable, 64 usage error.")
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case text, json, github
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var source: SourceOptions
+
+        @Option(help: "text, json, or github (Actions annotation lines).")
+        var format: Format = .text
+
+        func run() async throws {
+            try await Output.reportingFailures {
+                let started = ContinuousClock.now
+                let result = try await source.loader.load(from: try source.makeSource())
+                switch format {
+                case .json: Output.out(DiagnosticRenderer.json(result.diagnostics))
+                case .github: Output.out(DiagnosticRenderer.github(result.diagnostics))
+                case .text:
+                    Output.out(DiagnosticRenderer.text(result.diagnostics, color: global.colorOutput))
+                    if !global.quiet || !result.isValid {
+                        Output.out(summary(result) + "\n")
+                    }
+                    if global.verbose {
+                        let elapsed = ContinuousClock.now - started
+                        Output.err("read \(result.fileCount) files, \(result.byteCount) bytes in \(elapsed)\n")
+                    }
+                }
+                if !result.isValid { throw ExitCode(1) }
+            }
+        }
+
+        private func summary(_ result: LoadResult) -> String {
+            let errors = result.diagnostics.filter { $0.severity == .error }.count
+            let warnings = result.diagnostics.count - errors
+            let files = "\(result.fileCount) file\(result.fileCount == 1 ? "" : "s")"
+            let at = result.revision.map { " at \($0.ref) (\($0.commit.prefix(12)))" } ?? ""
+            if errors == 0 {
+                let teams = "\(result.teams.count) team\(result.teams.count == 1 ? "" : "s")"
+                let warned = warnings == 0 ? "" : ", \(warnings) warning\(warnings == 1 ? "" : "s")"
+                return "Valid: \(teams) in \(files)\(at)\(warned)."
+            }
+            let warned = warnings == 0 ? "" : " and \(warnings) warning\(warnings == 1 ? "" : "s")"
+            return "Invalid: \(errors) error\(errors == 1 ? "" : "s")\(warned) in \(files)\(at)."
+        }
+    }
+}
