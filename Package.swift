@@ -55,8 +55,8 @@ let package = Package(
 
         .testTarget(name: "RosterYAMLTests", dependencies: ["RosterYAML"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "RosterCoreTests", dependencies: ["RosterCore"],
-            resources: [.copy("Golden")], swiftSettings: swiftSettings),
+            name: "RosterCoreTests", dependencies: ["RosterCore"], exclude: ["Golden"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "RosterGitTests", dependencies: ["RosterGit", "RosterCore"],
             swiftSettings: swiftSettings),

@@ -32,17 +32,20 @@ public final class YAMLEventReader {
     private var ended = false
 
     /// Copies `bytes` (libyaml reads them lazily) and prepares a UTF-8 parser.
+    /// Manifests are UTF-8: a UTF-8 byte order mark is dropped, and libyaml is told the
+    /// encoding rather than guessing it from the first bytes.
     public init(bytes: [UInt8], limits: YAMLLimits = YAMLLimits()) {
         self.limits = limits
-        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
-        bytes.withUnsafeBytes { input.copyMemory(from: $0) }
+        let skip = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let count = bytes.count - skip
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 1)
+        bytes.withUnsafeBytes { input.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[skip...])) }
         self.input = input
         parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         yaml_parser_initialize(parser)
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
-        yaml_parser_set_input_string(
-            parser, input.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
-        inputCount = bytes.count
+        yaml_parser_set_input_string(parser, input.baseAddress!.assumingMemoryBound(to: UInt8.self), count)
+        inputCount = count
     }
 
     deinit {
@@ -199,6 +202,10 @@ public final class YAMLEventReader {
         }
         if p.error == YAML_MEMORY_ERROR { return YAMLError("out of memory while parsing YAML", at: .start) }
         let mark = YAMLMark(line: Int(p.problem_mark.line) + 1, column: Int(p.problem_mark.column) + 1)
+        let index = Int(p.problem_mark.index)
+        if index < inputCount, input[index] == UInt8(ascii: "\t") {
+            return YAMLError("a tab character cannot indent YAML here; indent with spaces", at: mark)
+        }
         if let context = p.context.map({ String(cString: $0) }) {
             return YAMLError("\(problem) \(context)", at: mark)
         }

@@ -1,0 +1,118 @@
+import Testing
+
+@testable import RosterYAML
+
+@Suite struct YAMLEventReaderTests {
+    /// All events of `text`, or the error that stopped reading.
+    func events(_ text: String, limits: YAMLLimits = YAMLLimits()) -> (events: [YAMLEvent], error: YAMLError?) {
+        let reader = YAMLEventReader(bytes: Array(text.utf8), limits: limits)
+        var events: [YAMLEvent] = []
+        do {
+            while let event = try reader.next() { events.append(event) }
+            return (events, nil)
+        } catch {
+            return (events, error)
+        }
+    }
+
+    @Test func scalarsKeepTheirTextAndPosition() {
+        let (events, error) = events("a: no\nb: '0755'\nc: on\n")
+        #expect(error == nil)
+        let scalars = events.filter { $0.kind == .scalar }
+        #expect(scalars.map(\.value) == ["a", "no", "b", "0755", "c", "on"])
+        #expect(scalars[1].mark == YAMLMark(line: 1, column: 4))
+        #expect(scalars[3].style == .singleQuoted)
+        #expect(scalars[5].mark == YAMLMark(line: 3, column: 4))
+    }
+
+    @Test func aliasesReplayTheAnchoredNode() {
+        let (events, error) = events("base: &m {email: a@b.co, role: dev}\ncopy: *m\n")
+        #expect(error == nil)
+        let values = events.filter { $0.kind == .scalar }.map(\.value)
+        #expect(values == ["base", "email", "a@b.co", "role", "dev", "copy", "email", "a@b.co", "role", "dev"])
+    }
+
+    @Test func anAliasWithoutAnchorIsAnError() {
+        let (_, error) = events("a: *nothing\n")
+        #expect(error?.message.contains("*nothing") == true)
+    }
+
+    @Test func billionLaughsStopsAtTheBudget() {
+        var text = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+        for level in 1..<names.count {
+            let previous = "*" + names[level - 1]
+            text += "\(names[level]): &\(names[level]) [" + Array(repeating: previous, count: 9).joined(separator: ",") + "]\n"
+        }
+        let (events, error) = events(text)
+        #expect(error?.message.contains("aliases expand to more than") == true)
+        #expect(events.count < 60_000)
+    }
+
+    @Test func deepNestingIsRefused() {
+        let text = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        let (_, error) = events(text)
+        #expect(error?.message.contains("nesting is deeper than 64") == true)
+        #expect(error?.mark == YAMLMark(line: 1, column: 65))
+    }
+
+    @Test func invalidUTF8IsReportedAtItsLineAndColumn() {
+        var bytes = Array("a: ok\nb: caf".utf8)
+        bytes += [0xC3, 0x28]  // a broken two-byte sequence
+        bytes += Array("\n".utf8)
+        let reader = YAMLEventReader(bytes: bytes)
+        var caught: YAMLError?
+        do { while try reader.next() != nil {} } catch { caught = error }
+        #expect(caught?.mark.line == 2)
+        #expect(caught?.mark.column == 8)  // libyaml points at the byte that breaks the sequence
+        #expect(caught?.message.contains("UTF-8") == true)
+    }
+
+    @Test func nulIsReportedAtItsPosition() {
+        let reader = YAMLEventReader(bytes: Array("a: x\nb: y\u{0}z\n".utf8))
+        var caught: YAMLError?
+        do { while try reader.next() != nil {} } catch { caught = error }
+        #expect(caught?.message == "NUL bytes are not allowed in YAML")
+        #expect(caught?.mark == YAMLMark(line: 2, column: 5))
+    }
+
+    @Test func syntaxErrorsCarryLibyamlsPosition() {
+        let (_, error) = events("a: [1, 2\nb: c\n")
+        #expect(error != nil)
+        #expect(error!.mark.line >= 2)
+    }
+
+    @Test func capturedNodesReplayInOrder() throws {
+        let reader = YAMLEventReader(bytes: Array("{x: [1, 2], y: 3}".utf8))
+        _ = try reader.next()  // document start
+        _ = try reader.next()  // mapping start
+        let key = try #require(try reader.next())
+        #expect(key.value == "x")
+        let first = try #require(try reader.next())
+        let captured = try reader.captureNode(startingWith: first)
+        #expect(captured.map(\.kind) == [.sequenceStart, .scalar, .scalar, .sequenceEnd])
+        reader.replay(captured)
+        let replayed = try (0..<4).map { _ in try #require(try reader.next()) }
+        #expect(replayed.map(\.value) == ["", "1", "2", ""])
+        #expect(try reader.next()?.value == "y")
+    }
+
+    @Test(arguments: [
+        ("", 0, YAMLMark(line: 1, column: 1)),
+        ("ab\ncd", 4, YAMLMark(line: 2, column: 2)),
+        ("é\nx", 2, YAMLMark(line: 1, column: 2)),
+        ("a\n\nb", 3, YAMLMark(line: 3, column: 1)),
+    ])
+    func offsetsBecomeLinesAndColumns(text: String, offset: Int, expected: YAMLMark) {
+        let bytes = Array(text.utf8)
+        let mark = bytes.withUnsafeBytes { YAMLMark.of(offset: offset, in: $0) }
+        #expect(mark == expected)
+    }
+
+    @Test func scanCountsTokens() {
+        let bytes = Array("a: 1\n".utf8)
+        let count = bytes.withUnsafeBytes { YAMLScan.countTokens($0) }
+        // stream start, block mapping start, key, scalar, value, scalar, block end, stream end
+        #expect(count == 8)
+    }
+}
