@@ -19,7 +19,7 @@ let hotPath: [SwiftSetting] = [
 
 let package = Package(
     name: "roster",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "roster", targets: ["roster"]),
         .library(name: "RosterCore", targets: ["RosterCore"]),

@@ -19,6 +19,33 @@ enum GitMirror {
         return false
     }
 
+    /// `url` without a password or token (`https://user:secret@host/x` →
+    /// `https://user@host/x`), for messages, plans and folder names.
+    static func redacted(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        let userInfo = authority[..<at]
+        let user = String(userInfo.prefix { $0 != ":" })
+        return String(url[..<scheme.upperBound]) + (user.isEmpty ? "" : user + "@") + String(rest[rest.index(after: at)...])
+    }
+
+    /// `message` with `url`'s password or token replaced, for libgit2 messages that quote
+    /// the URL they were given.
+    static func scrub(_ message: String, url: String) -> String {
+        var message = message.replacingOccurrences(of: url, with: redacted(url))
+        if let scheme = url.range(of: "://"),
+            let at = url[scheme.upperBound...].prefix(while: { $0 != "/" }).lastIndex(of: "@"),
+            let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
+        {
+            let secret = String(url[url.index(after: colon)..<at])
+            if !secret.isEmpty { message = message.replacingOccurrences(of: secret, with: "***") }
+        }
+        return message
+    }
+
     /// The default cache folder: `$ROSTER_CACHE_DIR`, else `$XDG_CACHE_HOME/roster`, else
     /// `~/.cache/roster`.
     static func defaultCacheDirectory() -> String {
@@ -30,18 +57,30 @@ enum GitMirror {
 
     /// Fetches `url` into its mirror under `cacheDirectory` and opens the mirror.
     static func update(url: String, cacheDirectory: String) throws -> GitRepository {
+        let shown = redacted(url)
         let folder = cacheDirectory + "/repos/" + cacheName(for: url)
         do {
             try FileManager.default.createDirectory(atPath: cacheDirectory + "/repos", withIntermediateDirectories: true)
         } catch {
             throw SourceError("cannot create the cache folder \(cacheDirectory): \(error.localizedDescription)")
         }
-        let repository =
-            FileManager.default.fileExists(atPath: folder + "/HEAD")
-            ? try GitRepository.open(path: folder) : try GitRepository.initBare(path: folder)
+        let isNew = !FileManager.default.fileExists(atPath: folder + "/HEAD")
+        let repository = isNew ? try GitRepository.initBare(path: folder) : try GitRepository.open(path: folder)
+        do {
+            try fetch(url, shown: shown, into: repository, folder: folder)
+        } catch {
+            // A first fetch that failed leaves no empty mirror behind.
+            if isNew { try? FileManager.default.removeItem(atPath: folder) }
+            if let error = error as? SourceError { throw SourceError(scrub(error.message, url: url)) }
+            throw error
+        }
+        return repository
+    }
+
+    private static func fetch(_ url: String, shown: String, into repository: GitRepository, folder: String) throws {
 
         var remote: OpaquePointer?
-        try Git.check(git_remote_create_anonymous(&remote, repository.handle, url), "cannot use \(url) as a remote")
+        try Git.check(git_remote_create_anonymous(&remote, repository.handle, url), "cannot use \(shown) as a remote")
         defer { git_remote_free(remote) }
 
         var attempts = 0
@@ -52,7 +91,7 @@ enum GitMirror {
             callbacks.payload = UnsafeMutableRawPointer(attemptsPointer)
 
             guard git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nil, nil) == 0 else {
-                throw SourceError("cannot reach \(url) (tried to connect and list its refs): \(Git.lastError())")
+                throw SourceError("cannot reach \(shown) (tried to connect and list its refs): \(Git.lastError())")
             }
             var head = git_buf()
             var defaultBranch: String?
@@ -75,7 +114,7 @@ enum GitMirror {
                 return git_remote_fetch(remote, &array, &options, "roster: fetch")
             }
             guard code == 0 else {
-                throw SourceError("cannot fetch \(url) into \(folder): \(Git.lastError())")
+                throw SourceError("cannot fetch \(shown) into \(folder): \(Git.lastError())")
             }
             if let defaultBranch {
                 try Git.check(
@@ -83,7 +122,6 @@ enum GitMirror {
                     "cannot point the mirror's HEAD at \(defaultBranch)")
             }
         }
-        return repository
     }
 
     /// A readable, collision-free folder name for a URL (no credentials in it).
@@ -93,7 +131,7 @@ enum GitMirror {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        let tail = url.split(separator: "/").last.map(String.init) ?? "repo"
+        let tail = redacted(url).split(separator: "/").last.map(String.init) ?? "repo"
         let safe = String(tail.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" }.prefix(40))
         let hex = String(hash, radix: 16)
         return safe + "-" + String(repeating: "0", count: 16 - hex.count) + hex

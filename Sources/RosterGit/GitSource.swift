@@ -23,12 +23,12 @@ public final class GitSource: ManifestSource {
             GitMirror.isURL(location)
             ? try GitMirror.update(url: location, cacheDirectory: cacheDirectory ?? GitMirror.defaultCacheDirectory())
             : try GitRepository.open(path: location)
-        self.location = location
+        self.location = GitMirror.redacted(location)
         self.ref = ref
         commit = try repository.commit(for: ref)
         tree = try commit.tree()
         revision = SourceRevision(
-            repository: location, ref: ref, commit: commit.id, tree: commit.treeID, author: commit.authorEmail)
+            repository: self.location, ref: ref, commit: commit.id, tree: commit.treeID, author: commit.authorEmail)
     }
 
     public func entry(at path: String) throws -> SourceListing {
@@ -46,20 +46,20 @@ public final class GitSource: ManifestSource {
         if let paths {
             for (index, path) in paths.enumerated() {
                 if path.isEmpty || path == "." {
-                    try walk(tree, prefix: "", depth: 0, into: &found, listing: &listing)
+                    try walk(tree, prefix: "", depth: 0, excluding: excluded, into: &found, listing: &listing)
                     continue
                 }
                 guard let entry = tree.entry(at: path) else {
                     listing.diagnostics.append(ManifestPaths.missingPath(path, index: index))
                     continue
                 }
-                try visit(entry, path: path, explicit: true, depth: 0, into: &found, listing: &listing)
+                try visit(entry, path: path, explicit: true, depth: 0, excluding: excluded, into: &found, listing: &listing)
             }
         } else {
-            try walk(tree, prefix: "", depth: 0, into: &found, listing: &listing)
+            try walk(tree, prefix: "", depth: 0, excluding: excluded, into: &found, listing: &listing)
         }
         var seen = Set<String>()
-        listing.entries = found.sorted { $0.path < $1.path }.filter { $0.path != excluded && seen.insert($0.path).inserted }
+        listing.entries = found.sorted { $0.path < $1.path }.filter { seen.insert($0.path).inserted }
         return listing
     }
 
@@ -73,7 +73,8 @@ public final class GitSource: ManifestSource {
     private static let maxDepth = 64
 
     private func walk(
-        _ tree: GitTree, prefix: String, depth: Int, into found: inout [SourceEntry], listing: inout SourceListing
+        _ tree: GitTree, prefix: String, depth: Int, excluding excluded: String, into found: inout [SourceEntry],
+        listing: inout SourceListing
     ) throws {
         guard depth < Self.maxDepth else {
             listing.diagnostics.append(
@@ -82,17 +83,20 @@ public final class GitSource: ManifestSource {
         }
         for entry in tree.entries {
             let path = prefix.isEmpty ? entry.name : prefix + "/" + entry.name
-            try visit(entry, path: path, explicit: false, depth: depth, into: &found, listing: &listing)
+            try visit(entry, path: path, explicit: false, depth: depth, excluding: excluded, into: &found, listing: &listing)
         }
     }
 
     private func visit(
-        _ entry: GitTree.Entry, path: String, explicit: Bool, depth: Int, into found: inout [SourceEntry],
-        listing: inout SourceListing
+        _ entry: GitTree.Entry, path: String, explicit: Bool, depth: Int, excluding excluded: String,
+        into found: inout [SourceEntry], listing: inout SourceListing
     ) throws {
+        guard path != excluded else { return }  // read (and reported) by `entry(at:)`
         switch entry.kind {
         case .tree where explicit || !ManifestPaths.isSkippedFolder(entry.name):
-            try walk(try tree.subtree(entry), prefix: path, depth: depth + 1, into: &found, listing: &listing)
+            try walk(
+                try tree.subtree(entry), prefix: path, depth: depth + 1, excluding: excluded, into: &found,
+                listing: &listing)
         case .blob where explicit || ManifestPaths.isManifestFile(entry.name):
             found.append(SourceEntry(path: path, blobID: Git.hex(entry.oid)))
         case .link where explicit || !ManifestPaths.isSkippedFolder(entry.name):

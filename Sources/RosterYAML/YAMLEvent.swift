@@ -36,8 +36,14 @@ public struct YAMLEvent: Sendable {
 
     /// A plain scalar with no tag whose text is YAML 1.2's null (`~`, `null`, empty).
     public var isNull: Bool {
-        kind == .scalar && style == .plain && tag == nil
-            && (value.isEmpty || value == "~" || value == "null" || value == "Null" || value == "NULL")
+        guard kind == .scalar, style == .plain, tag == nil else { return false }
+        // Checked on the first byte first: this runs for every scalar.
+        switch value.utf8.first {
+        case nil: return true
+        case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"):
+            return value == "~" || value == "null" || value == "Null" || value == "NULL"
+        default: return false
+        }
     }
 
     /// What this event is, in words for error messages ("a mapping", "a string").

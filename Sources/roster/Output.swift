@@ -12,6 +12,17 @@ enum Output {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
+    /// Keeps `value` alive until the process exits. A command ends right after it prints;
+    /// freeing a million decoded members one by one first would cost more than printing.
+    static func keepUntilExit(_ value: some Any) {
+        _ = Unmanaged.passRetained(Box(value))
+    }
+
+    private final class Box<Value> {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
     /// Runs `body`, printing a failure as one `error:` line and exiting with SPEC's code:
     /// 1 for errors (a source that cannot be read, a store error).
     static func reportingFailures(_ body: () async throws -> Void) async throws {

@@ -28,6 +28,8 @@ struct SourceOptions: ParsableArguments {
         if repo != nil && dir != nil { throw ValidationError("Use --repo or --dir, not both.") }
         if ref != nil && repo == nil { throw ValidationError("--ref goes with --repo.") }
         if let ref, ref.isEmpty { throw ValidationError("--ref cannot be empty.") }
+        if let repo, repo.isEmpty { throw ValidationError("--repo cannot be empty.") }
+        if let dir, dir.isEmpty { throw ValidationError("--dir cannot be empty.") }
     }
 
     /// Opens the source the options name.

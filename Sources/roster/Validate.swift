@@ -22,6 +22,7 @@ extension Roster {
             try await Output.reportingFailures {
                 let started = ContinuousClock.now
                 let result = try await source.loader.load(from: try source.makeSource())
+                defer { Output.keepUntilExit(result) }
                 switch format {
                 case .json: Output.out(DiagnosticRenderer.json(result.diagnostics))
                 case .github: Output.out(DiagnosticRenderer.github(result.diagnostics))

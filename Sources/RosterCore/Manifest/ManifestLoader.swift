@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The manifests of one source, decoded and checked.
 public struct LoadResult: Sendable {
@@ -77,24 +78,25 @@ public struct ManifestLoader: Sendable {
         var bytes = 0
     }
 
-    /// Several chunks per core, so a core that finishes early takes another.
+    /// One worker per core; each takes the next file as soon as it is free, so no core
+    /// idles while another still has a queue.
     static func chunkCount(_ files: Int) -> Int {
-        min(files, ProcessInfo.processInfo.activeProcessorCount * 4)
+        min(files, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// Reads and decodes files on every core, each chunk with its own reader, keeping the
-    /// files' order. A file's bytes are dropped as soon as it is decoded.
+    /// Reads and decodes files on every core, each worker with its own reader. A file's
+    /// bytes are dropped as soon as it is decoded; the chunks come back in worker order
+    /// (the caller sorts what it needs).
     static func readAndDecode(
         _ entries: [SourceEntry], readers: [any SourceReader], maxFileSize: Int, minAdmins: Int
     ) async -> [Chunk] {
-        guard !readers.isEmpty else { return [] }
-        let chunkSize = (entries.count + readers.count - 1) / readers.count
+        let next = WorkCounter()
         return await withTaskGroup(of: (Int, Chunk).self) { group in
-            for (index, reader) in readers.enumerated() {
-                let slice = entries[min(index * chunkSize, entries.count)..<min((index + 1) * chunkSize, entries.count)]
+            for (worker, reader) in readers.enumerated() {
                 group.addTask {
                     var chunk = Chunk()
-                    for entry in slice {
+                    while case let index = next.take(), index < entries.count {
+                        let entry = entries[index]
                         switch reader.read(entry, maxSize: maxFileSize) {
                         case .failure(let problem):
                             chunk.diagnostics.append(problem)
@@ -105,7 +107,7 @@ public struct ManifestLoader: Sendable {
                             chunk.diagnostics += decoded.diagnostics
                         }
                     }
-                    return (index, chunk)
+                    return (worker, chunk)
                 }
             }
             var chunks: [(Int, Chunk)] = []
@@ -133,4 +135,10 @@ public struct ManifestLoader: Sendable {
         }
         return diagnostics
     }
+}
+
+/// Hands out 0, 1, 2, … to concurrent workers.
+final class WorkCounter: Sendable {
+    private let next = Atomic<Int>(0)
+    func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
 }

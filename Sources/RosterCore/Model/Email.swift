@@ -16,8 +16,8 @@ public struct Email: Sendable, Hashable, Comparable, CustomStringConvertible {
             while start < end, isSpace(bytes[start]) { start += 1 }
             while start < end, isSpace(bytes[end - 1]) { end -= 1 }
             let text = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            let lower = !text.contains { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 >= 0x80 }
-            return (Self.isPlausible(text), start == 0 && end == bytes.count, lower, start, end)
+            let (plausible, lower) = Self.check(text)
+            return (plausible, start == 0 && end == bytes.count, lower, start, end)
         }
         guard checked.plausible else { return nil }
         if checked.lower && checked.trimmed {
@@ -37,31 +37,40 @@ public struct Email: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static func < (lhs: Email, rhs: Email) -> Bool { lhs.value < rhs.value }
 
     /// `local@domain.tld`: one `@`, no spaces or control characters, a dot in a domain
-    /// whose labels are not empty, at most 254 bytes. Deliberately not RFC 5322: quoted
-    /// local parts and IP literals are not addresses a team invites.
-    private static func isPlausible(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0, at <= 64 else {
-            return false
-        }
-        for byte in bytes where byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: ",")
-            || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "\"")
-        {
-            return false
-        }
-        // The domain: labels separated by dots, at least two, none empty or starting with "-".
+    /// whose labels are not empty nor start with "-", at most 254 bytes. Deliberately not
+    /// RFC 5322: quoted local parts and IP literals are not addresses a team invites.
+    /// Also says whether the text is already lowercase ASCII. One pass over the bytes.
+    private static func check(_ bytes: UnsafeBufferPointer<UInt8>) -> (plausible: Bool, lowercase: Bool) {
+        guard bytes.count <= 254 else { return (false, true) }
+        var lowercase = true
+        var at = -1
         var labels = 0
         var labelStart = true
-        for byte in bytes[(at + 1)...] {
-            if byte == UInt8(ascii: "@") { return false }
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case 0...0x20, 0x7F, UInt8(ascii: ","), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""):
+                return (false, lowercase)
+            case UInt8(ascii: "@"):
+                guard at < 0, index > 0, index <= 64 else { return (false, lowercase) }
+                at = index
+                continue
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), 0x80...:
+                lowercase = false
+            default:
+                break
+            }
+            guard at >= 0 else { continue }
+            // In the domain: labels separated by dots.
             if byte == UInt8(ascii: ".") {
-                if labelStart { return false }
+                if labelStart { return (false, lowercase) }
                 labelStart = true
             } else if labelStart {
-                if byte == UInt8(ascii: "-") { return false }
+                if byte == UInt8(ascii: "-") { return (false, lowercase) }
                 labels += 1
                 labelStart = false
             }
         }
-        return labels >= 2 && !labelStart
+        return (at > 0 && labels >= 2 && !labelStart, lowercase)
     }
 }

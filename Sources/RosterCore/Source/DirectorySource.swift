@@ -27,18 +27,18 @@ public struct DirectorySource: ManifestSource, SourceReader {
         var listing = SourceListing()
         var found: [String] = []
         if let paths {
-            for (index, path) in paths.enumerated() {
+            for (index, path) in paths.enumerated() where path != excluded {
                 switch entryKind(path) {
                 case .missing: listing.diagnostics.append(ManifestPaths.missingPath(path, index: index))
                 case .link: listing.diagnostics.append(ManifestPaths.skippedLink(path))
                 case .file: found.append(path)
-                case .folder: try walk(path, into: &found, listing: &listing)
+                case .folder: try walk(path, excluding: excluded, into: &found, listing: &listing)
                 }
             }
         } else {
-            try walk("", into: &found, listing: &listing)
+            try walk("", excluding: excluded, into: &found, listing: &listing)
         }
-        listing.entries = Set(found).subtracting([excluded]).sorted().map { SourceEntry(path: $0) }
+        listing.entries = Set(found).sorted().map { SourceEntry(path: $0) }
         return listing
     }
 
@@ -70,7 +70,9 @@ public struct DirectorySource: ManifestSource, SourceReader {
         }
     }
 
-    private func walk(_ folder: String, into found: inout [String], listing: inout SourceListing) throws {
+    private func walk(
+        _ folder: String, excluding excluded: String, into found: inout [String], listing: inout SourceListing
+    ) throws {
         let full = folder.isEmpty ? root.path : root.appendingPathComponent(folder).path
         let names: [String]
         do {
@@ -80,8 +82,10 @@ public struct DirectorySource: ManifestSource, SourceReader {
         }
         for name in names {
             let path = folder.isEmpty ? name : folder + "/" + name
+            guard path != excluded else { continue }  // read (and reported) by `entry(at:)`
             switch entryKind(path) {
-            case .folder where !ManifestPaths.isSkippedFolder(name): try walk(path, into: &found, listing: &listing)
+            case .folder where !ManifestPaths.isSkippedFolder(name):
+                try walk(path, excluding: excluded, into: &found, listing: &listing)
             case .file where ManifestPaths.isManifestFile(name): found.append(path)
             case .link where !ManifestPaths.isSkippedFolder(name): listing.diagnostics.append(ManifestPaths.skippedLink(path))
             default: break
