@@ -55,3 +55,14 @@ import Testing
         #expect(object(["$defs", "Member"])["required"] as? [String] == ManifestFields.member)
     }
 }
+
+/// `docs/roster.schema.json` is the file the examples point editors at; it must be what
+/// `roster schema` prints (regenerate with `roster schema > docs/roster.schema.json`).
+@Suite struct PublishedSchemaTests {
+    @Test func docsCopyIsCurrent() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let published = try String(contentsOf: root.appendingPathComponent("docs/roster.schema.json"), encoding: .utf8)
+        #expect(published == ManifestSchema.json + "\n")
+    }
+}
