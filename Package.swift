@@ -26,6 +26,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // Outside systems, each wrapped by exactly one Swift target.
@@ -38,14 +40,25 @@ let package = Package(
             providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
 
         .target(name: "RosterYAML", dependencies: ["CYAML"], swiftSettings: swiftSettings + hotPath),
-        .target(name: "RosterCore", dependencies: ["RosterYAML"], swiftSettings: swiftSettings + hotPath),
+        .target(
+            name: "RosterCore",
+            dependencies: ["RosterYAML", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings + hotPath),
+        .target(
+            name: "RosterStore",
+            dependencies: [
+                "RosterCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "RosterGit", dependencies: ["RosterCore", "CGit2", "CGit2Shims"],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "roster",
             dependencies: [
-                "RosterCore", "RosterGit",
+                "RosterCore", "RosterGit", "RosterStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -57,6 +70,8 @@ let package = Package(
         .testTarget(
             name: "RosterCoreTests", dependencies: ["RosterCore"], exclude: ["Golden"],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RosterStoreTests", dependencies: ["RosterStore", "RosterCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RosterGitTests", dependencies: ["RosterGit", "RosterCore"],
             swiftSettings: swiftSettings),

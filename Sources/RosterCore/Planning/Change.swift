@@ -1,0 +1,136 @@
+/// One change a plan makes.
+public struct Change: Sendable, Hashable, Codable {
+    /// What a change does, as its audit action is named.
+    public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
+        case teamCreate = "team.create"
+        case teamDisplayNameUpdate = "team.display_name.update"
+        case teamSpendLimitUpdate = "team.spend_limit.update"
+        case memberRoleUpdate = "member.role.update"
+        case teamOwnerUpdate = "team.owner.update"
+        case inviteCreate = "invite.create"
+        case inviteUpdate = "invite.update"
+        case inviteRevoke = "invite.revoke"
+        case memberRemove = "member.remove"
+        case teamDelete = "team.delete"
+
+        /// Whether the change takes someone out of a team (counted against maxRemovals).
+        public var isRemoval: Bool { self == .memberRemove || self == .inviteRevoke }
+
+        /// The resource type the audit log files it under.
+        public var resourceType: String {
+            switch self {
+            case .teamCreate, .teamDisplayNameUpdate, .teamSpendLimitUpdate, .teamOwnerUpdate, .teamDelete: "team"
+            case .memberRoleUpdate, .memberRemove: "member"
+            case .inviteCreate, .inviteUpdate, .inviteRevoke: "invite"
+            }
+        }
+
+        /// `+` invite or create, `~` change, `-` remove or revoke.
+        public var symbol: Character {
+            switch self {
+            case .teamCreate, .inviteCreate: "+"
+            case .memberRemove, .inviteRevoke, .teamDelete: "-"
+            default: "~"
+            }
+        }
+    }
+
+    public var action: Action
+    public var team: String
+    /// The email for member and invitation changes, the team slug for team changes.
+    public var subject: String
+    public var before: ChangeValue?
+    public var after: ChangeValue?
+
+    public init(_ action: Action, team: String, subject: String, before: ChangeValue? = nil, after: ChangeValue? = nil) {
+        self.action = action
+        self.team = team
+        self.subject = subject
+        self.before = before
+        self.after = after
+    }
+
+    private enum CodingKeys: String, CodingKey { case action, team, subject, before, after }
+
+    /// Writes `before` and `after` even when null, so every change has the same shape.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(action, forKey: .action)
+        try container.encode(team, forKey: .team)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(before, forKey: .before)
+        try container.encode(after, forKey: .after)
+    }
+
+    /// The audit log's resource id: `<team>/<email>` for members and invitations, the slug for teams.
+    public var resourceID: String { action.resourceType == "team" ? team : "\(team)/\(subject)" }
+}
+
+/// A value before or after a change: a role, a spend limit, an email, a name, or a whole team.
+public enum ChangeValue: Sendable, Hashable, Codable, CustomStringConvertible {
+    case role(Role)
+    case spendLimit(SpendLimit)
+    case email(Email)
+    case text(String)
+    case team(TeamValue)
+
+    /// A team as `team.create` and `team.delete` carry it.
+    public struct TeamValue: Sendable, Hashable, Codable {
+        public var displayName: String
+        public var owner: String
+        public var spendLimit: Double
+
+        public init(displayName: String, owner: Email, spendLimit: SpendLimit) {
+            self.displayName = displayName
+            self.owner = owner.value
+            self.spendLimit = spendLimit.dollars
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .role(let role): role.rawValue
+        case .spendLimit(let limit): "$\(limit)/h"
+        case .email(let email): email.value
+        case .text(let text): "\"\(text)\""
+        case .team(let team): "\(team.displayName) (owner \(team.owner), $\(SpendLimit(dollars: team.spendLimit))/h)"
+        }
+    }
+
+    // JSON: a role or an email or a name is a string, a spend limit a number, a team an object.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .role(let role): try container.encode(role.rawValue)
+        case .spendLimit(let limit): try container.encode(limit.dollars)
+        case .email(let email): try container.encode(email.value)
+        case .text(let text): try container.encode(text)
+        case .team(let team): try container.encode(team)
+        }
+    }
+
+    /// Reads a value back from a saved plan; strings that name a role are roles, strings with
+    /// an `@` are emails (no name or role contains one in a valid plan).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Double.self) {
+            self = .spendLimit(SpendLimit(dollars: number))
+        } else if let team = try? container.decode(TeamValue.self) {
+            self = .team(team)
+        } else {
+            let text = try container.decode(String.self)
+            if let role = Role(rawValue: text) {
+                self = .role(role)
+            } else if text.contains("@"), let email = Email(text) {
+                self = .email(email)
+            } else {
+                self = .text(text)
+            }
+        }
+    }
+}
+
+extension SpendLimit {
+    /// The limit nearest to `dollars`, in whole cents.
+    public init(dollars: Double) { self.init(cents: Int64((dollars * 100).rounded())) }
+}

@@ -1,0 +1,38 @@
+/// What the store holds now: the "current" side of a plan.
+public struct CurrentState: Sendable, Equatable {
+    /// Moves with every change to the store, whoever makes it; a saved plan applies only
+    /// while it is unchanged.
+    public var version: Int64
+    public var teams: [String: TeamState]
+
+    public init(version: Int64 = 0, teams: [String: TeamState] = [:]) {
+        self.version = version
+        self.teams = teams
+    }
+}
+
+/// One team as the store holds it.
+public struct TeamState: Sendable, Equatable {
+    public var slug: String
+    public var displayName: String
+    public var owner: Email
+    public var spendLimit: SpendLimit
+    /// The highest spend limit a manifest may set, raised only by an operator.
+    public var ceiling: SpendLimit
+    public var members: [Email: Role]
+    /// Pending invitations only.
+    public var invitations: [Email: Role]
+
+    public init(
+        slug: String, displayName: String, owner: Email, spendLimit: SpendLimit = .default,
+        ceiling: SpendLimit = .default, members: [Email: Role] = [:], invitations: [Email: Role] = [:]
+    ) {
+        self.slug = slug
+        self.displayName = displayName
+        self.owner = owner
+        self.spendLimit = spendLimit
+        self.ceiling = ceiling
+        self.members = members
+        self.invitations = invitations
+    }
+}

@@ -1,0 +1,55 @@
+/// What applying the manifests would change, against one version of the store.
+/// Saved as JSON (`roster plan --out`) and applied later only if the store has not moved.
+public struct Plan: Sendable, Codable, Equatable {
+    /// The JSON format's version; a reader refuses formats it does not know.
+    public var formatVersion: String
+    public var source: Source?
+    /// The store's state version the plan was computed against.
+    public var stateVersion: Int64
+    /// In the order they apply: by team, then by kind of change, then by subject.
+    public var changes: [Change]
+    public var warnings: [String]
+    public var summary: Summary
+
+    /// The git revision (or folder) the desired state came from.
+    public struct Source: Sendable, Codable, Equatable {
+        public var repository: String
+        public var ref: String?
+        public var commit: String?
+        public var tree: String?
+        /// The commit's author, recorded as `onBehalfOf` in audit entries; not part of SPEC's
+        /// JSON example, added so a saved plan applies with the same attribution.
+        public var author: String?
+
+        public init(repository: String, ref: String? = nil, commit: String? = nil, tree: String? = nil, author: String? = nil) {
+            self.repository = repository
+            self.ref = ref
+            self.commit = commit
+            self.tree = tree
+            self.author = author
+        }
+    }
+
+    public struct Summary: Sendable, Codable, Equatable {
+        public var total: Int
+        public var byAction: [String: Int]
+    }
+
+    public static let currentFormatVersion = "1"
+
+    public init(source: Source?, stateVersion: Int64, changes: [Change], warnings: [String]) {
+        formatVersion = Self.currentFormatVersion
+        self.source = source
+        self.stateVersion = stateVersion
+        self.changes = changes
+        self.warnings = warnings
+        var byAction: [String: Int] = [:]
+        for change in changes { byAction[change.action.rawValue, default: 0] += 1 }
+        summary = Summary(total: changes.count, byAction: byAction)
+    }
+
+    /// Removals plus revocations: what `maxRemovals` limits.
+    public var removalCount: Int { changes.lazy.filter(\.action.isRemoval).count }
+
+    public var isEmpty: Bool { changes.isEmpty }
+}

@@ -1,0 +1,170 @@
+/// Computes a plan: a pure function of the desired state (the manifests), the current state
+/// (the store) and the rules. It never touches the store or git.
+public enum Planner {
+    /// The plan, and the errors that forbid it (SPEC section 5: removing or demoting an
+    /// owner, a spend limit above the team's ceiling, an owner who is not a member, a team
+    /// left with too few admins). Errors point at the manifest line they come from.
+    public static func plan(
+        desired teams: [TeamManifest], current: CurrentState, rules: PlanRules, source: Plan.Source?
+    ) -> (plan: Plan, errors: [Diagnostic]) {
+        var changes: [Change] = []
+        var errors: [Diagnostic] = []
+        var warnings: [String] = []
+        var declared = Set<String>()
+
+        for team in teams {
+            declared.insert(team.slug)
+            if let state = current.teams[team.slug] {
+                update(team, from: state, rules: rules, into: &changes, errors: &errors)
+            } else {
+                create(team, into: &changes, errors: &errors)
+            }
+        }
+
+        for slug in current.teams.keys.sorted() where !declared.contains(slug) {
+            let state = current.teams[slug]!
+            if rules.allowTeamDeletion {
+                changes.append(Change(.teamDelete, team: slug, subject: slug, before: .team(.init(state))))
+            } else {
+                warnings.append(
+                    "team \(slug) is in the store but no manifest declares it; it is left alone (allowTeamDeletion is off)")
+            }
+        }
+
+        let plan = Plan(source: source, stateVersion: current.version, changes: changes, warnings: [])
+        if plan.removalCount > rules.maxRemovals {
+            warnings.insert(
+                "this plan removes \(plan.removalCount) members or invitations, over maxRemovals (\(rules.maxRemovals)): "
+                    + (rules.allowMassRemoval
+                        ? "allowed for this run by --allow-mass-removal"
+                        : "apply refuses it unless run with --allow-mass-removal"), at: 0)
+        }
+        var result = plan
+        result.warnings = warnings
+        return (result, errors.sorted(by: Diagnostic.reportOrder))
+    }
+
+    /// A team the store does not have: create it (its owner becomes an admin member at once)
+    /// and invite everyone else.
+    private static func create(_ team: TeamManifest, into changes: inout [Change], errors: inout [Diagnostic]) {
+        if team.spendLimit > SpendLimit.default {
+            errors.append(ceilingError(team, ceiling: .default))
+        }
+        changes.append(
+            Change(.teamCreate, team: team.slug, subject: team.slug,
+                   after: .team(.init(displayName: team.displayName, owner: team.owner, spendLimit: team.spendLimit))))
+        for member in team.members.sorted(by: { $0.email < $1.email }) where member.email != team.owner {
+            changes.append(Change(.inviteCreate, team: team.slug, subject: member.email.value, after: .role(member.role)))
+        }
+    }
+
+    private static func update(
+        _ team: TeamManifest, from state: TeamState, rules: PlanRules, into changes: inout [Change],
+        errors: inout [Diagnostic]
+    ) {
+        let slug = team.slug
+        var ordered: [Change] = []
+        if team.displayName != state.displayName {
+            ordered.append(Change(.teamDisplayNameUpdate, team: slug, subject: slug,
+                                  before: .text(state.displayName), after: .text(team.displayName)))
+        }
+        if team.spendLimit != state.spendLimit {
+            if team.spendLimit > state.ceiling { errors.append(ceilingError(team, ceiling: state.ceiling)) }
+            ordered.append(Change(.teamSpendLimitUpdate, team: slug, subject: slug,
+                                  before: .spendLimit(state.spendLimit), after: .spendLimit(team.spendLimit)))
+        }
+
+        var declared: [Email: MemberManifest] = [:]
+        declared.reserveCapacity(team.members.count)
+        for member in team.members { declared[member.email] = member }
+
+        var roleUpdates: [Change] = []
+        var invites: [Change] = []
+        var inviteUpdates: [Change] = []
+        for member in team.members {
+            if let role = state.members[member.email] {
+                if role != member.role {
+                    roleUpdates.append(Change(.memberRoleUpdate, team: slug, subject: member.email.value,
+                                              before: .role(role), after: .role(member.role)))
+                }
+            } else if let role = state.invitations[member.email] {
+                if role != member.role {
+                    inviteUpdates.append(Change(.inviteUpdate, team: slug, subject: member.email.value,
+                                                before: .role(role), after: .role(member.role)))
+                }
+            } else {
+                invites.append(Change(.inviteCreate, team: slug, subject: member.email.value, after: .role(member.role)))
+            }
+        }
+        var removals: [Change] = []
+        for (email, role) in state.members where declared[email] == nil {
+            removals.append(Change(.memberRemove, team: slug, subject: email.value, before: .role(role)))
+        }
+        var revocations: [Change] = []
+        for (email, role) in state.invitations where declared[email] == nil {
+            revocations.append(Change(.inviteRevoke, team: slug, subject: email.value, before: .role(role)))
+        }
+
+        // The owner after this plan: the declared one, who must already be a member (an
+        // invitation is not enough: ownership goes to someone who has joined).
+        if team.owner != state.owner {
+            if state.members[team.owner] == nil {
+                errors.append(
+                    Diagnostic(.error, file: team.file, at: team.ownerPosition, path: "spec.owner",
+                               message: "\(team.owner) cannot become the owner of \(slug) before joining it; "
+                                   + "keep \(state.owner) as owner until the invitation is accepted"))
+            }
+        } else {
+            if declared[state.owner] == nil {
+                errors.append(ownerError(team, "would remove the owner \(state.owner) from \(slug)"))
+            }
+        }
+        // Demoting the (new or unchanged) owner is refused by validation already: the
+        // declared owner must be a declared admin.
+
+        // Admin members after the plan, against the minimum (invitations do not count).
+        let adminsBefore = state.members.values.lazy.filter { $0 == .admin }.count
+        var adminsAfter = adminsBefore
+        for change in roleUpdates {
+            if change.before == .role(.admin) { adminsAfter -= 1 }
+            if change.after == .role(.admin) { adminsAfter += 1 }
+        }
+        for change in removals where change.before == .role(.admin) { adminsAfter -= 1 }
+        if adminsAfter < rules.minAdmins, adminsAfter < adminsBefore {
+            errors.append(
+                Diagnostic(.error, file: team.file, at: team.namePosition, path: "spec.members",
+                           message: "this plan leaves \(slug) with \(adminsAfter) admin member\(adminsAfter == 1 ? "" : "s"), "
+                               + "fewer than minAdmins (\(rules.minAdmins)); promote or keep an admin until the invited ones join"))
+        }
+
+        if team.owner != state.owner {
+            roleUpdates.append(Change(.teamOwnerUpdate, team: slug, subject: slug,
+                                      before: .email(state.owner), after: .email(team.owner)))
+        }
+        let bySubject: (Change, Change) -> Bool = { $0.subject < $1.subject }
+        changes += ordered
+        changes += roleUpdates.filter { $0.action == .memberRoleUpdate }.sorted(by: bySubject)
+        changes += roleUpdates.filter { $0.action == .teamOwnerUpdate }
+        changes += invites.sorted(by: bySubject)
+        changes += inviteUpdates.sorted(by: bySubject)
+        changes += revocations.sorted(by: bySubject)
+        changes += removals.sorted(by: bySubject)
+    }
+
+    private static func ceilingError(_ team: TeamManifest, ceiling: SpendLimit) -> Diagnostic {
+        Diagnostic(.error, file: team.file, at: team.namePosition, path: "spec.spendLimit.perHour",
+                   message: "spend limit $\(team.spendLimit)/h for \(team.slug) is above its approved ceiling of "
+                       + "$\(ceiling)/h; an operator raises it with `roster team ceiling --team \(team.slug) --per-hour \(team.spendLimit)`")
+    }
+
+    private static func ownerError(_ team: TeamManifest, _ message: String) -> Diagnostic {
+        Diagnostic(.error, file: team.file, at: team.ownerPosition, path: "spec.owner",
+                   message: message + "; move ownership first (team.owner.update to another declared admin)")
+    }
+}
+
+extension ChangeValue.TeamValue {
+    init(_ state: TeamState) {
+        self.init(displayName: state.displayName, owner: state.owner, spendLimit: state.spendLimit)
+    }
+}

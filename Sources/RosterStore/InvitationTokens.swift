@@ -1,0 +1,93 @@
+import Crypto
+public import Foundation
+import RosterCore
+
+/// Invitation links. A token is `<id>.<mac>`, where the MAC is HMAC-SHA256 under a secret
+/// key kept in a file outside the database over the invitation's id and random nonce. The
+/// database holds only the nonce, so a copy of it is not enough to make a link; the same
+/// invitation always gets the same link; verifying is a constant-time comparison.
+public struct InvitationTokens: Sendable {
+    private let keyBytes: Data
+    private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
+
+    /// Tokens under the secret key `keyBytes` (see `SecretKeyFile`).
+    public init(keyBytes: Data) { self.keyBytes = keyBytes }
+
+    /// The token for `invitation`.
+    public func token(for invitation: Invitation) -> String {
+        "\(invitation.id)." + mac(id: invitation.id, nonce: invitation.nonce).base64URLEncoded
+    }
+
+    /// The invitation id a well-formed token names, before checking its MAC.
+    public static func invitationID(in token: String) -> Int64? {
+        guard let dot = token.firstIndex(of: "."), let id = Int64(token[..<dot]), id > 0 else { return nil }
+        return id
+    }
+
+    /// Whether `token` is the one for `invitation` (constant time).
+    public func matches(_ token: String, _ invitation: Invitation) -> Bool {
+        guard let dot = token.firstIndex(of: "."), let given = Data(base64URLEncoded: String(token[token.index(after: dot)...]))
+        else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: message(id: invitation.id, nonce: invitation.nonce), using: key)
+    }
+
+    /// The link people open: `<base-url>/invite/<token>`.
+    public func link(for invitation: Invitation, baseURL: String) -> String {
+        (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/invite/" + token(for: invitation)
+    }
+
+    private func message(id: Int64, nonce: String) -> Data { Data("roster-invite:\(id):\(nonce)".utf8) }
+
+    private func mac(id: Int64, nonce: String) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: message(id: id, nonce: nonce), using: key))
+    }
+
+    /// A fresh random nonce for a new invitation.
+    static func nonce() -> String {
+        SymmetricKey(size: .bits128).withUnsafeBytes { Data($0).base64URLEncoded }
+    }
+}
+
+/// The secret key file: 32 random bytes, created with mode 0600 on first use.
+public enum SecretKeyFile {
+    /// Loads the key at `path`, creating it when missing. Refuses a key file that others
+    /// can read.
+    public static func load(path: String) throws -> Data {
+        if !FileManager.default.fileExists(atPath: path) {
+            let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if descriptor >= 0 {
+                let written = key.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                close(descriptor)
+                guard written == 32 else { throw StoreError(.io, "cannot write the secret key file \(path)") }
+                return key
+            }
+            guard errno == EEXIST else {
+                throw StoreError(.io, "cannot create the secret key file \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw StoreError(.io, "cannot read the secret key file \(path)") }
+        if info.st_mode & 0o077 != 0 {
+            throw StoreError(.invalid, "the secret key file \(path) can be read by others; chmod 600 it")
+        }
+        guard let data = FileManager.default.contents(atPath: path), data.count >= 32 else {
+            throw StoreError(.invalid, "the secret key file \(path) is not a Roster key (32 bytes expected)")
+        }
+        return Data(data.prefix(32))
+    }
+}
+
+extension Data {
+    var base64URLEncoded: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    init?(base64URLEncoded text: String) {
+        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        self.init(base64Encoded: base64)
+    }
+}

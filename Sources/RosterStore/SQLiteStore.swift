@@ -1,0 +1,507 @@
+public import Foundation
+import GRDB
+import GRDBSQLite
+public import RosterCore
+
+/// The embedded store: one SQLite file in WAL mode, foreign keys on, versioned migrations,
+/// one writer at a time across processes (a lock file beside the database).
+public final class SQLiteStore: Store {
+    /// The database file.
+    public let path: String
+    private let pool: DatabasePool
+    private var lockPath: String { path + ".lock" }
+
+    /// Opens (creating and migrating as needed) the database at `path`.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "roster"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError(.io, "cannot open the store \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    // MARK: Schema
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                INSERT INTO meta (key, value) VALUES ('state_version', 0);
+                CREATE TABLE users (email TEXT PRIMARY KEY, created_at TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE teams (
+                    slug TEXT PRIMARY KEY,
+                    display_name TEXT NOT NULL,
+                    owner TEXT NOT NULL REFERENCES users(email),
+                    spend_limit_cents INTEGER NOT NULL CHECK (spend_limit_cents >= 0),
+                    ceiling_cents INTEGER NOT NULL DEFAULT 8000 CHECK (ceiling_cents >= 0),
+                    created_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE memberships (
+                    team TEXT NOT NULL REFERENCES teams(slug) ON DELETE CASCADE,
+                    email TEXT NOT NULL REFERENCES users(email),
+                    role TEXT NOT NULL CHECK (role IN ('basic', 'billing', 'dev', 'admin')),
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (team, email)
+                ) WITHOUT ROWID;
+                CREATE TABLE invitations (
+                    id INTEGER PRIMARY KEY,
+                    team TEXT NOT NULL REFERENCES teams(slug) ON DELETE CASCADE,
+                    email TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('basic', 'billing', 'dev', 'admin')),
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'revoked')),
+                    nonce TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX invitations_pending ON invitations (team, email) WHERE status = 'pending';
+                CREATE TABLE audit (
+                    seq INTEGER PRIMARY KEY,
+                    time TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    on_behalf_of TEXT,
+                    action TEXT NOT NULL,
+                    resource_type TEXT NOT NULL,
+                    resource_id TEXT NOT NULL,
+                    team TEXT,
+                    before TEXT,
+                    after TEXT,
+                    commit_id TEXT,
+                    run_id TEXT,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE INDEX audit_time ON audit (time);
+                CREATE INDEX audit_team ON audit (team);
+                CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TABLE runs (
+                    id TEXT PRIMARY KEY,
+                    trigger TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT NOT NULL,
+                    repository TEXT,
+                    ref TEXT,
+                    commit_id TEXT,
+                    author TEXT,
+                    result TEXT NOT NULL,
+                    changes INTEGER NOT NULL,
+                    message TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX runs_started ON runs (started_at);
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Reading
+
+    public func currentState() async throws -> CurrentState {
+        try await read { db in
+            var teams: [String: TeamState] = [:]
+            let teamRows = try Row.fetchCursor(
+                db, sql: "SELECT slug, display_name, owner, spend_limit_cents, ceiling_cents FROM teams")
+            while let row = try teamRows.next() {
+                let slug: String = row[0]
+                teams[slug] = TeamState(
+                    slug: slug, displayName: row[1], owner: Email(normalized: row[2]),
+                    spendLimit: SpendLimit(cents: row[3]), ceiling: SpendLimit(cents: row[4]))
+            }
+            let members = try Row.fetchCursor(db, sql: "SELECT team, email, role FROM memberships")
+            while let row = try members.next() {
+                teams[row[0] as String]?.members[Email(normalized: row[1])] = Role(rawValue: row[2])
+            }
+            let invitations = try Row.fetchCursor(
+                db, sql: "SELECT team, email, role FROM invitations WHERE status = 'pending'")
+            while let row = try invitations.next() {
+                teams[row[0] as String]?.invitations[Email(normalized: row[1])] = Role(rawValue: row[2])
+            }
+            return CurrentState(version: try Self.stateVersion(db), teams: teams)
+        }
+    }
+
+    public func runs(limit: Int) async throws -> [ReconcileRun] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message
+                    FROM runs ORDER BY started_at DESC LIMIT ?
+                    """, arguments: [limit]
+            ).map { row in
+                ReconcileRun(
+                    id: row[0], trigger: row[1], startedAt: Timestamp.date(row[2]) ?? .distantPast,
+                    finishedAt: Timestamp.date(row[3]) ?? .distantPast, repository: row[4], ref: row[5], commit: row[6],
+                    author: row[7], result: ReconcileRun.Result(rawValue: row[8]) ?? .failed, changes: row[9],
+                    message: row[10])
+            }
+        }
+    }
+
+    public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let since = query.since { conditions.append("time >= ?"); arguments.append(since) }
+        if let until = query.until { conditions.append("time < ?"); arguments.append(until) }
+        if let user = query.user {
+            conditions.append("(lower(actor) = lower(?) OR lower(on_behalf_of) = lower(?))")
+            arguments += [user, user]
+        }
+        if let type = query.resourceType { conditions.append("resource_type = ?"); arguments.append(type) }
+        if let id = query.resourceID { conditions.append("resource_id = ?"); arguments.append(id) }
+        if let action = query.action { conditions.append("action = ?"); arguments.append(action) }
+        if let team = query.team { conditions.append("team = ?"); arguments.append(team) }
+        var sql = "SELECT \(Self.auditColumns) FROM audit"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        if let limit = query.limit {
+            sql = "SELECT * FROM (\(sql) ORDER BY seq DESC LIMIT ?) ORDER BY seq"
+            arguments.append(limit)
+        } else {
+            sql += " ORDER BY seq"
+        }
+        let statementArguments = StatementArguments(arguments)
+        let query = sql
+        return try await read { db in
+            try Row.fetchAll(db, sql: query, arguments: statementArguments).map(Self.auditEntry)
+        }
+    }
+
+    public func verifyAudit(expectedHead: AuditHead?) async throws -> AuditChain.Verdict {
+        try await read { db in
+            var verifier = AuditChain.Verifier(expectedHead: expectedHead)
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.auditColumns) FROM audit ORDER BY rowid")
+            while let row = try rows.next() {
+                if let broken = verifier.check(Self.auditEntry(row)) { return broken }
+            }
+            return verifier.finish()
+        }
+    }
+
+    public func auditHead() async throws -> AuditHead? {
+        try await read { db in try Self.lastAudit(db) }
+    }
+
+    public func pendingInvitations() async throws -> [Invitation] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE status = 'pending' ORDER BY team, email"
+            ).map(Self.invitation)
+        }
+    }
+
+    public func pendingInvitation(team: String, email: Email) async throws -> Invitation? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE team = ? AND email = ? AND status = 'pending'",
+                arguments: [team, email.value]
+            ).map(Self.invitation)
+        }
+    }
+
+    public func invitation(id: Int64) async throws -> Invitation? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE id = ?", arguments: [id])
+                .map(Self.invitation)
+        }
+    }
+
+    // MARK: Writing
+
+    public func apply(_ plan: Plan, context: ApplyContext) async throws -> ApplyReport {
+        let lock = try await lock(context)
+        defer { lock.release() }
+        let started = context.now()
+        return try await write { db in
+            let version = try Self.stateVersion(db)
+            guard version == plan.stateVersion else {
+                throw StoreError(
+                    .stalePlan,
+                    "stale plan: it was made against store version \(plan.stateVersion), the store is now at version \(version); plan again")
+            }
+            let time = Timestamp.string(context.now())
+            var writer = try AuditWriter(db: db, time: time, context: context, commit: plan.source?.commit)
+            let applier = try ChangeApplier(db: db, time: time, actor: context.actor)
+            for change in plan.changes {
+                try applier.apply(change)
+                try writer.append(
+                    action: change.action.rawValue, resourceType: change.action.resourceType,
+                    resourceID: change.resourceID, team: change.team, before: change.before?.jsonText,
+                    after: change.after?.jsonText)
+            }
+            let newVersion = plan.changes.isEmpty ? version : try Self.bumpVersion(db)
+            let run = ReconcileRun(
+                id: context.runID, trigger: context.trigger, startedAt: started, finishedAt: context.now(),
+                repository: plan.source?.repository, ref: plan.source?.ref, commit: plan.source?.commit,
+                author: context.onBehalfOf, result: plan.changes.isEmpty ? .noChanges : .applied,
+                changes: plan.changes.count)
+            try Self.insert(run, db)
+            return ApplyReport(runID: context.runID, applied: plan.changes.count, stateVersion: newVersion, auditHead: writer.head)
+        }
+    }
+
+    public func record(_ run: ReconcileRun) async throws {
+        try await write { db in try Self.insert(run, db) }
+    }
+
+    public func acceptInvitation(id: Int64, email: Email, at date: Date) async throws {
+        let context = ApplyContext(actor: email.value, now: { date })
+        let lock = try await lock(context)
+        defer { lock.release() }
+        try await write { db in
+            guard let invitation = try Row.fetchOne(
+                db, sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE id = ?", arguments: [id]
+            ).map(Self.invitation), invitation.status == .pending, invitation.email == email
+            else { throw StoreError(.notFound, InvitationTokens.notValid) }
+            let time = Timestamp.string(date)
+            try db.execute(
+                sql: "INSERT INTO users (email, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                arguments: [email.value, time])
+            try db.execute(
+                sql: """
+                    INSERT INTO memberships (team, email, role, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (team, email) DO UPDATE SET role = excluded.role
+                    """, arguments: [invitation.team, email.value, invitation.role.rawValue, time])
+            try db.execute(
+                sql: "UPDATE invitations SET status = 'accepted', updated_at = ? WHERE id = ?", arguments: [time, id])
+            var writer = try AuditWriter(db: db, time: time, context: context, commit: nil)
+            try writer.append(
+                action: "invite.accept", resourceType: "invite", resourceID: "\(invitation.team)/\(email.value)",
+                team: invitation.team, before: nil, after: ChangeValue.role(invitation.role).jsonText)
+            _ = try Self.bumpVersion(db)
+        }
+    }
+
+    public func setCeiling(team: String, to ceiling: SpendLimit, actor: String, at date: Date) async throws {
+        let context = ApplyContext(actor: actor, now: { date })
+        let lock = try await lock(context)
+        defer { lock.release() }
+        try await write { db in
+            guard let current = try Int64.fetchOne(db, sql: "SELECT ceiling_cents FROM teams WHERE slug = ?", arguments: [team])
+            else { throw StoreError(.notFound, "no team \(team) in the store") }
+            guard current != ceiling.cents else { return }
+            let time = Timestamp.string(date)
+            try db.execute(sql: "UPDATE teams SET ceiling_cents = ? WHERE slug = ?", arguments: [ceiling.cents, team])
+            var writer = try AuditWriter(db: db, time: time, context: context, commit: nil)
+            try writer.append(
+                action: "team.spend_limit_ceiling.update", resourceType: "team", resourceID: team, team: team,
+                before: SpendLimit(cents: current).jsonNumber, after: ceiling.jsonNumber)
+            _ = try Self.bumpVersion(db)
+        }
+    }
+
+    // MARK: Helpers
+
+    private func lock(_ context: ApplyContext) async throws -> FileLock {
+        let holder = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName), \(context.trigger) by \(context.actor) since \(Timestamp.string(Date()))"
+        return try await FileLock.acquire(path: lockPath, timeout: context.lockTimeout, holder: holder)
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as DatabaseError {
+            throw StoreError(.io, "store \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError {
+            throw StoreError(.io, "store \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    static func stateVersion(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'state_version'") ?? 0
+    }
+
+    static func bumpVersion(_ db: Database) throws -> Int64 {
+        try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'state_version'")
+        return try stateVersion(db)
+    }
+
+    static func lastAudit(_ db: Database) throws -> AuditHead? {
+        try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").map {
+            AuditHead(seq: $0[0], hash: $0[1])
+        }
+    }
+
+    static func insert(_ run: ReconcileRun, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO runs (id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                run.id, run.trigger, Timestamp.string(run.startedAt), Timestamp.string(run.finishedAt), run.repository,
+                run.ref, run.commit, run.author, run.result.rawValue, run.changes, run.message,
+            ])
+    }
+
+    static let auditColumns =
+        "seq, time, actor, on_behalf_of, action, resource_type, resource_id, team, before, after, commit_id, run_id, prev_hash, hash"
+
+    static func auditEntry(_ row: Row) -> AuditEntry {
+        AuditEntry(
+            seq: row[0], time: row[1], actor: row[2], onBehalfOf: row[3], action: row[4], resourceType: row[5],
+            resourceID: row[6], team: row[7], before: row[8], after: row[9], commit: row[10], runID: row[11],
+            prevHash: row[12], hash: row[13])
+    }
+
+    static let invitationColumns = "id, team, email, role, status, created_by, created_at, nonce"
+
+    static func invitation(_ row: Row) -> Invitation {
+        Invitation(
+            id: row[0], team: row[1], email: Email(normalized: row[2]), role: Role(rawValue: row[3]) ?? .basic,
+            status: Invitation.Status(rawValue: row[4]) ?? .revoked, createdBy: row[5],
+            createdAt: Timestamp.date(row[6]) ?? .distantPast, nonce: row[7])
+    }
+}
+
+extension InvitationTokens {
+    /// The one answer for unknown, revoked, accepted and mismatched tokens.
+    public static let notValid = "this invitation link is not valid (or not for that email address)"
+}
+
+/// Appends chained audit entries inside a write transaction, with one prepared statement.
+struct AuditWriter {
+    private let statement: Statement
+    private let time: String
+    private let context: ApplyContext
+    private let commit: String?
+    private var seq: Int64
+    private var previous: String
+    private(set) var head: AuditHead?
+
+    init(db: Database, time: String, context: ApplyContext, commit: String?) throws {
+        statement = try db.makeStatement(sql: """
+            INSERT INTO audit (seq, time, actor, on_behalf_of, action, resource_type, resource_id, team, before, after,
+                               commit_id, run_id, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        self.time = time
+        self.context = context
+        self.commit = commit
+        let last = try SQLiteStore.lastAudit(db)
+        seq = last?.seq ?? 0
+        previous = last?.hash ?? AuditEntry.genesisHash
+        head = last
+    }
+
+    mutating func append(
+        action: String, resourceType: String, resourceID: String, team: String?, before: String?, after: String?
+    ) throws {
+        seq += 1
+        let entry = AuditChain.sealed(
+            AuditEntry(
+                seq: seq, time: time, actor: context.actor, onBehalfOf: context.onBehalfOf, action: action,
+                resourceType: resourceType, resourceID: resourceID, team: team, before: before, after: after,
+                commit: commit, runID: context.runID, prevHash: previous))
+        try statement.execute(arguments: [
+            entry.seq, entry.time, entry.actor, entry.onBehalfOf, entry.action, entry.resourceType, entry.resourceID,
+            entry.team, entry.before, entry.after, entry.commit, entry.runID, entry.prevHash, entry.hash,
+        ])
+        previous = entry.hash
+        head = AuditHead(seq: seq, hash: entry.hash)
+    }
+}
+
+/// Carries out plan changes with prepared statements, checking that each one finds the
+/// store as the plan expected (a hand-edited or mismatched plan rolls back whole).
+struct ChangeApplier {
+    private let db: Database
+    private let time: String
+    private let actor: String
+    private let insertInvitation: Statement
+
+    init(db: Database, time: String, actor: String) throws {
+        self.db = db
+        self.time = time
+        self.actor = actor
+        insertInvitation = try db.makeStatement(sql: """
+            INSERT INTO invitations (team, email, role, status, nonce, created_by, created_at, updated_at)
+            VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)
+            """)
+    }
+
+    func apply(_ change: Change) throws {
+        let team = change.team
+        switch (change.action, change.after) {
+        case (.teamCreate, .team(let value)?):
+            try db.execute(
+                sql: "INSERT INTO users (email, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                arguments: [value.owner, time])
+            try db.execute(
+                sql: "INSERT INTO teams (slug, display_name, owner, spend_limit_cents, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [team, value.displayName, value.owner, SpendLimit(dollars: value.spendLimit).cents, time])
+            let ceiling = try Int64.fetchOne(db, sql: "SELECT ceiling_cents FROM teams WHERE slug = ?", arguments: [team]) ?? 0
+            try require(SpendLimit(dollars: value.spendLimit).cents <= ceiling, change, "the spend limit is above the ceiling")
+            try db.execute(
+                sql: "INSERT INTO memberships (team, email, role, created_at) VALUES (?, ?, 'admin', ?)",
+                arguments: [team, value.owner, time])
+        case (.teamDelete, _):
+            try db.execute(sql: "DELETE FROM teams WHERE slug = ?", arguments: [team])
+            try require(db.changesCount == 1, change, "the team is not in the store")
+        case (.teamDisplayNameUpdate, .text(let name)?):
+            try db.execute(sql: "UPDATE teams SET display_name = ? WHERE slug = ?", arguments: [name, team])
+            try require(db.changesCount == 1, change, "the team is not in the store")
+        case (.teamSpendLimitUpdate, .spendLimit(let limit)?):
+            try db.execute(
+                sql: "UPDATE teams SET spend_limit_cents = ? WHERE slug = ? AND ceiling_cents >= ?",
+                arguments: [limit.cents, team, limit.cents])
+            try require(db.changesCount == 1, change, "the team is not in the store, or the limit is above its ceiling")
+        case (.teamOwnerUpdate, .email(let owner)?):
+            try db.execute(
+                sql: """
+                    UPDATE teams SET owner = ? WHERE slug = ?
+                    AND EXISTS (SELECT 1 FROM memberships WHERE team = ? AND email = ? AND role = 'admin')
+                    """, arguments: [owner.value, team, team, owner.value])
+            try require(db.changesCount == 1, change, "the new owner is not an admin member")
+        case (.memberRoleUpdate, .role(let role)?):
+            try db.execute(
+                sql: """
+                    UPDATE memberships SET role = ? WHERE team = ? AND email = ?
+                    AND (? = 'admin' OR email <> (SELECT owner FROM teams WHERE slug = ?))
+                    """, arguments: [role.rawValue, team, change.subject, role.rawValue, team])
+            try require(db.changesCount == 1, change, "no such member, or it would demote the owner")
+        case (.memberRemove, _):
+            try db.execute(
+                sql: "DELETE FROM memberships WHERE team = ? AND email = ? AND email <> (SELECT owner FROM teams WHERE slug = ?)",
+                arguments: [team, change.subject, team])
+            try require(db.changesCount == 1, change, "no such member, or it is the owner")
+        case (.inviteCreate, .role(let role)?):
+            try insertInvitation.execute(arguments: [
+                team, change.subject, role.rawValue, InvitationTokens.nonce(), actor, time, time,
+            ])
+        case (.inviteUpdate, .role(let role)?):
+            try db.execute(
+                sql: "UPDATE invitations SET role = ?, updated_at = ? WHERE team = ? AND email = ? AND status = 'pending'",
+                arguments: [role.rawValue, time, team, change.subject])
+            try require(db.changesCount == 1, change, "no pending invitation")
+        case (.inviteRevoke, _):
+            try db.execute(
+                sql: "UPDATE invitations SET status = 'revoked', updated_at = ? WHERE team = ? AND email = ? AND status = 'pending'",
+                arguments: [time, team, change.subject])
+            try require(db.changesCount == 1, change, "no pending invitation")
+        default:
+            throw StoreError(.invalid, "the plan holds a malformed \(change.action.rawValue) change for \(change.resourceID)")
+        }
+    }
+
+    private func require(_ condition: Bool, _ change: Change, _ reason: String) throws {
+        guard condition else {
+            throw StoreError(.stalePlan, "cannot apply \(change.action.rawValue) to \(change.resourceID): \(reason); nothing was applied, plan again")
+        }
+    }
+}
