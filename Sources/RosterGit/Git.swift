@@ -43,6 +43,6 @@ public enum Git {
         var oid = oid
         var buffer = [CChar](repeating: 0, count: Int(GIT_OID_HEXSZ) + 1)
         git_oid_tostr(&buffer, buffer.count, &oid)
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix(Int(GIT_OID_HEXSZ)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

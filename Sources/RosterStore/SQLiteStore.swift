@@ -40,8 +40,15 @@ public final class SQLiteStore: Store {
                     display_name TEXT NOT NULL,
                     owner TEXT NOT NULL REFERENCES users(email),
                     spend_limit_cents INTEGER NOT NULL CHECK (spend_limit_cents >= 0),
-                    ceiling_cents INTEGER NOT NULL DEFAULT 8000 CHECK (ceiling_cents >= 0),
                     created_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                -- Approved spend-limit ceilings, raised by an operator; kept apart from teams so
+                -- a ceiling can be approved before the team it is for is created.
+                CREATE TABLE ceilings (
+                    team TEXT PRIMARY KEY,
+                    cents INTEGER NOT NULL CHECK (cents >= 0),
+                    updated_by TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
                 ) WITHOUT ROWID;
                 CREATE TABLE memberships (
                     team TEXT NOT NULL REFERENCES teams(slug) ON DELETE CASCADE,
@@ -109,12 +116,17 @@ public final class SQLiteStore: Store {
         try await read { db in
             var teams: [String: TeamState] = [:]
             let teamRows = try Row.fetchCursor(
-                db, sql: "SELECT slug, display_name, owner, spend_limit_cents, ceiling_cents FROM teams")
+                db, sql: "SELECT slug, display_name, owner, spend_limit_cents FROM teams")
             while let row = try teamRows.next() {
                 let slug: String = row[0]
                 teams[slug] = TeamState(
-                    slug: slug, displayName: row[1], owner: Email(normalized: row[2]),
-                    spendLimit: SpendLimit(cents: row[3]), ceiling: SpendLimit(cents: row[4]))
+                    slug: slug, displayName: row[1], owner: Email(normalized: row[2]), spendLimit: SpendLimit(cents: row[3]))
+            }
+            var ceilings: [String: SpendLimit] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT team, cents FROM ceilings") {
+                let slug: String = row[0]
+                ceilings[slug] = SpendLimit(cents: row[1])
+                teams[slug]?.ceiling = SpendLimit(cents: row[1])
             }
             let members = try Row.fetchCursor(db, sql: "SELECT team, email, role FROM memberships")
             while let row = try members.next() {
@@ -125,7 +137,7 @@ public final class SQLiteStore: Store {
             while let row = try invitations.next() {
                 teams[row[0] as String]?.invitations[Email(normalized: row[1])] = Role(rawValue: row[2])
             }
-            return CurrentState(version: try Self.stateVersion(db), teams: teams)
+            return CurrentState(version: try Self.stateVersion(db), teams: teams, ceilings: ceilings)
         }
     }
 
@@ -286,11 +298,16 @@ public final class SQLiteStore: Store {
         let lock = try await lock(context)
         defer { lock.release() }
         try await write { db in
-            guard let current = try Int64.fetchOne(db, sql: "SELECT ceiling_cents FROM teams WHERE slug = ?", arguments: [team])
-            else { throw StoreError(.notFound, "no team \(team) in the store") }
+            let current = try Int64.fetchOne(db, sql: "SELECT cents FROM ceilings WHERE team = ?", arguments: [team])
+                ?? SpendLimit.default.cents
             guard current != ceiling.cents else { return }
             let time = Timestamp.string(date)
-            try db.execute(sql: "UPDATE teams SET ceiling_cents = ? WHERE slug = ?", arguments: [ceiling.cents, team])
+            try db.execute(
+                sql: """
+                    INSERT INTO ceilings (team, cents, updated_by, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (team) DO UPDATE SET cents = excluded.cents, updated_by = excluded.updated_by,
+                    updated_at = excluded.updated_at
+                    """, arguments: [team, ceiling.cents, actor, time])
             var writer = try AuditWriter(db: db, time: time, context: context, commit: nil)
             try writer.append(
                 action: "team.spend_limit_ceiling.update", resourceType: "team", resourceID: team, team: team,
@@ -445,8 +462,8 @@ struct ChangeApplier {
             try db.execute(
                 sql: "INSERT INTO teams (slug, display_name, owner, spend_limit_cents, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [team, value.displayName, value.owner, SpendLimit(dollars: value.spendLimit).cents, time])
-            let ceiling = try Int64.fetchOne(db, sql: "SELECT ceiling_cents FROM teams WHERE slug = ?", arguments: [team]) ?? 0
-            try require(SpendLimit(dollars: value.spendLimit).cents <= ceiling, change, "the spend limit is above the ceiling")
+            try require(
+                SpendLimit(dollars: value.spendLimit).cents <= ceiling(team), change, "the spend limit is above the ceiling")
             try db.execute(
                 sql: "INSERT INTO memberships (team, email, role, created_at) VALUES (?, ?, 'admin', ?)",
                 arguments: [team, value.owner, time])
@@ -457,10 +474,9 @@ struct ChangeApplier {
             try db.execute(sql: "UPDATE teams SET display_name = ? WHERE slug = ?", arguments: [name, team])
             try require(db.changesCount == 1, change, "the team is not in the store")
         case (.teamSpendLimitUpdate, .spendLimit(let limit)?):
-            try db.execute(
-                sql: "UPDATE teams SET spend_limit_cents = ? WHERE slug = ? AND ceiling_cents >= ?",
-                arguments: [limit.cents, team, limit.cents])
-            try require(db.changesCount == 1, change, "the team is not in the store, or the limit is above its ceiling")
+            try require(limit.cents <= ceiling(team), change, "the limit is above the team's ceiling")
+            try db.execute(sql: "UPDATE teams SET spend_limit_cents = ? WHERE slug = ?", arguments: [limit.cents, team])
+            try require(db.changesCount == 1, change, "the team is not in the store")
         case (.teamOwnerUpdate, .email(let owner)?):
             try db.execute(
                 sql: """
@@ -497,6 +513,10 @@ struct ChangeApplier {
         default:
             throw StoreError(.invalid, "the plan holds a malformed \(change.action.rawValue) change for \(change.resourceID)")
         }
+    }
+
+    private func ceiling(_ team: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT cents FROM ceilings WHERE team = ?", arguments: [team]) ?? SpendLimit.default.cents
     }
 
     private func require(_ condition: Bool, _ change: Change, _ reason: String) throws {

@@ -1,9 +1,10 @@
-import Foundation
+public import Foundation
 
 /// Audit and run times: UTC, RFC 3339 with milliseconds (`2026-11-23T13:45:07.123Z`), which
 /// also sort correctly as text.
-enum Timestamp {
-    static func string(_ date: Date) -> String {
+public enum Timestamp {
+    /// `date` as stored: UTC, RFC 3339 with milliseconds.
+    public static func string(_ date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         var seconds = milliseconds / 1000
         let fraction = Int(milliseconds - seconds * 1000)
@@ -29,8 +30,18 @@ enum Timestamp {
             + "\(pad(seconds % 60, 2)).\(pad(Int64(fraction), 3))Z"
     }
 
-    static func date(_ text: String) -> Date? {
+    /// Parses RFC 3339 (any offset, with or without fractional seconds).
+    public static func date(_ text: String) -> Date? {
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         return (try? style.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+}
+
+extension Timestamp {
+    /// A `--since`/`--until` bound: RFC 3339, or `YYYY-MM-DD` meaning midnight UTC, as the
+    /// stored form (so bounds compare as text); nil when it is neither.
+    public static func bound(_ text: String) -> String? {
+        if text.count == 10, let date = Timestamp.date(text + "T00:00:00Z") { return string(date) }
+        return Timestamp.date(text).map(string)
     }
 }

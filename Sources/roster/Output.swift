@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RosterCore
+import RosterStore
 
 /// Writes to standard output and standard error, and turns failures into exit codes.
 enum Output {
@@ -31,6 +32,20 @@ enum Output {
         } catch let error as SourceError {
             err("error: \(error.message)\n")
             throw ExitCode(1)
+        } catch let error as StoreError {
+            err("error: \(error.message)\n")
+            throw ExitCode(error.kind == .stalePlan || error.kind == .locked ? 3 : 1)
+        } catch let error as Refusal {
+            err("refused: \(error.message)\n")
+            throw ExitCode(3)
         }
     }
 }
+
+/// A run the safety rules refuse (exit 3).
+struct Refusal: Error {
+    var message: String
+}
+
+/// A failure already reported (diagnostics printed): exit 1 without another message.
+struct ReportedFailure: Error {}

@@ -7,6 +7,6 @@ struct Roster: AsyncParsableCommand {
         commandName: "roster",
         abstract: "Team accounts as code: manifests in git, reconciled into the team store.",
         version: "0.1.0",
-        subcommands: [Validate.self, Schema.self]
+        subcommands: [Validate.self, PlanCommand.self, Apply.self, Audit.self, Invite.self, Team.self, Schema.self]
     )
 }

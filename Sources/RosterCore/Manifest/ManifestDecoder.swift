@@ -214,7 +214,9 @@ final class ManifestDecoder {
                 return try self.reader.skipNode(startingWith: value)
             }
             switch SpendLimit.parse(value.value) {
-            case .success(let limit): team.spendLimit = limit
+            case .success(let limit):
+                team.spendLimit = limit
+                team.spendLimitPosition = SourcePosition(value.mark)
             case .failure(.negative):
                 self.error(at: value.mark, path: path, "the spend limit must not be negative")
             case .failure(.tooManyDecimals):
@@ -519,13 +521,15 @@ private struct PartialTeam {
     var members: [MemberManifest] = []
     var namePosition = SourcePosition.start
     var ownerPosition = SourcePosition.start
+    var spendLimitPosition: SourcePosition?
     var membersMark: YAMLMark?
 
     func build(file: SourceFile) -> TeamManifest? {
         guard let slug, let owner else { return nil }
         return TeamManifest(
             slug: slug, displayName: displayName ?? slug, owner: owner, spendLimit: spendLimit, members: members,
-            file: file.path, blobID: file.blobID, namePosition: namePosition, ownerPosition: ownerPosition)
+            file: file.path, blobID: file.blobID, namePosition: namePosition, ownerPosition: ownerPosition,
+            spendLimitPosition: spendLimitPosition)
     }
 }
 

@@ -12,11 +12,14 @@ public struct TeamManifest: Sendable {
     /// Where `metadata.name` and `spec.owner` were written.
     public var namePosition: SourcePosition
     public var ownerPosition: SourcePosition
+    /// Where `spec.spendLimit.perHour` was written (the name's position when omitted).
+    public var spendLimitPosition: SourcePosition
 
     public init(
         slug: String, displayName: String, owner: Email, spendLimit: SpendLimit = .default,
         members: [MemberManifest], file: String, blobID: String? = nil,
-        namePosition: SourcePosition = .start, ownerPosition: SourcePosition = .start
+        namePosition: SourcePosition = .start, ownerPosition: SourcePosition = .start,
+        spendLimitPosition: SourcePosition? = nil
     ) {
         self.slug = slug
         self.displayName = displayName
@@ -27,6 +30,7 @@ public struct TeamManifest: Sendable {
         self.blobID = blobID
         self.namePosition = namePosition
         self.ownerPosition = ownerPosition
+        self.spendLimitPosition = spendLimitPosition ?? namePosition
     }
 }
 

@@ -4,11 +4,18 @@ public struct CurrentState: Sendable, Equatable {
     /// while it is unchanged.
     public var version: Int64
     public var teams: [String: TeamState]
+    /// Approved spend-limit ceilings by team slug, including teams not created yet; a team
+    /// without one may spend `SpendLimit.default`.
+    public var ceilings: [String: SpendLimit]
 
-    public init(version: Int64 = 0, teams: [String: TeamState] = [:]) {
+    public init(version: Int64 = 0, teams: [String: TeamState] = [:], ceilings: [String: SpendLimit] = [:]) {
         self.version = version
         self.teams = teams
+        self.ceilings = ceilings
     }
+
+    /// The ceiling of `team`.
+    public func ceiling(of team: String) -> SpendLimit { ceilings[team] ?? .default }
 }
 
 /// One team as the store holds it.

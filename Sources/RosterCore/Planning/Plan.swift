@@ -10,6 +10,8 @@ public struct Plan: Sendable, Codable, Equatable {
     public var changes: [Change]
     public var warnings: [String]
     public var summary: Summary
+    /// The removal limit the plan was made under, so a saved plan is applied under it too.
+    public var maxRemovals: Int?
 
     /// The git revision (or folder) the desired state came from.
     public struct Source: Sendable, Codable, Equatable {

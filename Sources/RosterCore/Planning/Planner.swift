@@ -17,7 +17,7 @@ public enum Planner {
             if let state = current.teams[team.slug] {
                 update(team, from: state, rules: rules, into: &changes, errors: &errors)
             } else {
-                create(team, into: &changes, errors: &errors)
+                create(team, ceiling: current.ceiling(of: team.slug), into: &changes, errors: &errors)
             }
         }
 
@@ -46,10 +46,10 @@ public enum Planner {
 
     /// A team the store does not have: create it (its owner becomes an admin member at once)
     /// and invite everyone else.
-    private static func create(_ team: TeamManifest, into changes: inout [Change], errors: inout [Diagnostic]) {
-        if team.spendLimit > SpendLimit.default {
-            errors.append(ceilingError(team, ceiling: .default))
-        }
+    private static func create(
+        _ team: TeamManifest, ceiling: SpendLimit, into changes: inout [Change], errors: inout [Diagnostic]
+    ) {
+        if team.spendLimit > ceiling { errors.append(ceilingError(team, ceiling: ceiling)) }
         changes.append(
             Change(.teamCreate, team: team.slug, subject: team.slug,
                    after: .team(.init(displayName: team.displayName, owner: team.owner, spendLimit: team.spendLimit))))
@@ -152,9 +152,9 @@ public enum Planner {
     }
 
     private static func ceilingError(_ team: TeamManifest, ceiling: SpendLimit) -> Diagnostic {
-        Diagnostic(.error, file: team.file, at: team.namePosition, path: "spec.spendLimit.perHour",
+        Diagnostic(.error, file: team.file, at: team.spendLimitPosition, path: "spec.spendLimit.perHour",
                    message: "spend limit $\(team.spendLimit)/h for \(team.slug) is above its approved ceiling of "
-                       + "$\(ceiling)/h; an operator raises it with `roster team ceiling --team \(team.slug) --per-hour \(team.spendLimit)`")
+                       + "$\(ceiling)/h; an operator approves more with `roster team ceiling --team \(team.slug) --per-hour \(team.spendLimit)`")
     }
 
     private static func ownerError(_ team: TeamManifest, _ message: String) -> Diagnostic {

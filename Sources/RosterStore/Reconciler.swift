@@ -1,0 +1,68 @@
+public import RosterCore
+
+/// The steps every command and the server share: manifests → validated desired state →
+/// plan against the store, under the safety rules. Planning stays pure (`Planner`); this
+/// only gathers its inputs.
+public enum Reconciler {
+    /// What planning found.
+    public struct Outcome: Sendable {
+        public var load: LoadResult
+        /// Nil when the manifests are invalid.
+        public var plan: Plan?
+        /// Manifest diagnostics when invalid, else the plan's errors (owner, ceiling, admins).
+        public var errors: [Diagnostic]
+        public var rules: PlanRules
+
+        /// Whether the plan may be applied as far as its content goes (no errors).
+        public var isPlannable: Bool { plan != nil && errors.isEmpty }
+    }
+
+    /// Command-line tightening of `roster.yaml`'s safety rules for one run.
+    public struct Overrides: Sendable {
+        public var maxRemovals: Int?
+        public var minAdmins: Int?
+        public var allowMassRemoval = false
+        public init(maxRemovals: Int? = nil, minAdmins: Int? = nil, allowMassRemoval: Bool = false) {
+            self.maxRemovals = maxRemovals
+            self.minAdmins = minAdmins
+            self.allowMassRemoval = allowMassRemoval
+        }
+
+        /// `config`'s rules, tightened: flags may lower `maxRemovals` and raise `minAdmins`, never the reverse.
+        public func rules(_ config: RosterConfig) -> PlanRules {
+            var rules = PlanRules(config)
+            if let maxRemovals { rules.maxRemovals = min(rules.maxRemovals, maxRemovals) }
+            if let minAdmins { rules.minAdmins = max(rules.minAdmins, minAdmins) }
+            rules.allowMassRemoval = allowMassRemoval
+            return rules
+        }
+    }
+
+    /// Loads `source`, and plans it against `store` when it is valid.
+    public static func plan(
+        source: some ManifestSource, loader: ManifestLoader, store: any Store, overrides: Overrides
+    ) async throws -> Outcome {
+        let load = try await loader.load(from: source)
+        let rules = overrides.rules(load.config)
+        guard load.isValid else { return Outcome(load: load, plan: nil, errors: load.diagnostics, rules: rules) }
+        let current = try await store.currentState()
+        return plan(load, current: current, rules: rules, source: planSource(source))
+    }
+
+    /// Plans a loaded desired state against `current`.
+    public static func plan(_ load: LoadResult, current: CurrentState, rules: PlanRules, source: Plan.Source?) -> Outcome {
+        var (plan, errors) = Planner.plan(desired: load.teams, current: current, rules: rules, source: source)
+        plan.maxRemovals = rules.maxRemovals
+        return Outcome(load: load, plan: plan, errors: errors, rules: rules)
+    }
+
+    /// The plan's `source` for what was read.
+    public static func planSource(_ source: some ManifestSource) -> Plan.Source {
+        if let revision = source.revision {
+            return Plan.Source(
+                repository: revision.repository, ref: revision.ref, commit: revision.commit, tree: revision.tree,
+                author: revision.author)
+        }
+        return Plan.Source(repository: source.displayName)
+    }
+}

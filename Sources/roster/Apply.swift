@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import RosterCore
+import RosterStore
+
+extension Roster {
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply a saved plan (roster apply FILE) or plan and apply from a source.",
+            discussion: """
+                Asks for confirmation on a terminal unless --yes. Exit status: 0 applied (or nothing to do), \
+                1 error, 3 refused (stale plan, safety limit, another writer holds the lock), 64 usage error.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var safety: SafetyOptions
+
+        @Argument(help: ArgumentHelp("A plan saved with `roster plan --out`.", valueName: "plan-file"))
+        var planFile: String?
+
+        @Flag(name: .shortAndLong, help: "Apply without asking.")
+        var yes = false
+
+        @Option(help: ArgumentHelp("How long to wait for another writer, in seconds.", valueName: "seconds"))
+        var lockTimeout: Double = 30
+
+        @Option(help: ArgumentHelp("Who the audit log names as the actor (default roster; also ROSTER_IDENTITY).", valueName: "name"))
+        var identity: String?
+
+        func validate() throws {
+            if planFile != nil && (source.repo != nil || source.dir != nil) {
+                throw ValidationError("Apply a saved plan or a source (--repo/--dir), not both.")
+            }
+            if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more.") }
+            if !yes && isatty(0) != 1 {
+                throw ValidationError("Not a terminal: pass --yes to apply without confirmation.")
+            }
+        }
+
+        func run() async throws {
+            try await Output.reportingFailures {
+                let store = try global.openStore()
+                let plan: Plan
+                var maxRemovals: Int
+                if let planFile {
+                    plan = try PlanFile.load(planFile)
+                    maxRemovals = min(plan.maxRemovals ?? RosterConfig.Safety().maxRemovals, safety.maxRemovals ?? .max)
+                } else {
+                    let outcome = try await Reconciler.plan(
+                        source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides)
+                    plan = try PlanPrinter.requirePlannable(outcome, global: global)
+                    Output.keepUntilExit(outcome)
+                    maxRemovals = outcome.rules.maxRemovals
+                }
+                if safety.allowMassRemoval { maxRemovals = .max }
+                PlanPrinter.print(plan, format: .text, global: global)
+                if plan.removalCount > maxRemovals {
+                    throw Refusal(
+                        message: "the plan removes \(plan.removalCount) members or invitations, over maxRemovals (\(maxRemovals)); "
+                            + "nothing was applied (run with --allow-mass-removal if this is intended)")
+                }
+                guard !plan.isEmpty else { return }
+                if !yes {
+                    Output.out("\nApply these \(plan.summary.total) changes? Only 'yes' is accepted: ")
+                    guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+                        Output.err("Apply cancelled; nothing was changed.\n")
+                        throw ExitCode(1)
+                    }
+                }
+                let context = ApplyContext(
+                    actor: identity ?? ProcessInfo.processInfo.environment["ROSTER_IDENTITY"] ?? "roster",
+                    onBehalfOf: plan.source?.author, lockTimeout: .milliseconds(Int64(lockTimeout * 1000)))
+                let report = try await store.apply(plan, context: context)
+                if !global.quiet {
+                    Output.out(
+                        "Applied \(report.applied) change\(report.applied == 1 ? "" : "s") (run \(report.runID)); "
+                            + "store version \(report.stateVersion)"
+                            + (report.auditHead.map { ", audit head \($0)" } ?? "") + ".\n")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import RosterCore
+import RosterStore
+
+extension Roster {
+    struct PlanCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "plan",
+            abstract: "Show what applying the manifests would change in the store.",
+            discussion: """
+                Exit status: 0 success (with --detailed-exitcode: no changes), 2 changes (with --detailed-exitcode), \
+                1 invalid manifests or a plan the rules forbid, 64 usage error.
+                """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, json }
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var safety: SafetyOptions
+
+        @Option(help: "text, markdown (for a pull-request comment) or json.")
+        var format: Format = .text
+
+        @Option(help: ArgumentHelp("Save the plan (JSON) for `roster apply FILE`.", valueName: "file"))
+        var out: String?
+
+        @Flag(help: "Exit 2 when the plan has changes, 0 when it has none.")
+        var detailedExitcode = false
+
+        func run() async throws {
+            try await Output.reportingFailures {
+                let store = try global.openStore()
+                let outcome = try await Reconciler.plan(
+                    source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides)
+                let plan = try PlanPrinter.requirePlannable(outcome, global: global)
+                Output.keepUntilExit(outcome)
+                if let out { try PlanFile.save(plan, to: out) }
+                PlanPrinter.print(plan, format: format, global: global)
+                if detailedExitcode && !plan.isEmpty { throw ExitCode(2) }
+            }
+        }
+    }
+}
+
+/// Printing plans and the problems that stop them, shared by plan, apply, diff and reconcile.
+enum PlanPrinter {
+    /// The plan, or the printed reasons there is none (invalid manifests, forbidden changes).
+    static func requirePlannable(_ outcome: Reconciler.Outcome, global: GlobalOptions) throws -> Plan {
+        guard let plan = outcome.plan, outcome.errors.isEmpty else {
+            Output.err(DiagnosticRenderer.text(outcome.errors, color: global.colorOutput && isatty(2) == 1))
+            let count = outcome.errors.filter { $0.severity == .error }.count
+            Output.err(
+                outcome.plan == nil
+                    ? "Invalid manifests: \(count) error\(count == 1 ? "" : "s"); nothing was planned.\n"
+                    : "The plan breaks \(count) rule\(count == 1 ? "" : "s"); nothing will be applied.\n")
+            throw ExitCode(1)
+        }
+        return plan
+    }
+
+    static func print(_ plan: Plan, format: Roster.PlanCommand.Format, global: GlobalOptions) {
+        switch format {
+        case .json:
+            Output.out(PlanRenderer.json(plan))
+        case .markdown:
+            Output.out(PlanRenderer.markdown(plan))
+        case .text:
+            for warning in plan.warnings { Output.err("warning: \(warning)\n") }
+            if !global.quiet || !plan.isEmpty { Output.out(PlanRenderer.text(plan, color: global.colorOutput)) }
+        }
+    }
+}
+
+/// Saved plans: the plan's JSON, read back for `roster apply FILE`.
+enum PlanFile {
+    static func save(_ plan: Plan, to path: String) throws {
+        do {
+            try Data(PlanRenderer.json(plan).utf8).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw SourceError("cannot write the plan to \(path): \(error.localizedDescription)")
+        }
+    }
+
+    static func load(_ path: String) throws -> Plan {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SourceError("cannot read the plan file \(path)")
+        }
+        let plan: Plan
+        do {
+            plan = try JSONDecoder().decode(Plan.self, from: data)
+        } catch {
+            throw SourceError("\(path) is not a Roster plan (\(error))")
+        }
+        guard plan.formatVersion == Plan.currentFormatVersion else {
+            throw SourceError("\(path) is a plan in format \(plan.formatVersion); this Roster reads format \(Plan.currentFormatVersion)")
+        }
+        return plan
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import RosterStore
+
+/// Flags that tighten `roster.yaml`'s safety rules for one run.
+struct SafetyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Lower maxRemovals for this run.", valueName: "n"))
+    var maxRemovals: Int?
+
+    @Option(help: ArgumentHelp("Raise minAdmins for this run.", valueName: "n"))
+    var minAdmins: Int?
+
+    @Flag(help: "Lift maxRemovals for this run.")
+    var allowMassRemoval = false
+
+    func validate() throws {
+        if let maxRemovals, maxRemovals < 0 { throw ValidationError("--max-removals must be 0 or more.") }
+        if let minAdmins, minAdmins < 0 { throw ValidationError("--min-admins must be 0 or more.") }
+    }
+
+    var overrides: Reconciler.Overrides {
+        Reconciler.Overrides(maxRemovals: maxRemovals, minAdmins: minAdmins, allowMassRemoval: allowMassRemoval)
+    }
+}
