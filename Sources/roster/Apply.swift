@@ -54,7 +54,7 @@ extension Roster {
                     maxRemovals = outcome.rules.maxRemovals
                 }
                 if safety.allowMassRemoval { maxRemovals = .max }
-                PlanPrinter.print(plan, format: .text, global: global)
+                PlanPrinter.print(plan, format: .text, global: global, asked: false)
                 if plan.removalCount > maxRemovals {
                     throw Refusal(
                         message: "the plan removes \(plan.removalCount) members or invitations, over maxRemovals (\(maxRemovals)); "

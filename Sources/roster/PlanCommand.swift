@@ -59,7 +59,8 @@ enum PlanPrinter {
         return plan
     }
 
-    static func print(_ plan: Plan, format: Roster.PlanCommand.Format, global: GlobalOptions) {
+    /// Prints `plan`; with `--quiet`, only when the plan is what the command was asked for (`asked`).
+    static func print(_ plan: Plan, format: Roster.PlanCommand.Format, global: GlobalOptions, asked: Bool = true) {
         switch format {
         case .json:
             Output.out(PlanRenderer.json(plan))
@@ -67,7 +68,7 @@ enum PlanPrinter {
             Output.out(PlanRenderer.markdown(plan))
         case .text:
             for warning in plan.warnings { Output.err("warning: \(warning)\n") }
-            if !global.quiet || !plan.isEmpty { Output.out(PlanRenderer.text(plan, color: global.colorOutput)) }
+            if !global.quiet || (asked && !plan.isEmpty) { Output.out(PlanRenderer.text(plan, color: global.colorOutput)) }
         }
     }
 }

@@ -7,6 +7,9 @@ struct Roster: AsyncParsableCommand {
         commandName: "roster",
         abstract: "Team accounts as code: manifests in git, reconciled into the team store.",
         version: "0.1.0",
-        subcommands: [Validate.self, PlanCommand.self, Apply.self, Audit.self, Invite.self, Team.self, Schema.self]
+        subcommands: [
+            Validate.self, PlanCommand.self, Apply.self, Reconcile.self, Diff.self, Status.self, Audit.self, Export.self,
+            Invite.self, Team.self, Schema.self,
+        ]
     )
 }

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import RosterCore
+import RosterGit
+import RosterStore
+
+extension Roster {
+    struct Diff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What a change to the manifests means: the plan of --head against the state --base declares.",
+            discussion: """
+                For pull requests: `roster diff --repo . --base origin/main --head HEAD --format markdown`. \
+                The store is not needed; spend limits above the default ceiling are flagged as needing an \
+                operator's approval. Exit status: 0 (2 with --detailed-exitcode and changes), 1 invalid manifests.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("The repository (a path or URL; default the current folder).", valueName: "path-or-url"))
+        var repo: String = "."
+
+        @Option(help: "The ref the change starts from (the pull request's base).")
+        var base: String
+
+        @Option(help: "The ref with the change (the pull request's head).")
+        var head: String
+
+        @Option(help: ArgumentHelp("Where fetched repositories are kept.", valueName: "path"))
+        var cacheDir: String?
+
+        @Option(help: "text, markdown or json.")
+        var format: Roster.PlanCommand.Format = .text
+
+        @Flag(help: "Exit 2 when the change has an effect.")
+        var detailedExitcode = false
+
+        func run() async throws {
+            try await Output.reportingFailures {
+                let loader = ManifestLoader()
+                let baseLoad = try await loader.load(from: try GitSource(repository: repo, ref: base, cacheDirectory: cacheDir))
+                guard baseLoad.isValid else {
+                    Output.err("The base (\(base)) has invalid manifests:\n" + DiagnosticRenderer.text(baseLoad.diagnostics, color: false))
+                    throw ExitCode(1)
+                }
+                let headSource = try GitSource(repository: repo, ref: head, cacheDirectory: cacheDir)
+                let headLoad = try await loader.load(from: headSource)
+                let rules = PlanRules(headLoad.config)
+                var current = CurrentState(version: 0)
+                for team in baseLoad.teams {
+                    var members: [Email: Role] = [:]
+                    for member in team.members { members[member.email] = member.role }
+                    current.teams[team.slug] = TeamState(
+                        slug: team.slug, displayName: team.displayName, owner: team.owner, spendLimit: team.spendLimit,
+                        ceiling: max(team.spendLimit, .default), members: members)
+                    current.ceilings[team.slug] = max(team.spendLimit, .default)
+                }
+                var outcome = Reconciler.plan(headLoad, current: current, rules: rules, source: Reconciler.planSource(headSource))
+                guard headLoad.isValid else {
+                    outcome.plan = nil
+                    outcome.errors = headLoad.diagnostics
+                    _ = try PlanPrinter.requirePlannable(outcome, global: global)
+                    return
+                }
+                // Without the store, ceilings are unknown: what the default would refuse is a
+                // note for reviewers, not a failure of the pull request.
+                var plan = outcome.plan!
+                plan.warnings += outcome.errors.map { "\($0.location): \($0.message)" }
+                PlanPrinter.print(plan, format: format, global: global)
+                if detailedExitcode && !plan.isEmpty { throw ExitCode(2) }
+            }
+        }
+    }
+}

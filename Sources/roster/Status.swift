@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import RosterCore
+import RosterStore
+
+extension Roster {
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Last runs, pending invitations, and with a source (--repo/--dir) the drift against it.")
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var source: SourceOptions
+
+        @Option(help: ArgumentHelp("How many runs to show.", valueName: "n"))
+        var runs: Int = 10
+
+        @Option(help: "text or json.")
+        var format: Format = .text
+
+        func run() async throws {
+            try await Output.reportingFailures {
+                let store = try global.openStore()
+                let recent = try await store.runs(limit: max(1, runs))
+                let pending = try await store.pendingInvitations()
+                var drift: Plan?
+                if source.repo != nil || source.dir != nil {
+                    let outcome = try await Reconciler.plan(
+                        source: try source.makeSource(), loader: source.loader, store: store, overrides: .init())
+                    drift = try PlanPrinter.requirePlannable(outcome, global: global)
+                }
+                switch format {
+                case .json: Output.out(json(recent, pending, drift))
+                case .text: Output.out(text(recent, pending, drift))
+                }
+            }
+        }
+
+        private func text(_ runs: [ReconcileRun], _ pending: [Invitation], _ drift: Plan?) -> String {
+            var out = "Runs (newest first):\n"
+            if runs.isEmpty { out += "  none yet\n" }
+            for run in runs {
+                let commit = run.commit.map { " \($0.prefix(12))" } ?? ""
+                let author = run.author.map { " by \($0)" } ?? ""
+                out += "  \(Timestamp.string(run.startedAt)) \(run.trigger) \(run.result.rawValue)\(commit)\(author): "
+                out += "\(run.changes) change\(run.changes == 1 ? "" : "s")" + (run.message.map { " — \($0)" } ?? "") + "\n"
+            }
+            out += "\nPending invitations: \(pending.count)\n"
+            for invitation in pending.prefix(50) {
+                out += "  \(invitation.team): \(invitation.email) as \(invitation.role.rawValue), since \(Timestamp.string(invitation.createdAt))\n"
+            }
+            if pending.count > 50 { out += "  … and \(pending.count - 50) more\n" }
+            if let drift {
+                out += "\nDrift against the source: "
+                out += drift.isEmpty ? "none.\n" : "\(drift.summary.total) change\(drift.summary.total == 1 ? "" : "s") to apply.\n" + PlanRenderer.summaryLine(drift) + "\n"
+            }
+            return out
+        }
+
+        private func json(_ runs: [ReconcileRun], _ pending: [Invitation], _ drift: Plan?) -> String {
+            func string(_ value: String?) -> String { value.map(AuditChain.quote) ?? "null" }
+            var out = "{\n  \"runs\": ["
+            out += runs.map { run in
+                "\n    {\"id\": \(string(run.id)), \"trigger\": \(string(run.trigger)), \"startedAt\": \(string(Timestamp.string(run.startedAt))), "
+                    + "\"finishedAt\": \(string(Timestamp.string(run.finishedAt))), \"repository\": \(string(run.repository)), "
+                    + "\"ref\": \(string(run.ref)), \"commit\": \(string(run.commit)), \"author\": \(string(run.author)), "
+                    + "\"result\": \(string(run.result.rawValue)), \"changes\": \(run.changes), \"message\": \(string(run.message))}"
+            }.joined(separator: ",")
+            out += runs.isEmpty ? "],\n" : "\n  ],\n"
+            out += "  \"pendingInvitations\": ["
+            out += pending.map { invitation in
+                "\n    {\"team\": \(string(invitation.team)), \"email\": \(string(invitation.email.value)), "
+                    + "\"role\": \(string(invitation.role.rawValue)), \"createdBy\": \(string(invitation.createdBy)), "
+                    + "\"createdAt\": \(string(Timestamp.string(invitation.createdAt)))}"
+            }.joined(separator: ",")
+            out += pending.isEmpty ? "],\n" : "\n  ],\n"
+            if let drift {
+                out += "  \"drift\": {\"total\": \(drift.summary.total), \"byAction\": {"
+                out += drift.summary.byAction.sorted { $0.key < $1.key }.map { "\(string($0.key)): \($0.value)" }.joined(separator: ", ")
+                out += "}}\n"
+            } else {
+                out += "  \"drift\": null\n"
+            }
+            return out + "}\n"
+        }
+    }
+}

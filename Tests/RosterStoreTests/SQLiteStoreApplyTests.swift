@@ -1,0 +1,309 @@
+import Foundation
+import RosterCore
+import Testing
+
+@testable import RosterStore
+
+@Suite("SQLite store: applying plans")
+struct SQLiteStoreApplyTests {
+    static let mlResearch = team(
+        "ml-research", displayName: "ML Research", spendLimit: SpendLimit(cents: 6_050),
+        members: [("alice@example.com", .admin), ("bob@example.com", .dev), ("Carol@Example.com", .billing)])
+
+    @Test("team.create with invitations lands whole, with one chained audit entry per change and the run recorded")
+    func createTeam() async throws {
+        try await StoreFixture.with { fixture in
+            let plan = try await fixture.plan([Self.mlResearch])
+            #expect(plan.stateVersion == 0)
+            #expect(plan.changes.map(\.action) == [.teamCreate, .inviteCreate, .inviteCreate])
+
+            let runID = "run-create-1"
+            let report = try await fixture.store.apply(plan, context: context(runID: runID))
+            #expect(report.applied == 3)
+            #expect(report.runID == runID)
+            #expect(report.stateVersion == 1)
+
+            let state = try await fixture.store.currentState()
+            #expect(state.version == 1)
+            #expect(
+                state.teams == [
+                    "ml-research": TeamState(
+                        slug: "ml-research", displayName: "ML Research", owner: email("alice@example.com"),
+                        spendLimit: SpendLimit(cents: 6_050), ceiling: .default,
+                        members: [email("alice@example.com"): .admin],
+                        invitations: [email("bob@example.com"): .dev, email("carol@example.com"): .billing])
+                ])
+            let pending = try await fixture.store.pendingInvitations()
+            #expect(pending.map(\.email.value) == ["bob@example.com", "carol@example.com"])
+            #expect(pending.map(\.role) == [.dev, .billing])
+            #expect(pending.allSatisfy { $0.status == .pending && $0.team == "ml-research" && $0.createdBy == "roster" })
+
+            let entries = try await fixture.audit()
+            #expect(entries.count == plan.changes.count)
+            #expect(entries.map(\.seq) == [1, 2, 3])
+            #expect(entries.map(\.action) == ["team.create", "invite.create", "invite.create"])
+            #expect(entries.map(\.resourceType) == ["team", "invite", "invite"])
+            #expect(entries.map(\.resourceID) == ["ml-research", "ml-research/bob@example.com", "ml-research/carol@example.com"])
+            #expect(entries.map(\.before) == [nil, nil, nil])
+            #expect(
+                entries.map(\.after) == [
+                    #"{"displayName":"ML Research","owner":"alice@example.com","spendLimit":60.5}"#, #""dev""#, #""billing""#,
+                ])
+            for entry in entries {
+                #expect(entry.team == "ml-research")
+                #expect(entry.actor == "roster")
+                #expect(entry.onBehalfOf == "dev@example.com")
+                #expect(entry.commit == fixedCommit)
+                #expect(entry.runID == runID)
+                #expect(entry.time == fixedTime)
+                #expect(entry.time.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil)
+                #expect(entry.hash == AuditChain.hash(entry))
+                #expect(entry.hash.wholeMatch(of: /[0-9a-f]{64}/) != nil)
+            }
+            #expect(entries[0].prevHash == String(repeating: "0", count: 64))
+            #expect(entries[1].prevHash == entries[0].hash)
+            #expect(entries[2].prevHash == entries[1].hash)
+
+            let head = AuditHead(seq: 3, hash: entries[2].hash)
+            #expect(report.auditHead == head)
+            #expect(try await fixture.store.auditHead() == head)
+            #expect(try await fixture.store.verifyAudit(expectedHead: head) == .intact(count: 3, head: head))
+
+            let runs = try await fixture.store.runs(limit: 10)
+            #expect(
+                runs == [
+                    ReconcileRun(
+                        id: runID, trigger: "apply", startedAt: fixedDate, finishedAt: fixedDate, repository: "test",
+                        commit: fixedCommit, author: "dev@example.com", result: .applied, changes: 3)
+                ])
+        }
+    }
+
+    @Test("applying the same desired state again plans nothing and changes nothing")
+    func idempotent() async throws {
+        try await StoreFixture.with { fixture in
+            try await fixture.converge([Self.mlResearch])
+            let state = try await fixture.store.currentState()
+            let entries = try await fixture.audit()
+
+            let again = try await fixture.plan([Self.mlResearch])
+            #expect(again.changes.isEmpty)
+            #expect(again.stateVersion == state.version)
+            let later = fixedDate.addingTimeInterval(60)
+            let report = try await fixture.store.apply(again, context: context(at: later, runID: "run-noop"))
+            #expect(report.applied == 0)
+            #expect(report.stateVersion == state.version)
+            #expect(report.auditHead == entries.last.map { AuditHead(seq: $0.seq, hash: $0.hash) })
+
+            #expect(try await fixture.store.currentState() == state)
+            #expect(try await fixture.audit() == entries)
+            let runs = try await fixture.store.runs(limit: 10)
+            #expect(runs.map(\.id).first == "run-noop")
+            #expect(runs.first?.result == .noChanges)
+            #expect(runs.first?.changes == 0)
+            #expect(runs.count == 2)
+        }
+    }
+
+    @Test("runs(limit:) returns the newest runs first")
+    func runsNewestFirst() async throws {
+        try await StoreFixture.with { fixture in
+            for (index, name) in ["a", "b", "c"].enumerated() {
+                try await fixture.store.apply(
+                    try await fixture.plan([team(name)], rules: PlanRules()),
+                    context: context(at: fixedDate.addingTimeInterval(Double(index) * 60), runID: "run-\(name)"))
+            }
+            #expect(try await fixture.store.runs(limit: 2).map(\.id) == ["run-c", "run-b"])
+            #expect(try await fixture.store.runs(limit: 10).map(\.id) == ["run-c", "run-b", "run-a"])
+        }
+    }
+}
+
+/// Every kind of change, planned from a manifest edit against one base state, applied, then
+/// read back: the store holds what the plan said, with one audit entry carrying the
+/// expected before/after JSON, and planning again finds nothing to do.
+@Suite("SQLite store: every change kind round-trips")
+struct ChangeRoundTripTests {
+    /// Team `t`: owner alice, bob (admin) and dan (basic) joined, carol (billing) invited.
+    static let base: [(String, Role)] = [
+        ("alice@example.com", .admin), ("bob@example.com", .admin), ("carol@example.com", .billing), ("dan@example.com", .basic),
+    ]
+
+    static func makeBase(_ fixture: StoreFixture) async throws {
+        try await fixture.converge([team("t", displayName: "Team T", members: base)])
+        try await fixture.accept("bob@example.com", in: "t")
+        try await fixture.accept("dan@example.com", in: "t")
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var action: Change.Action
+        var desired: [TeamManifest]
+        var rules = PlanRules()
+        var before: String?
+        var after: String?
+        var resourceID = "t"
+        /// What the store's teams must be afterwards, from the base state.
+        var expect: @Sendable (inout [String: TeamState]) -> Void
+
+        var testDescription: String { action.rawValue }
+    }
+
+    static let cases: [Case] = [
+        Case(
+            action: .teamCreate, desired: [team("t", displayName: "Team T", members: base), team("u", owner: "erin@example.com")],
+            after: #"{"displayName":"U","owner":"erin@example.com","spendLimit":80}"#, resourceID: "u",
+            expect: {
+                $0["u"] = TeamState(
+                    slug: "u", displayName: "U", owner: email("erin@example.com"), members: [email("erin@example.com"): .admin])
+            }),
+        Case(
+            action: .teamDisplayNameUpdate, desired: [team("t", displayName: "Team \"T\" renamed", members: base)],
+            before: #""Team T""#, after: #""Team \"T\" renamed""#, expect: { $0["t"]!.displayName = "Team \"T\" renamed" }),
+        Case(
+            action: .teamSpendLimitUpdate, desired: [team("t", displayName: "Team T", spendLimit: SpendLimit(cents: 5_005), members: base)],
+            before: "80", after: "50.05", expect: { $0["t"]!.spendLimit = SpendLimit(cents: 5_005) }),
+        Case(
+            action: .teamOwnerUpdate, desired: [team("t", displayName: "Team T", owner: "bob@example.com", members: base)],
+            before: #""alice@example.com""#, after: #""bob@example.com""#, expect: { $0["t"]!.owner = email("bob@example.com") }),
+        Case(
+            action: .memberRoleUpdate,
+            desired: [team("t", displayName: "Team T", members: base.map { $0.0 == "dan@example.com" ? ($0.0, .dev) : $0 })],
+            before: #""basic""#, after: #""dev""#, resourceID: "t/dan@example.com",
+            expect: { $0["t"]!.members[email("dan@example.com")] = .dev }),
+        Case(
+            action: .memberRemove, desired: [team("t", displayName: "Team T", members: base.filter { $0.0 != "dan@example.com" })],
+            before: #""basic""#, resourceID: "t/dan@example.com", expect: { $0["t"]!.members[email("dan@example.com")] = nil }),
+        Case(
+            action: .inviteCreate, desired: [team("t", displayName: "Team T", members: base + [("Erin@Example.com", .dev)])],
+            after: #""dev""#, resourceID: "t/erin@example.com", expect: { $0["t"]!.invitations[email("erin@example.com")] = .dev }),
+        Case(
+            action: .inviteUpdate,
+            desired: [team("t", displayName: "Team T", members: base.map { $0.0 == "carol@example.com" ? ($0.0, .dev) : $0 })],
+            before: #""billing""#, after: #""dev""#, resourceID: "t/carol@example.com",
+            expect: { $0["t"]!.invitations[email("carol@example.com")] = .dev }),
+        Case(
+            action: .inviteRevoke, desired: [team("t", displayName: "Team T", members: base.filter { $0.0 != "carol@example.com" })],
+            before: #""billing""#, resourceID: "t/carol@example.com",
+            expect: { $0["t"]!.invitations[email("carol@example.com")] = nil }),
+        Case(
+            action: .teamDelete, desired: [], rules: PlanRules(allowTeamDeletion: true),
+            before: #"{"displayName":"Team T","owner":"alice@example.com","spendLimit":80}"#, expect: { $0["t"] = nil }),
+    ]
+
+    @Test("the case list covers every change kind")
+    func coversEveryAction() {
+        #expect(Set(Self.cases.map(\.action)) == Set(Change.Action.allCases))
+    }
+
+    @Test(arguments: cases)
+    func roundTrip(_ scenario: Case) async throws {
+        try await StoreFixture.with { fixture in
+            try await Self.makeBase(fixture)
+            let base = try await fixture.store.currentState()
+            let baseEntries = try await fixture.audit()
+
+            let plan = try await fixture.plan(scenario.desired, rules: scenario.rules)
+            #expect(plan.changes.map(\.action) == [scenario.action])
+            let runID = "run-\(scenario.action.rawValue)"
+            let report = try await fixture.store.apply(plan, context: context(at: fixedDate.addingTimeInterval(60), runID: runID))
+            #expect(report.applied == 1)
+
+            let state = try await fixture.store.currentState()
+            var expected = base.teams
+            scenario.expect(&expected)
+            #expect(state.teams == expected)
+            #expect(state.version == base.version + 1)
+
+            let entries = try await fixture.audit()
+            #expect(Array(entries.prefix(baseEntries.count)) == baseEntries)
+            let new = entries.dropFirst(baseEntries.count)
+            #expect(new.count == 1)
+            if let entry = new.first {
+                #expect(entry.action == scenario.action.rawValue)
+                #expect(entry.resourceType == scenario.action.resourceType)
+                #expect(entry.resourceID == scenario.resourceID)
+                #expect(entry.team == plan.changes[0].team)
+                #expect(entry.before == scenario.before)
+                #expect(entry.after == scenario.after)
+                #expect(entry.runID == runID)
+                #expect(entry.time == "2026-11-18T11:07:40.500Z")
+                #expect(entry.prevHash == baseEntries.last?.hash)
+            }
+            #expect(try await fixture.store.verifyAudit(expectedHead: report.auditHead) == .intact(count: entries.count, head: report.auditHead))
+            #expect(try await fixture.plan(scenario.desired, rules: scenario.rules).changes.isEmpty)
+        }
+    }
+
+    @Test("team.delete also ends the team's memberships and pending invitations")
+    func deleteEndsInvitations() async throws {
+        try await StoreFixture.with { fixture in
+            try await Self.makeBase(fixture)
+            let carol = try #require(try await fixture.store.pendingInvitation(team: "t", email: email("carol@example.com")))
+            try await fixture.converge([], rules: PlanRules(allowTeamDeletion: true))
+            #expect(try await fixture.store.pendingInvitations().isEmpty)
+            let error = await storeError {
+                try await fixture.store.acceptInvitation(id: carol.id, email: email("carol@example.com"), at: fixedDate)
+            }
+            #expect(error?.message == InvitationTokens.notValid)
+            // The slug can be used again, for a new team that starts empty.
+            try await fixture.converge([team("t", owner: "bob@example.com")])
+            #expect(try await fixture.store.currentState().teams["t"]?.members == [email("bob@example.com"): .admin])
+        }
+    }
+
+    @Test("a spend limit above the ceiling is refused by planning until an operator raises the ceiling, which is audited")
+    func ceiling() async throws {
+        try await StoreFixture.with { fixture in
+            try await Self.makeBase(fixture)
+            let desired = [team("t", displayName: "Team T", spendLimit: SpendLimit(cents: 12_000), members: Self.base)]
+            let refused = try await fixture.planWithErrors(desired)
+            #expect(refused.errors.count == 1)
+            #expect(refused.errors.first?.message.contains("ceiling") == true)
+
+            let before = try await fixture.store.currentState()
+            let count = try await fixture.audit().count
+            let raisedAt = fixedDate.addingTimeInterval(30)
+            try await fixture.store.setCeiling(team: "t", to: SpendLimit(cents: 15_000), actor: "ops@example.com", at: raisedAt)
+            let after = try await fixture.store.currentState()
+            #expect(after.teams["t"]?.ceiling == SpendLimit(cents: 15_000))
+            #expect(after.teams["t"]?.spendLimit == .default)
+            #expect(after.version == before.version + 1)
+
+            let entries = try await fixture.audit()
+            #expect(entries.count == count + 1)
+            let entry = try #require(entries.last)
+            #expect(entry.action == "team.spend_limit_ceiling.update")
+            #expect(entry.actor == "ops@example.com")
+            #expect(entry.resourceType == "team")
+            #expect(entry.resourceID == "t")
+            #expect(entry.team == "t")
+            #expect(entry.before == "80")
+            #expect(entry.after == "150")
+            #expect(entry.time == "2026-11-18T11:07:10.500Z")
+            #expect(try await fixture.store.verifyAudit(expectedHead: nil) == .intact(count: entries.count, head: AuditHead(seq: entry.seq, hash: entry.hash)))
+
+            // Setting the same ceiling again changes nothing and audits nothing.
+            try await fixture.store.setCeiling(team: "t", to: SpendLimit(cents: 15_000), actor: "ops@example.com", at: raisedAt)
+            #expect(try await fixture.store.currentState() == after)
+            #expect(try await fixture.audit().count == entries.count)
+
+            let plan = try await fixture.plan(desired)
+            #expect(plan.changes.map(\.action) == [.teamSpendLimitUpdate])
+            try await fixture.store.apply(plan, context: context())
+            #expect(try await fixture.store.currentState().teams["t"]?.spendLimit == SpendLimit(cents: 12_000))
+            #expect(try await fixture.audit().last?.after == "120")
+        }
+    }
+
+    @Test("setting the ceiling of an unknown team is refused")
+    func ceilingUnknownTeam() async throws {
+        try await StoreFixture.with { fixture in
+            let error = await storeError {
+                try await fixture.store.setCeiling(team: "nope", to: SpendLimit(cents: 100), actor: "ops@example.com", at: fixedDate)
+            }
+            #expect(error?.kind == .notFound)
+            #expect(try await fixture.store.currentState().version == 0)
+            #expect(try await fixture.audit().isEmpty)
+        }
+    }
+}

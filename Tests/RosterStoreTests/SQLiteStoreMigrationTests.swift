@@ -1,0 +1,67 @@
+import Foundation
+import RosterCore
+import Testing
+
+@testable import RosterStore
+
+@Suite("SQLite store: opening and migrations")
+struct SQLiteStoreMigrationTests {
+    @Test("an empty file is migrated to the v1 schema and starts empty at version 0")
+    func emptyFile() async throws {
+        try await StoreFixture.with { fixture in
+            let tables = try fixture.sqlite("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;")
+                .stdout.split(separator: "\n").map(String.init)
+            #expect(
+                Set(tables).isSuperset(of: ["meta", "users", "teams", "memberships", "invitations", "audit", "runs"]),
+                "tables: \(tables)")
+            let triggers = try fixture.sqlite("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name;")
+                .stdout.split(separator: "\n").map(String.init)
+            #expect(triggers == ["audit_append_only_delete", "audit_append_only_update"])
+            #expect(try fixture.sqlite("PRAGMA journal_mode;").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+
+            let state = try await fixture.store.currentState()
+            #expect(state == CurrentState(version: 0, teams: [:]))
+            #expect(try await fixture.store.auditHead() == nil)
+            #expect(try await fixture.store.verifyAudit(expectedHead: nil) == .intact(count: 0, head: nil))
+            #expect(try await fixture.store.runs(limit: 10).isEmpty)
+            #expect(try await fixture.store.pendingInvitations().isEmpty)
+        }
+    }
+
+    @Test("opening the same file again keeps the data and does not migrate twice")
+    func reopen() async throws {
+        try await StoreFixture.with { fixture in
+            try await fixture.converge([team("ml", members: [("bob@example.com", .dev)])])
+            let before = try await fixture.store.currentState()
+
+            // While the first instance is open, and again once it is gone.
+            let second = try fixture.reopen()
+            #expect(try await second.currentState() == before)
+            let third = try SQLiteStore(path: fixture.path)
+            #expect(try await third.currentState() == before)
+            #expect(before.version == 1)
+            #expect(try await third.verifyAudit(expectedHead: nil) == .intact(count: 2, head: try await fixture.store.auditHead()))
+            let migrations = try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout
+            #expect(migrations.trimmingCharacters(in: .whitespacesAndNewlines) == "v1")
+        }
+    }
+
+    @Test("a file that is not a SQLite database is refused with a StoreError, not a crash")
+    func notADatabase() async throws {
+        try await StoreFixture.with { fixture in
+            let path = fixture.folder + "/garbage.db"
+            try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: path))
+            let error = await storeError { _ = try SQLiteStore(path: path) }
+            #expect(error?.kind == .io)
+            #expect(error?.message.contains(path) == true)
+        }
+    }
+
+    @Test("a database in a folder that does not exist is refused with a StoreError")
+    func missingFolder() async throws {
+        try await StoreFixture.with { fixture in
+            let error = await storeError { _ = try SQLiteStore(path: fixture.folder + "/no/such/folder/roster.db") }
+            #expect(error?.kind == .io)
+        }
+    }
+}
