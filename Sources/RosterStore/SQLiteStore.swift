@@ -242,7 +242,7 @@ public final class SQLiteStore: Store {
             }
             let time = Timestamp.string(context.now())
             var writer = try AuditWriter(db: db, time: time, context: context, commit: plan.source?.commit)
-            let applier = try ChangeApplier(db: db, time: time, actor: context.actor)
+            var applier = try ChangeApplier(db: db, time: time, actor: context.actor)
             for change in plan.changes {
                 try applier.apply(change)
                 try writer.append(
@@ -393,7 +393,7 @@ extension InvitationTokens {
 
 /// Appends chained audit entries inside a write transaction, with one prepared statement.
 struct AuditWriter {
-    private let statement: Statement
+    private let statement: BulkStatement
     private let time: String
     private let context: ApplyContext
     private let commit: String?
@@ -402,7 +402,7 @@ struct AuditWriter {
     private(set) var head: AuditHead?
 
     init(db: Database, time: String, context: ApplyContext, commit: String?) throws {
-        statement = try db.makeStatement(sql: """
+        statement = try BulkStatement(db, sql: """
             INSERT INTO audit (seq, time, actor, on_behalf_of, action, resource_type, resource_id, team, before, after,
                                commit_id, run_id, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -425,9 +425,10 @@ struct AuditWriter {
                 seq: seq, time: time, actor: context.actor, onBehalfOf: context.onBehalfOf, action: action,
                 resourceType: resourceType, resourceID: resourceID, team: team, before: before, after: after,
                 commit: commit, runID: context.runID, prevHash: previous))
-        try statement.execute(arguments: [
-            entry.seq, entry.time, entry.actor, entry.onBehalfOf, entry.action, entry.resourceType, entry.resourceID,
-            entry.team, entry.before, entry.after, entry.commit, entry.runID, entry.prevHash, entry.hash,
+        try statement.run([
+            .integer(entry.seq), .text(entry.time), .text(entry.actor), BulkValue(entry.onBehalfOf), .text(entry.action),
+            .text(entry.resourceType), .text(entry.resourceID), BulkValue(entry.team), BulkValue(entry.before),
+            BulkValue(entry.after), BulkValue(entry.commit), BulkValue(entry.runID), .text(entry.prevHash), .text(entry.hash),
         ])
         previous = entry.hash
         head = AuditHead(seq: seq, hash: entry.hash)
@@ -440,19 +441,24 @@ struct ChangeApplier {
     private let db: Database
     private let time: String
     private let actor: String
-    private let insertInvitation: Statement
+    private let insertInvitation: BulkStatement
+    /// Invitation nonces: a random prefix per apply and a counter, unique across applies
+    /// (ids can be reused after a team is deleted; nonces cannot), without a random-number
+    /// call per invitation.
+    private let noncePrefix = InvitationTokens.nonce()
+    private var nonceCounter = 0
 
     init(db: Database, time: String, actor: String) throws {
         self.db = db
         self.time = time
         self.actor = actor
-        insertInvitation = try db.makeStatement(sql: """
+        insertInvitation = try BulkStatement(db, sql: """
             INSERT INTO invitations (team, email, role, status, nonce, created_by, created_at, updated_at)
             VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)
             """)
     }
 
-    func apply(_ change: Change) throws {
+    mutating func apply(_ change: Change) throws {
         let team = change.team
         switch (change.action, change.after) {
         case (.teamCreate, .team(let value)?):
@@ -497,8 +503,10 @@ struct ChangeApplier {
                 arguments: [team, change.subject, team])
             try require(db.changesCount == 1, change, "no such member, or it is the owner")
         case (.inviteCreate, .role(let role)?):
-            try insertInvitation.execute(arguments: [
-                team, change.subject, role.rawValue, InvitationTokens.nonce(), actor, time, time,
+            nonceCounter += 1
+            try insertInvitation.run([
+                .text(team), .text(change.subject), .text(role.rawValue), .text("\(noncePrefix).\(nonceCounter)"),
+                .text(actor), .text(time), .text(time),
             ])
         case (.inviteUpdate, .role(let role)?):
             try db.execute(

@@ -5,32 +5,47 @@ import Crypto
 public enum AuditChain {
     /// The canonical content of `entry` (every field but `hash`): compact JSON, keys sorted,
     /// `before`/`after` embedded as the JSON they hold. Written by hand so the bytes never
-    /// depend on an encoder's formatting choices; a stored chain must verify forever.
+    /// depend on an encoder's formatting choices (a stored chain must verify forever), and
+    /// as bytes, because an apply hashes a million of them.
     public static func canonical(_ entry: AuditEntry) -> String {
-        var out = "{"
-        func field(_ key: String, _ raw: String, first: Bool = false) {
-            if !first { out += "," }
-            out += "\"\(key)\":" + raw
-        }
-        field("action", quote(entry.action), first: true)
-        field("actor", quote(entry.actor))
-        field("after", entry.after ?? "null")
-        field("before", entry.before ?? "null")
-        field("commit", entry.commit.map(quote) ?? "null")
-        field("onBehalfOf", entry.onBehalfOf.map(quote) ?? "null")
-        field("prevHash", quote(entry.prevHash))
-        field("resourceId", quote(entry.resourceID))
-        field("resourceType", quote(entry.resourceType))
-        field("runId", entry.runID.map(quote) ?? "null")
-        field("seq", String(entry.seq))
-        field("team", entry.team.map(quote) ?? "null")
-        field("time", quote(entry.time))
-        return out + "}"
+        String(decoding: canonicalBytes(entry), as: UTF8.self)
+    }
+
+    static func canonicalBytes(_ entry: AuditEntry) -> [UInt8] {
+        var out = JSONBytes()
+        out.raw("{\"action\":")
+        out.string(entry.action)
+        out.raw(",\"actor\":")
+        out.string(entry.actor)
+        out.raw(",\"after\":")
+        out.raw(entry.after ?? "null")
+        out.raw(",\"before\":")
+        out.raw(entry.before ?? "null")
+        out.raw(",\"commit\":")
+        out.optional(entry.commit)
+        out.raw(",\"onBehalfOf\":")
+        out.optional(entry.onBehalfOf)
+        out.raw(",\"prevHash\":")
+        out.string(entry.prevHash)
+        out.raw(",\"resourceId\":")
+        out.string(entry.resourceID)
+        out.raw(",\"resourceType\":")
+        out.string(entry.resourceType)
+        out.raw(",\"runId\":")
+        out.optional(entry.runID)
+        out.raw(",\"seq\":")
+        out.raw(String(entry.seq))
+        out.raw(",\"team\":")
+        out.optional(entry.team)
+        out.raw(",\"time\":")
+        out.string(entry.time)
+        out.raw("}")
+        return out.bytes
     }
 
     /// The hash `entry` must carry: lowercase hex SHA-256 of its canonical content.
     public static func hash(_ entry: AuditEntry) -> String {
-        hex(SHA256.hash(data: Array(canonical(entry).utf8)))
+        hex(SHA256.hash(data: canonicalBytes(entry)))
     }
 
     /// `entry` with its hash set.
@@ -112,21 +127,9 @@ public enum AuditChain {
 
     /// `text` as a JSON string literal.
     public static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var out = JSONBytes()
+        out.string(text)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     static func hex(_ digest: some Sequence<UInt8>) -> String {
@@ -185,5 +188,48 @@ extension SpendLimit {
         if fraction == 0 { return "\(cents / 100)" }
         if fraction % 10 == 0 { return "\(cents / 100).\(fraction / 10)" }
         return "\(cents / 100)." + (fraction < 10 ? "0\(fraction)" : "\(fraction)")
+    }
+}
+
+/// A JSON text built as UTF-8 bytes, with strings escaped as `AuditChain` needs: `"` and
+/// `\\` escaped, `\n` `\r` `\t` by name, other control characters as `\\u00XX`, all
+/// else as it is.
+struct JSONBytes {
+    var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(512) }
+
+    mutating func raw(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func optional(_ text: String?) {
+        if let text { string(text) } else { raw("null") }
+    }
+
+    mutating func string(_ text: String) {
+        var text = text
+        bytes.append(UInt8(ascii: "\""))
+        text.withUTF8 { utf8 in
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+                case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+                case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case 0..<0x20:
+                    let digits = Array("0123456789abcdef".utf8)
+                    bytes += Array("\\u00".utf8) + [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]]
+                default: bytes.append(byte)
+                }
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 }
