@@ -38,6 +38,28 @@ final class FileLock: @unchecked Sendable {
         return FileLock(descriptor: descriptor)
     }
 
+    /// Runs `body` holding the lock at `path`, for short, bounded work such as migrations;
+    /// waits up to `timeout` for it.
+    static func whileHolding<T>(path: String, timeout: Duration = .seconds(30), _ body: () throws -> T) throws -> T {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError(.io, "cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let deadline = ContinuousClock.now + timeout
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                throw StoreError(.io, "cannot lock \(path): \(String(cString: strerror(errno)))")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw StoreError(.locked, "another writer holds the store's lock while it needs migrating; try again later")
+            }
+            usleep(20_000)
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
     private var released = false
 
     func release() {

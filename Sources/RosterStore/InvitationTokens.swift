@@ -26,7 +26,8 @@ public struct InvitationTokens: Sendable {
 
     /// Whether `token` is the one for `invitation` (constant time).
     public func matches(_ token: String, _ invitation: Invitation) -> Bool {
-        guard let dot = token.firstIndex(of: "."), let given = Data(base64URLEncoded: String(token[token.index(after: dot)...]))
+        guard let dot = token.firstIndex(of: "."), token[..<dot] == String(invitation.id),
+            let given = Data(base64URLEncoded: String(token[token.index(after: dot)...]))
         else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: message(id: invitation.id, nonce: invitation.nonce), using: key)
     }

@@ -19,8 +19,24 @@ public final class SQLiteStore: Store {
         configuration.foreignKeysEnabled = true
         configuration.label = "roster"
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            // Two processes creating a store at once would both switch it to WAL and try the
+            // first migration (GRDB checks what has run outside the transaction that runs
+            // it): a new or unmigrated store is set up under the writers' lock. An existing
+            // one is opened without it, so opening never waits for a writer.
+            var info = stat()
+            let isNew = stat(path, &info) != 0 || info.st_size == 0
+            if isNew {
+                pool = try FileLock.whileHolding(path: path + ".lock") {
+                    let pool = try DatabasePool(path: path, configuration: configuration)
+                    try Self.migrator.migrate(pool)
+                    return pool
+                }
+            } else {
+                pool = try DatabasePool(path: path, configuration: configuration)
+                if try !pool.read({ try Self.migrator.hasCompletedMigrations($0) }) {
+                    try FileLock.whileHolding(path: path + ".lock") { try Self.migrator.migrate(pool) }
+                }
+            }
         } catch let error as DatabaseError {
             throw StoreError(.io, "cannot open the store \(path): \(error.message ?? error.description)")
         }
@@ -165,8 +181,9 @@ public final class SQLiteStore: Store {
         if let since = query.since { conditions.append("time >= ?"); arguments.append(since) }
         if let until = query.until { conditions.append("time < ?"); arguments.append(until) }
         if let user = query.user {
-            conditions.append("(lower(actor) = lower(?) OR lower(on_behalf_of) = lower(?))")
-            arguments += [user, user]
+            // Emails are stored lowercase; lower() covers other actors' ASCII case.
+            conditions.append("(lower(actor) = ? OR lower(on_behalf_of) = ?)")
+            arguments += [user.lowercased(), user.lowercased()]
         }
         if let type = query.resourceType { conditions.append("resource_type = ?"); arguments.append(type) }
         if let id = query.resourceID { conditions.append("resource_id = ?"); arguments.append(id) }
@@ -281,7 +298,8 @@ public final class SQLiteStore: Store {
             try db.execute(
                 sql: """
                     INSERT INTO memberships (team, email, role, created_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (team, email) DO UPDATE SET role = excluded.role
+                    ON CONFLICT (team, email) DO UPDATE SET role = CASE
+                        WHEN email = (SELECT owner FROM teams WHERE slug = excluded.team) THEN 'admin' ELSE excluded.role END
                     """, arguments: [invitation.team, email.value, invitation.role.rawValue, time])
             try db.execute(
                 sql: "UPDATE invitations SET status = 'accepted', updated_at = ? WHERE id = ?", arguments: [time, id])
@@ -503,6 +521,9 @@ struct ChangeApplier {
                 arguments: [team, change.subject, team])
             try require(db.changesCount == 1, change, "no such member, or it is the owner")
         case (.inviteCreate, .role(let role)?):
+            let member = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM memberships WHERE team = ? AND email = ?", arguments: [team, change.subject])
+            try require(member != true, change, "\(change.subject) is already a member")
             nonceCounter += 1
             try insertInvitation.run([
                 .text(team), .text(change.subject), .text(role.rawValue), .text("\(noncePrefix).\(nonceCounter)"),
@@ -529,7 +550,11 @@ struct ChangeApplier {
 
     private func require(_ condition: Bool, _ change: Change, _ reason: String) throws {
         guard condition else {
-            throw StoreError(.stalePlan, "cannot apply \(change.action.rawValue) to \(change.resourceID): \(reason); nothing was applied, plan again")
+            // The state version matched, so the plan itself is wrong (hand-edited, or made by
+            // something else): an error, not a stale plan.
+            throw StoreError(
+                .invalid,
+                "the plan cannot apply \(change.action.rawValue) to \(change.resourceID): \(reason); nothing was applied")
         }
     }
 }

@@ -105,11 +105,31 @@ struct SQLiteStoreApplyTests {
         }
     }
 
+    @Test("record(_:) keeps a run that changed nothing, every field intact")
+    func recordRun() async throws {
+        try await StoreFixture.with { fixture in
+            let run = ReconcileRun(
+                id: "run-refused", trigger: "reconcile", startedAt: fixedDate, finishedAt: fixedDate.addingTimeInterval(1.25),
+                repository: "https://example.com/teams.git", ref: "main", commit: fixedCommit, author: "dev@example.com",
+                result: .refused, changes: 30, message: "this plan removes 30 members or invitations, over maxRemovals (25)")
+            try await fixture.store.record(run)
+            #expect(try await fixture.store.runs(limit: 5) == [run])
+            // Recording changes no state and writes no audit entry.
+            let state = try await fixture.store.currentState()
+            #expect(state.version == 0)
+            #expect(try await fixture.audit().isEmpty)
+            // Run ids are unique.
+            let error = await storeError { try await fixture.store.record(run) }
+            #expect(error != nil)
+            #expect(try await fixture.store.runs(limit: 5) == [run])
+        }
+    }
+
     @Test("runs(limit:) returns the newest runs first")
     func runsNewestFirst() async throws {
         try await StoreFixture.with { fixture in
             for (index, name) in ["a", "b", "c"].enumerated() {
-                try await fixture.store.apply(
+                _ = try await fixture.store.apply(
                     try await fixture.plan([team(name)], rules: PlanRules()),
                     context: context(at: fixedDate.addingTimeInterval(Double(index) * 60), runID: "run-\(name)"))
             }
@@ -229,7 +249,8 @@ struct ChangeRoundTripTests {
                 #expect(entry.time == "2026-11-18T11:07:40.500Z")
                 #expect(entry.prevHash == baseEntries.last?.hash)
             }
-            #expect(try await fixture.store.verifyAudit(expectedHead: report.auditHead) == .intact(count: entries.count, head: report.auditHead))
+            let verdict = try await fixture.store.verifyAudit(expectedHead: report.auditHead)
+            #expect(verdict == .intact(count: entries.count, head: report.auditHead))
             #expect(try await fixture.plan(scenario.desired, rules: scenario.rules).changes.isEmpty)
         }
     }
@@ -280,7 +301,8 @@ struct ChangeRoundTripTests {
             #expect(entry.before == "80")
             #expect(entry.after == "150")
             #expect(entry.time == "2026-11-18T11:07:10.500Z")
-            #expect(try await fixture.store.verifyAudit(expectedHead: nil) == .intact(count: entries.count, head: AuditHead(seq: entry.seq, hash: entry.hash)))
+            let verdict = try await fixture.store.verifyAudit(expectedHead: nil)
+            #expect(verdict == .intact(count: entries.count, head: AuditHead(seq: entry.seq, hash: entry.hash)))
 
             // Setting the same ceiling again changes nothing and audits nothing.
             try await fixture.store.setCeiling(team: "t", to: SpendLimit(cents: 15_000), actor: "ops@example.com", at: raisedAt)
@@ -289,21 +311,35 @@ struct ChangeRoundTripTests {
 
             let plan = try await fixture.plan(desired)
             #expect(plan.changes.map(\.action) == [.teamSpendLimitUpdate])
-            try await fixture.store.apply(plan, context: context())
+            _ = try await fixture.store.apply(plan, context: context())
             #expect(try await fixture.store.currentState().teams["t"]?.spendLimit == SpendLimit(cents: 12_000))
             #expect(try await fixture.audit().last?.after == "120")
         }
     }
 
-    @Test("setting the ceiling of an unknown team is refused")
-    func ceilingUnknownTeam() async throws {
+    @Test("a ceiling approved before the team exists lets the team be created with a limit up to it")
+    func ceilingBeforeTheTeam() async throws {
         try await StoreFixture.with { fixture in
-            let error = await storeError {
-                try await fixture.store.setCeiling(team: "nope", to: SpendLimit(cents: 100), actor: "ops@example.com", at: fixedDate)
-            }
-            #expect(error?.kind == .notFound)
-            #expect(try await fixture.store.currentState().version == 0)
-            #expect(try await fixture.audit().isEmpty)
+            let desired = [team("new", spendLimit: SpendLimit(cents: 20_000))]
+            let refused = try await fixture.planWithErrors(desired)
+            #expect(refused.errors.count == 1)
+
+            try await fixture.store.setCeiling(team: "new", to: SpendLimit(cents: 25_000), actor: "ops@example.com", at: fixedDate)
+            let state = try await fixture.store.currentState()
+            #expect(state.version == 1)
+            #expect(state.teams.isEmpty)
+            #expect(state.ceilings == ["new": SpendLimit(cents: 25_000)])
+            let entry = try #require(try await fixture.audit().last)
+            #expect(entry.action == "team.spend_limit_ceiling.update")
+            #expect(entry.resourceID == "new")
+            #expect(entry.before == "80")
+            #expect(entry.after == "250")
+
+            _ = try await fixture.converge(desired)
+            let created = try #require(try await fixture.store.currentState().teams["new"])
+            #expect(created.spendLimit == SpendLimit(cents: 20_000))
+            #expect(created.ceiling == SpendLimit(cents: 25_000))
+            #expect(try await fixture.store.verifyAudit(expectedHead: nil) == .intact(count: 2, head: try await fixture.store.auditHead()))
         }
     }
 }

@@ -80,6 +80,20 @@ struct StoreFixture: Sendable {
     }
 }
 
+/// Everything the store holds that an apply may change, to compare before and after a refusal.
+struct StoreSnapshot: Equatable {
+    var state: CurrentState
+    var audit: [AuditEntry]
+    var runs: [ReconcileRun]
+    var invitations: [Invitation]
+
+    static func of(_ store: SQLiteStore) async throws -> StoreSnapshot {
+        StoreSnapshot(
+            state: try await store.currentState(), audit: try await store.auditEntries(matching: AuditQuery()),
+            runs: try await store.runs(limit: 1_000), invitations: try await store.pendingInvitations())
+    }
+}
+
 func context(at date: Date = fixedDate, runID: String = UUID().uuidString.lowercased(), lockTimeout: Duration = .seconds(30))
     -> ApplyContext
 {
@@ -129,8 +143,8 @@ func runCommand(_ arguments: [String]) throws -> CommandOutput {
     defer { try? FileManager.default.removeItem(at: scratch) }
     let outPath = scratch.appendingPathComponent("stdout").path
     let errPath = scratch.appendingPathComponent("stderr").path
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
     let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
     defer {

@@ -1,0 +1,265 @@
+import Foundation
+import RosterCore
+import Testing
+
+@testable import RosterStore
+
+/// Six audit entries over three applies:
+/// 1 team.create t, 2 invite.create bob, 3 invite.create carol (apply 1);
+/// 4 invite.create dan, 5 invite.create erin (apply 2); 6 team.spend_limit.update t (apply 3).
+private func sixEntries(_ fixture: StoreFixture) async throws {
+    try await fixture.converge([team("t", members: [("bob@example.com", .dev), ("carol@example.com", .billing)])])
+    let more: [(String, Role)] = [
+        ("bob@example.com", .dev), ("carol@example.com", .billing), ("dan@example.com", .basic), ("erin@example.com", .admin),
+    ]
+    try await fixture.converge([team("t", members: more)], at: fixedDate.addingTimeInterval(1))
+    try await fixture.converge([team("t", spendLimit: SpendLimit(cents: 4_000), members: more)], at: fixedDate.addingTimeInterval(2))
+}
+
+@Suite("Audit log: tamper evidence")
+struct AuditTamperTests {
+    enum Tamper: String, CaseIterable, Sendable {
+        /// A field of entry 3 changed.
+        case modifyField
+        /// `before`/`after` of entry 3 changed to another valid value.
+        case modifyValue
+        /// Entry 3 deleted: a gap.
+        case deleteEntry
+        /// The contents of entries 2 and 3 swapped (`seq` is the rowid, so entries can only
+        /// be reordered by moving their contents).
+        case reorder
+        /// The last two entries deleted.
+        case truncate
+        /// Entry 3 changed and every hash from there on recomputed: only the head kept
+        /// outside the database can tell.
+        case rewriteAndRehash
+        /// A forged entry appended with a correct hash: neither the chain nor a head taken
+        /// earlier can tell (a head vouches only for what it covers); kept here so the limit
+        /// is written down and a change in it is noticed.
+        case appendForged
+
+        var sql: String {
+            switch self {
+            case .modifyField: "UPDATE audit SET actor = 'mallory@example.com' WHERE seq = 3;"
+            case .modifyValue: #"UPDATE audit SET after = '"admin"' WHERE seq = 3;"#
+            case .deleteEntry: "DELETE FROM audit WHERE seq = 3;"
+            case .reorder:
+                """
+                CREATE TEMP TABLE swap AS SELECT * FROM audit WHERE seq IN (2, 3);
+                UPDATE audit SET (time, actor, on_behalf_of, action, resource_type, resource_id, team, before, after,
+                                  commit_id, run_id, prev_hash, hash) =
+                    (SELECT time, actor, on_behalf_of, action, resource_type, resource_id, team, before, after,
+                            commit_id, run_id, prev_hash, hash FROM swap WHERE swap.seq = 5 - audit.seq)
+                    WHERE seq IN (2, 3);
+                """
+            case .truncate: "DELETE FROM audit WHERE seq > 4;"
+            case .rewriteAndRehash, .appendForged: ""
+            }
+        }
+
+        /// The verdict without a head, and with the head taken before tampering (6 entries).
+        var expected: (withoutHead: Int64?, withHead: Int64?) {
+            switch self {
+            case .modifyField, .modifyValue: (3, 3)
+            case .deleteEntry: (4, 4)
+            case .reorder: (2, 2)
+            case .truncate: (nil, 6)
+            case .rewriteAndRehash: (nil, 6)
+            case .appendForged: (nil, nil)
+            }
+        }
+    }
+
+    @Test(arguments: Tamper.allCases)
+    func tamperIsFound(_ tamper: Tamper) async throws {
+        try await StoreFixture.with { fixture in
+            try await sixEntries(fixture)
+            let entries = try await fixture.audit()
+            #expect(entries.count == 6)
+            let head = try #require(try await fixture.store.auditHead())
+            #expect(head == AuditHead(seq: 6, hash: entries[5].hash))
+            #expect(try await fixture.store.verifyAudit(expectedHead: head) == .intact(count: 6, head: head))
+
+            try fixture.sqlite("DROP TRIGGER audit_append_only_update; DROP TRIGGER audit_append_only_delete;")
+            switch tamper {
+            case .rewriteAndRehash:
+                var previous = entries[1].hash
+                var statements = ""
+                for var entry in entries[2...] {
+                    if entry.seq == 3 { entry.after = #""admin""# }
+                    entry.prevHash = previous
+                    entry = AuditChain.sealed(entry)
+                    previous = entry.hash
+                    statements += "UPDATE audit SET after = '\(entry.after!.replacingOccurrences(of: "'", with: "''"))', "
+                        + "prev_hash = '\(entry.prevHash)', hash = '\(entry.hash)' WHERE seq = \(entry.seq);\n"
+                }
+                try fixture.sqlite(statements)
+            case .appendForged:
+                let forged = AuditChain.sealed(
+                    AuditEntry(
+                        seq: 7, time: "2026-11-18T11:06:43.000Z", actor: "roster", action: "member.remove",
+                        resourceType: "member", resourceID: "t/alice@example.com", team: "t", before: #""admin""#, after: nil,
+                        prevHash: entries[5].hash))
+                try fixture.sqlite(
+                    """
+                    INSERT INTO audit (seq, time, actor, action, resource_type, resource_id, team, before, prev_hash, hash)
+                    VALUES (7, '\(forged.time)', 'roster', 'member.remove', 'member', 't/alice@example.com', 't', '"admin"',
+                            '\(forged.prevHash)', '\(forged.hash)');
+                    """)
+            default:
+                try fixture.sqlite(tamper.sql)
+            }
+            #expect(try await fixture.audit() != entries, "the tampering changed nothing")
+
+            // Through the open store and through a new one.
+            for store in [fixture.store, try fixture.reopen()] {
+                let withoutHead = try await store.verifyAudit(expectedHead: nil)
+                let withHead = try await store.verifyAudit(expectedHead: head)
+                switch tamper.expected.withoutHead {
+                case let seq?:
+                    guard case .broken(seq, _) = withoutHead else {
+                        Issue.record("expected broken at \(seq), got \(withoutHead)")
+                        continue
+                    }
+                case nil:
+                    guard case .intact = withoutHead else {
+                        Issue.record("expected intact without a head, got \(withoutHead)")
+                        continue
+                    }
+                }
+                switch tamper.expected.withHead {
+                case let seq?:
+                    guard case .broken(seq, _) = withHead else {
+                        Issue.record("expected broken at \(seq) with the head, got \(withHead)")
+                        continue
+                    }
+                case nil:
+                    guard case .intact = withHead else {
+                        Issue.record("expected intact with the head, got \(withHead)")
+                        continue
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("the same verdicts come from AuditChain.verify over the entries the store returns")
+    func storeAgreesWithChain() async throws {
+        try await StoreFixture.with { fixture in
+            try await sixEntries(fixture)
+            try fixture.sqlite("DROP TRIGGER audit_append_only_update; UPDATE audit SET team = 'u' WHERE seq = 5;")
+            let verdict = try await fixture.store.verifyAudit(expectedHead: nil)
+            #expect(verdict == AuditChain.verify(try await fixture.audit()))
+            guard case .broken(5, let reason) = verdict else {
+                Issue.record("expected broken at 5, got \(verdict)")
+                return
+            }
+            #expect(reason.contains("modified"))
+        }
+    }
+
+    @Test("with the triggers in place, the audit log cannot be updated or deleted from", arguments: [
+        "UPDATE audit SET actor = 'mallory@example.com' WHERE seq = 3;",
+        "DELETE FROM audit WHERE seq = 3;",
+        "DELETE FROM audit;",
+    ])
+    func appendOnly(sql: String) async throws {
+        try await StoreFixture.with { fixture in
+            try await sixEntries(fixture)
+            let entries = try await fixture.audit()
+            let output = try runCommand(["sqlite3", "-bail", fixture.path, sql])
+            #expect(output.status != 0)
+            #expect(output.stderr.contains("append-only"))
+            #expect(try await fixture.audit() == entries)
+            #expect(try await fixture.store.verifyAudit(expectedHead: nil) == .intact(count: 6, head: try await fixture.store.auditHead()))
+        }
+    }
+}
+
+@Suite("Audit log: queries")
+struct AuditQueryTests {
+    static let t0 = fixedDate
+    static let t1 = fixedDate.addingTimeInterval(60)
+    static let t2 = fixedDate.addingTimeInterval(120)
+
+    /// seq 1-3 at 11:06:40.500 by roster for dev@example.com: team.create a, invite.create a/bob, a/carol;
+    /// seq 4-5 at 11:07:40.500 by roster for Other@Example.com: team.create b, invite.create b/bob;
+    /// seq 6 at 11:08:40.500 by bob: invite.accept a/bob.
+    static func populate(_ fixture: StoreFixture) async throws {
+        try await fixture.converge([team("a", members: [("bob@example.com", .dev), ("carol@example.com", .basic)])], at: t0)
+        let plan = try await fixture.plan([
+            team("a", members: [("bob@example.com", .dev), ("carol@example.com", .basic)]),
+            team("b", owner: "carol@example.com", members: [("bob@example.com", .billing)]),
+        ])
+        _ = try await fixture.store.apply(
+            plan, context: ApplyContext(actor: "roster", onBehalfOf: "Other@Example.com", now: { Self.t1 }))
+        try await fixture.accept("bob@example.com", in: "a", at: t2)
+    }
+
+    static let cases: [(AuditQuery, [Int64])] = [
+        (AuditQuery(), [1, 2, 3, 4, 5, 6]),
+        (AuditQuery(since: "2026-11-18T11:07:40.500Z"), [4, 5, 6]),
+        (AuditQuery(since: "2026-11-18T11:07:40.501Z"), [6]),
+        (AuditQuery(until: "2026-11-18T11:07:40.500Z"), [1, 2, 3]),
+        (AuditQuery(until: "2026-11-18T11:07:40.501Z"), [1, 2, 3, 4, 5]),
+        (AuditQuery(since: "2026-11-18T11:06:40.500Z", until: "2026-11-18T11:08:40.500Z"), [1, 2, 3, 4, 5]),
+        (AuditQuery(since: "2026-11-18", until: "2026-11-19"), [1, 2, 3, 4, 5, 6]),
+        (AuditQuery(since: "2026-11-19"), []),
+        // Bounds as users write them, normalised the way the command line does.
+        (AuditQuery(since: Timestamp.bound("2026-11-18T11:07:40Z")), [4, 5, 6]),
+        (AuditQuery(until: Timestamp.bound("2026-11-18T11:07:40Z")), [1, 2, 3]),
+        (AuditQuery(since: Timestamp.bound("2026-11-18T12:07:41+01:00")), [6]),
+        (AuditQuery(since: Timestamp.bound("2026-11-18"), until: Timestamp.bound("2026-11-19")), [1, 2, 3, 4, 5, 6]),
+        (AuditQuery(until: Timestamp.bound("2026-11-18")), []),
+        (AuditQuery(user: "DEV@example.com"), [1, 2, 3]),
+        (AuditQuery(user: "other@example.com"), [4, 5]),
+        (AuditQuery(user: "Bob@Example.com"), [6]),
+        (AuditQuery(user: "ROSTER"), [1, 2, 3, 4, 5]),
+        (AuditQuery(user: "nobody@example.com"), []),
+        (AuditQuery(resourceType: "team"), [1, 4]),
+        (AuditQuery(resourceType: "invite"), [2, 3, 5, 6]),
+        (AuditQuery(resourceType: "member"), []),
+        (AuditQuery(resourceID: "a/bob@example.com"), [2, 6]),
+        (AuditQuery(resourceID: "b"), [4]),
+        (AuditQuery(action: "invite.create"), [2, 3, 5]),
+        (AuditQuery(action: "invite.accept"), [6]),
+        (AuditQuery(team: "a"), [1, 2, 3, 6]),
+        (AuditQuery(team: "b"), [4, 5]),
+        (AuditQuery(limit: 2), [5, 6]),
+        (AuditQuery(limit: 10), [1, 2, 3, 4, 5, 6]),
+        (AuditQuery(limit: 0), []),
+        (AuditQuery(team: "a", limit: 2), [3, 6]),
+        (AuditQuery(user: "dev@example.com", action: "invite.create", limit: 1), [3]),
+        (AuditQuery(since: "2026-11-18T11:07:00.000Z", resourceType: "invite", team: "b"), [5]),
+    ]
+
+    @Test(arguments: 0..<cases.count)
+    func query(_ index: Int) async throws {
+        let (query, expected) = Self.cases[index]
+        try await StoreFixture.with { fixture in
+            try await Self.populate(fixture)
+            let entries = try await fixture.store.auditEntries(matching: query)
+            #expect(entries.map(\.seq) == expected, "\(query)")
+        }
+    }
+
+    @Test("the populated log is what the query table assumes")
+    func populated() async throws {
+        try await StoreFixture.with { fixture in
+            try await Self.populate(fixture)
+            let entries = try await fixture.audit()
+            #expect(
+                entries.map(\.action) == [
+                    "team.create", "invite.create", "invite.create", "team.create", "invite.create", "invite.accept",
+                ])
+            #expect(entries.map(\.time) == [
+                "2026-11-18T11:06:40.500Z", "2026-11-18T11:06:40.500Z", "2026-11-18T11:06:40.500Z",
+                "2026-11-18T11:07:40.500Z", "2026-11-18T11:07:40.500Z", "2026-11-18T11:08:40.500Z",
+            ])
+            #expect(
+                entries.map(\.onBehalfOf) == [
+                    "dev@example.com", "dev@example.com", "dev@example.com", "Other@Example.com", "Other@Example.com", nil,
+                ])
+        }
+    }
+}
