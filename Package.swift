@@ -68,7 +68,7 @@ let package = Package(
 
         .testTarget(name: "RosterYAMLTests", dependencies: ["RosterYAML"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "RosterCoreTests", dependencies: ["RosterCore"], exclude: ["Golden"],
+            name: "RosterCoreTests", dependencies: ["RosterCore"], exclude: ["Golden", "GoldenPlans"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RosterStoreTests", dependencies: ["RosterStore", "RosterCore"], swiftSettings: swiftSettings),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Roster builds and tests with, when any is missing.
 set -euo pipefail
-packages=(libgit2-dev libyaml-dev pkg-config git python3)
+packages=(libgit2-dev libyaml-dev libsqlite3-dev pkg-config git python3 sqlite3 util-linux)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
