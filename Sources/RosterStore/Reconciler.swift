@@ -42,10 +42,13 @@ public enum Reconciler {
     public static func plan(
         source: some ManifestSource, loader: ManifestLoader, store: any Store, overrides: Overrides
     ) async throws -> Outcome {
+        // The store's state loads while the manifests are read and decoded: they do not
+        // depend on each other, and each is about half of a large plan's time.
+        async let state = store.currentState()
         let load = try await loader.load(from: source)
         let rules = overrides.rules(load.config)
+        let current = try await state
         guard load.isValid else { return Outcome(load: load, plan: nil, errors: load.diagnostics, rules: rules) }
-        let current = try await store.currentState()
         return plan(load, current: current, rules: rules, source: planSource(source))
     }
 

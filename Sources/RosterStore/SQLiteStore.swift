@@ -158,12 +158,20 @@ public final class SQLiteStore: Store {
     }
 
     public func runs(limit: Int) async throws -> [ReconcileRun] {
+        try await fetchRuns(where: "1", limit: limit)
+    }
+
+    public func lastAppliedCommitRun() async throws -> ReconcileRun? {
+        try await fetchRuns(where: "result = 'applied' AND commit_id IS NOT NULL", limit: 1).first
+    }
+
+    private func fetchRuns(where condition: String, limit: Int) async throws -> [ReconcileRun] {
         try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message
-                    FROM runs ORDER BY started_at DESC LIMIT ?
+                    FROM runs WHERE \(condition) ORDER BY started_at DESC LIMIT ?
                     """, arguments: [limit]
             ).map { row in
                 ReconcileRun(
@@ -258,7 +266,8 @@ public final class SQLiteStore: Store {
                     "stale plan: it was made against store version \(plan.stateVersion), the store is now at version \(version); plan again")
             }
             let time = Timestamp.string(context.now())
-            var writer = try AuditWriter(db: db, time: time, context: context, commit: plan.source?.commit)
+            var writer = try AuditWriter(
+                db: db, time: time, context: context, commit: plan.source?.commit, runID: context.runID)
             var applier = try ChangeApplier(db: db, time: time, actor: context.actor)
             for change in plan.changes {
                 try applier.apply(change)
@@ -303,7 +312,7 @@ public final class SQLiteStore: Store {
                     """, arguments: [invitation.team, email.value, invitation.role.rawValue, time])
             try db.execute(
                 sql: "UPDATE invitations SET status = 'accepted', updated_at = ? WHERE id = ?", arguments: [time, id])
-            var writer = try AuditWriter(db: db, time: time, context: context, commit: nil)
+            var writer = try AuditWriter(db: db, time: time, context: context, commit: nil, runID: nil)
             try writer.append(
                 action: "invite.accept", resourceType: "invite", resourceID: "\(invitation.team)/\(email.value)",
                 team: invitation.team, before: nil, after: ChangeValue.role(invitation.role).jsonText)
@@ -326,7 +335,7 @@ public final class SQLiteStore: Store {
                     ON CONFLICT (team) DO UPDATE SET cents = excluded.cents, updated_by = excluded.updated_by,
                     updated_at = excluded.updated_at
                     """, arguments: [team, ceiling.cents, actor, time])
-            var writer = try AuditWriter(db: db, time: time, context: context, commit: nil)
+            var writer = try AuditWriter(db: db, time: time, context: context, commit: nil, runID: nil)
             try writer.append(
                 action: "team.spend_limit_ceiling.update", resourceType: "team", resourceID: team, team: team,
                 before: SpendLimit(cents: current).jsonNumber, after: ceiling.jsonNumber)
@@ -415,11 +424,13 @@ struct AuditWriter {
     private let time: String
     private let context: ApplyContext
     private let commit: String?
+    private let runID: String?
     private var seq: Int64
     private var previous: String
     private(set) var head: AuditHead?
 
-    init(db: Database, time: String, context: ApplyContext, commit: String?) throws {
+    /// `runID` nil for changes made by a person rather than a run (accepting, ceilings).
+    init(db: Database, time: String, context: ApplyContext, commit: String?, runID: String?) throws {
         statement = try BulkStatement(db, sql: """
             INSERT INTO audit (seq, time, actor, on_behalf_of, action, resource_type, resource_id, team, before, after,
                                commit_id, run_id, prev_hash, hash)
@@ -428,6 +439,7 @@ struct AuditWriter {
         self.time = time
         self.context = context
         self.commit = commit
+        self.runID = runID
         let last = try SQLiteStore.lastAudit(db)
         seq = last?.seq ?? 0
         previous = last?.hash ?? AuditEntry.genesisHash
@@ -442,7 +454,7 @@ struct AuditWriter {
             AuditEntry(
                 seq: seq, time: time, actor: context.actor, onBehalfOf: context.onBehalfOf, action: action,
                 resourceType: resourceType, resourceID: resourceID, team: team, before: before, after: after,
-                commit: commit, runID: context.runID, prevHash: previous))
+                commit: commit, runID: runID, prevHash: previous))
         try statement.run([
             .integer(entry.seq), .text(entry.time), .text(entry.actor), BulkValue(entry.onBehalfOf), .text(entry.action),
             .text(entry.resourceType), .text(entry.resourceID), BulkValue(entry.team), BulkValue(entry.before),

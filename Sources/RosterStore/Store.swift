@@ -13,6 +13,8 @@ public protocol Store: Sendable {
     func record(_ run: ReconcileRun) async throws
     /// The newest runs, newest first.
     func runs(limit: Int) async throws -> [ReconcileRun]
+    /// The newest run that applied changes from a git commit, however long ago.
+    func lastAppliedCommitRun() async throws -> ReconcileRun?
     /// Audit entries matching `query`, oldest first.
     func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry]
     /// Checks the whole chain; with `expectedHead`, also that nothing was cut off the end.

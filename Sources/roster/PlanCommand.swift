@@ -36,7 +36,8 @@ extension Roster {
                 let plan = try PlanPrinter.requirePlannable(outcome, global: global)
                 Output.keepUntilExit(outcome)
                 if let out { try PlanFile.save(plan, to: out) }
-                PlanPrinter.print(plan, format: format, global: global)
+                // Saved with --quiet: the file is the output.
+                PlanPrinter.print(plan, format: format, global: global, asked: out == nil)
                 if detailedExitcode && !plan.isEmpty { throw ExitCode(2) }
             }
         }

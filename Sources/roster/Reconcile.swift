@@ -86,7 +86,12 @@ extension Roster {
                     return
                 }
                 if !outcome.load.config.reconcile.selfHeal {
-                    plan = try await withoutDriftHealing(plan, store: store, outcome: outcome)
+                    do {
+                        plan = try await withoutDriftHealing(plan, store: store, outcome: outcome)
+                    } catch let refusal as Refusal {
+                        try await record(.refused, manifestSource.revision, refusal.message)
+                        throw refusal
+                    }
                 }
                 PlanPrinter.print(plan, format: .text, global: global, asked: false)
                 if outcome.rules.exceedsRemovals(plan) {
@@ -106,24 +111,34 @@ extension Roster {
         }
 
         /// With selfHeal off: leaves out the changes that would only undo drift, that is the
-        /// ones the last applied commit's manifests would also make now.
-        private func withoutDriftHealing(_ plan: Plan, store: any Store, outcome: Reconciler.Outcome) async throws -> Plan {
-            guard let repo = source.repo,
-                let last = try await store.runs(limit: 50).first(where: { $0.result == .applied && $0.commit != nil }),
-                let commit = last.commit
-            else { return plan }
-            let previous = try await source.loader.load(from: try GitSource(repository: repo, ref: commit, cacheDirectory: source.cacheDir))
-            guard previous.isValid else { return plan }
-            let current = try await store.currentState()
-            let healing = Set(Reconciler.plan(previous, current: current, rules: outcome.rules, source: nil).plan?.changes ?? [])
+    /// ones the last applied commit's manifests would also make now. Without such a commit
+    /// there is nothing to judge drift by, and the run is refused rather than healing.
+    private func withoutDriftHealing(_ plan: Plan, store: any Store, outcome: Reconciler.Outcome) async throws -> Plan {
+        guard let repo = source.repo else {
             var kept = plan
-            let changes = plan.changes.filter { !healing.contains($0) }
-            kept = Plan(source: plan.source, stateVersion: plan.stateVersion, changes: changes, warnings: plan.warnings)
-            kept.maxRemovals = plan.maxRemovals
-            if changes.count < plan.changes.count {
-                kept.warnings.append("selfHeal is off: \(plan.changes.count - changes.count) change(s) that would undo drift were left out")
-            }
+            kept.warnings.append("selfHeal is off, but drift can only be told apart from changes with a --repo source: the whole plan applies")
             return kept
         }
+        guard let last = try await store.lastAppliedCommitRun(), let commit = last.commit else { return plan }
+        let previous: LoadResult
+        do {
+            previous = try await source.loader.load(from: try GitSource(repository: repo, ref: commit, cacheDirectory: source.cacheDir))
+        } catch let error as SourceError {
+            throw Refusal(
+                message: "selfHeal is off, and the last applied commit \(commit.prefix(12)) cannot be read from \(repo) "
+                    + "(\(error.message)); apply once with `roster apply` to set a new baseline")
+        }
+        guard previous.isValid else { return plan }
+        let current = try await store.currentState()
+        let healing = Set(Reconciler.plan(previous, current: current, rules: outcome.rules, source: nil).plan?.changes ?? [])
+        let changes = plan.changes.filter { !healing.contains($0) }
+        var kept = Plan(source: plan.source, stateVersion: plan.stateVersion, changes: changes, warnings: plan.warnings)
+        kept.maxRemovals = plan.maxRemovals
+        if changes.count < plan.changes.count {
+            kept.warnings.append(
+                "selfHeal is off: \(plan.changes.count - changes.count) change(s) that would undo drift were left out")
+        }
+        return kept
     }
+}
 }

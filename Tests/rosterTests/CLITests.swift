@@ -2,16 +2,16 @@ import Foundation
 import Testing
 
 /// The package's root folder (this file is `Tests/rosterTests/CLITests.swift`).
-private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
 /// The example manifest repository shipped with Roster.
-private let examples = packageRoot.appendingPathComponent("examples").path
+let examples = packageRoot.appendingPathComponent("examples").path
 
 /// The built `roster` executable: `ROSTER_BINARY` if set, else the one in the products
 /// folder this test bundle was built into (whatever the scratch path), else the default
 /// build folders.
-private let rosterBinary: URL? = {
+let rosterBinary: URL? = {
     let files = FileManager.default
     func isExecutable(_ url: URL) -> Bool {
         var isFolder: ObjCBool = false
@@ -41,7 +41,7 @@ private let rosterBinary: URL? = {
 }()
 
 /// What one run of the binary printed and how it ended.
-private struct Run: CustomStringConvertible {
+struct Run: CustomStringConvertible {
     var status: Int32
     var stdout: String
     var stderr: String
@@ -51,12 +51,12 @@ private struct Run: CustomStringConvertible {
 /// Runs `roster` with `arguments`, standard output and error captured through files (so
 /// neither is a terminal), in `directory`, with no ROSTER_*, NO_COLOR or GIT_* variables
 /// from the caller unless `environment` sets them.
-private func roster(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Run {
+func roster(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Run {
     let binary = try #require(rosterBinary, "the roster executable was not found; build with --build-tests")
     return try run(binary, arguments, in: directory, environment: environment)
 }
 
-private func run(_ executable: URL, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:])
+func run(_ executable: URL, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:])
     throws -> Run
 {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("roster-cli-run-\(UUID().uuidString)")
@@ -98,13 +98,13 @@ private func run(_ executable: URL, _ arguments: [String], in directory: String?
         stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
 }
 
-private struct GitFailure: Error, CustomStringConvertible {
+struct GitFailure: Error, CustomStringConvertible {
     var description: String
 }
 
 /// Runs git in `directory` with a fixed identity and no user configuration.
 @discardableResult
-private func git(_ arguments: String..., in directory: String) throws -> String {
+func git(_ arguments: String..., in directory: String) throws -> String {
     let result = try run(
         URL(fileURLWithPath: "/usr/bin/env"),
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"]
@@ -117,7 +117,7 @@ private func git(_ arguments: String..., in directory: String) throws -> String 
 }
 
 /// Runs `body` with a new empty folder that is removed afterwards.
-private func withScratchFolder<T>(_ body: (String) throws -> T) throws -> T {
+func withScratchFolder<T>(_ body: (String) throws -> T) throws -> T {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("roster-cli-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: url) }

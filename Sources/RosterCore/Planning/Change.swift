@@ -52,6 +52,43 @@ public struct Change: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey { case action, team, subject, before, after }
 
+    /// Reads a saved change; `before`/`after` are read as the action says they are (a display
+    /// name that reads "dev" is a name, not a role).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        action = try container.decode(Action.self, forKey: .action)
+        team = try container.decode(String.self, forKey: .team)
+        subject = try container.decode(String.self, forKey: .subject)
+        before = try Self.value(container, .before, for: action)
+        after = try Self.value(container, .after, for: action)
+    }
+
+    private static func value(
+        _ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys, for action: Action
+    ) throws -> ChangeValue? {
+        guard try container.decodeNil(forKey: key) == false else { return nil }
+        switch action {
+        case .teamCreate, .teamDelete:
+            return .team(try container.decode(ChangeValue.TeamValue.self, forKey: key))
+        case .teamSpendLimitUpdate:
+            return .spendLimit(SpendLimit(dollars: try container.decode(Double.self, forKey: key)))
+        case .teamDisplayNameUpdate:
+            return .text(try container.decode(String.self, forKey: key))
+        case .teamOwnerUpdate:
+            let text = try container.decode(String.self, forKey: key)
+            guard let email = Email(text) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(text) is not an email")
+            }
+            return .email(email)
+        case .memberRoleUpdate, .memberRemove, .inviteCreate, .inviteUpdate, .inviteRevoke:
+            let text = try container.decode(String.self, forKey: key)
+            guard let role = Role(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(text) is not a role")
+            }
+            return .role(role)
+        }
+    }
+
     /// Writes `before` and `after` even when null, so every change has the same shape.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -109,8 +146,8 @@ public enum ChangeValue: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    /// Reads a value back from a saved plan; strings that name a role are roles, strings with
-    /// an `@` are emails (no name or role contains one in a valid plan).
+    /// Reads a value without knowing its change's action (`Change` reads by action instead):
+    /// numbers are spend limits, objects teams, strings roles, emails or names.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let number = try? container.decode(Double.self) {
