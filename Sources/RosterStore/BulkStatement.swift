@@ -13,6 +13,27 @@ struct BulkStatement {
 
     /// Binds `values` (text, integers or nil) in order, runs the statement once and resets it.
     func run(_ values: [BulkValue]) throws {
+        let handle = try bind(values)
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else {
+            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
+            sqlite3_reset(handle)
+            throw StoreError(.io, "cannot write to the store: \(message)")
+        }
+    }
+
+    /// Binds `values`, runs the query and says whether it returned a row.
+    func returnsRow(_ values: [BulkValue]) throws -> Bool {
+        let handle = try bind(values)
+        defer { sqlite3_reset(handle) }
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw StoreError(.io, "cannot read the store: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))")
+        }
+    }
+
+    private func bind(_ values: [BulkValue]) throws -> OpaquePointer {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         for (index, value) in values.enumerated() {
@@ -28,12 +49,7 @@ struct BulkStatement {
                 }
             }
         }
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else {
-            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
-            sqlite3_reset(handle)
-            throw StoreError(.io, "cannot write to the store: \(message)")
-        }
+        return handle
     }
 }
 

@@ -472,6 +472,7 @@ struct ChangeApplier {
     private let time: String
     private let actor: String
     private let insertInvitation: BulkStatement
+    private let isMember: BulkStatement
     /// Invitation nonces: a random prefix per apply and a counter, unique across applies
     /// (ids can be reused after a team is deleted; nonces cannot), without a random-number
     /// call per invitation.
@@ -482,6 +483,7 @@ struct ChangeApplier {
         self.db = db
         self.time = time
         self.actor = actor
+        isMember = try BulkStatement(db, sql: "SELECT 1 FROM memberships WHERE team = ? AND email = ?")
         insertInvitation = try BulkStatement(db, sql: """
             INSERT INTO invitations (team, email, role, status, nonce, created_by, created_at, updated_at)
             VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)
@@ -533,9 +535,8 @@ struct ChangeApplier {
                 arguments: [team, change.subject, team])
             try require(db.changesCount == 1, change, "no such member, or it is the owner")
         case (.inviteCreate, .role(let role)?):
-            let member = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM memberships WHERE team = ? AND email = ?", arguments: [team, change.subject])
-            try require(member != true, change, "\(change.subject) is already a member")
+            let member = try isMember.returnsRow([.text(team), .text(change.subject)])
+            try require(!member, change, "\(change.subject) is already a member")
             nonceCounter += 1
             try insertInvitation.run([
                 .text(team), .text(change.subject), .text(role.rawValue), .text("\(noncePrefix).\(nonceCounter)"),
