@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import RosterCore
 
 /// A prepared statement bound and stepped through SQLite's C API. Used for the rows an
 /// apply writes by the million (invitations, audit entries): GRDB's `StatementArguments`
@@ -30,6 +31,19 @@ struct BulkStatement {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         default: throw StoreError(.io, "cannot read the store: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))")
+        }
+    }
+
+    /// Runs the query and calls `body` with each row, read straight from SQLite's buffers.
+    func forEachRow(_ values: [BulkValue] = [], _ body: (BulkRow) throws -> Void) throws {
+        let handle = try bind(values)
+        defer { sqlite3_reset(handle) }
+        while true {
+            switch sqlite3_step(handle) {
+            case SQLITE_ROW: try body(BulkRow(handle: handle))
+            case SQLITE_DONE: return
+            default: throw StoreError(.io, "cannot read the store: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))")
+            }
         }
     }
 
@@ -64,3 +78,34 @@ enum BulkValue {
 
 /// SQLite's SQLITE_TRANSIENT (copy the bound bytes), which Swift cannot import as a macro.
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// The current row of a `BulkStatement` query; valid only inside `forEachRow`'s body.
+struct BulkRow {
+    let handle: OpaquePointer
+
+    /// Column `index` as text ("" for NULL).
+    func text(_ index: Int32) -> String {
+        guard let pointer = sqlite3_column_text(handle, index) else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, index))), as: UTF8.self)
+    }
+
+    /// Whether column `index` holds exactly `expected` (compares bytes, makes no String).
+    func text(_ index: Int32, equals expected: String) -> Bool {
+        guard let pointer = sqlite3_column_text(handle, index) else { return false }
+        let count = Int(sqlite3_column_bytes(handle, index))
+        var expected = expected
+        return expected.withUTF8 { $0.elementsEqual(UnsafeBufferPointer(start: pointer, count: count)) }
+    }
+
+    /// Column `index` as a role, read from its bytes.
+    func role(_ index: Int32) -> Role? {
+        guard let pointer = sqlite3_column_text(handle, index) else { return nil }
+        switch (pointer[0], Int(sqlite3_column_bytes(handle, index))) {
+        case (UInt8(ascii: "a"), 5): return .admin
+        case (UInt8(ascii: "d"), 3): return .dev
+        case (UInt8(ascii: "b"), 5): return .basic
+        case (UInt8(ascii: "b"), 7): return .billing
+        default: return nil
+        }
+    }
+}

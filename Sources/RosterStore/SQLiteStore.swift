@@ -144,15 +144,14 @@ public final class SQLiteStore: Store {
                 ceilings[slug] = SpendLimit(cents: row[1])
                 teams[slug]?.ceiling = SpendLimit(cents: row[1])
             }
-            let members = try Row.fetchCursor(db, sql: "SELECT team, email, role FROM memberships")
-            while let row = try members.next() {
-                teams[row[0] as String]?.members[Email(normalized: row[1])] = Role(rawValue: row[2])
-            }
-            let invitations = try Row.fetchCursor(
-                db, sql: "SELECT team, email, role FROM invitations WHERE status = 'pending'")
-            while let row = try invitations.next() {
-                teams[row[0] as String]?.invitations[Email(normalized: row[1])] = Role(rawValue: row[2])
-            }
+            // A million rows on a large organisation: read in team order straight from SQLite's
+            // buffers, filling one team's dictionary at a time.
+            try Self.readRolesByTeam(
+                db, sql: "SELECT team, email, role FROM memberships ORDER BY team"
+            ) { team, roles in teams[team]?.members = roles }
+            try Self.readRolesByTeam(
+                db, sql: "SELECT team, email, role FROM invitations WHERE status = 'pending' ORDER BY team"
+            ) { team, roles in teams[team]?.invitations = roles }
             return CurrentState(version: try Self.stateVersion(db), teams: teams, ceilings: ceilings)
         }
     }
@@ -364,6 +363,21 @@ public final class SQLiteStore: Store {
         } catch let error as DatabaseError {
             throw StoreError(.io, "store \(path): \(error.message ?? error.description)")
         }
+    }
+
+    /// Reads `(team, email, role)` rows ordered by team and hands over each team's roles.
+    static func readRolesByTeam(_ db: Database, sql: String, _ store: (String, [Email: Role]) -> Void) throws {
+        var team = ""
+        var roles: [Email: Role] = [:]
+        try BulkStatement(db, sql: sql).forEachRow { row in
+            if !row.text(0, equals: team) {
+                if !roles.isEmpty { store(team, roles) }
+                team = row.text(0)
+                roles = Dictionary(minimumCapacity: roles.count)
+            }
+            if let role = row.role(2) { roles[Email(normalized: row.text(1))] = role }
+        }
+        if !roles.isEmpty { store(team, roles) }
     }
 
     static func stateVersion(_ db: Database) throws -> Int64 {
