@@ -237,6 +237,7 @@ final class ManifestDecoder {
             return try reader.skipNode(startingWith: value)
         }
         var index = 0
+        team.members.reserveCapacity(64)  // teams are often tens to hundreds of members
         while true {
             let entry = try nextEvent()
             if entry.kind == .sequenceEnd { return }
@@ -362,12 +363,13 @@ final class ManifestDecoder {
                 "the owner \(team.owner) must also be listed in spec.members with role admin",
                 suggestion: "- email: \(team.owner)\n  role: admin")
         }
-        var admins = Set(team.members.lazy.filter { $0.role == .admin }.map(\.email))
-        admins.insert(team.owner)
-        if admins.count < minAdmins {
+        // Emails are distinct here (duplicates were reported above) and the owner is an admin
+        // member (checked above), so counting admin entries counts admins, owner included.
+        let admins = team.members.lazy.filter { $0.role == .admin }.count
+        if admins < minAdmins {
             diagnose(
                 at: SourcePosition(specMark), path: "spec.members",
-                "team \(team.slug) declares \(admins.count) admin\(admins.count == 1 ? "" : "s"); "
+                "team \(team.slug) declares \(admins) admin\(admins == 1 ? "" : "s"); "
                     + "\(RosterConfig.fileName) asks for at least \(minAdmins) (spec.safety.minAdmins)")
         }
     }
