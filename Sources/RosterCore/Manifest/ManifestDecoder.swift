@@ -356,15 +356,17 @@ final class ManifestDecoder {
                     at: member.rolePosition, path: "spec.members[\(index)].role",
                     "the owner \(team.owner) must be an admin member, not \(member.role.rawValue)",
                     suggestion: "admin")
+                return
             }
         } else {
             diagnose(
                 at: team.ownerPosition, path: "spec.owner",
                 "the owner \(team.owner) must also be listed in spec.members with role admin",
                 suggestion: "- email: \(team.owner)\n  role: admin")
+            return
         }
-        // Emails are distinct here (duplicates were reported above) and the owner is an admin
-        // member (checked above), so counting admin entries counts admins, owner included.
+        // The owner is an admin member (else we returned above): counting admin entries counts
+        // admins, owner included (a duplicated email, reported above, may count twice).
         let admins = team.members.lazy.filter { $0.role == .admin }.count
         if admins < minAdmins {
             diagnose(
