@@ -78,7 +78,8 @@ extension Roster {
                 }
                 let outcome = try await Reconciler.plan(
                     source: manifestSource, loader: source.loader, store: store, overrides: safety.overrides)
-                Output.keepUntilExit(outcome)
+                // A single run exits right after; a --watch loop must free each run's state.
+                if !watch { Output.keepUntilExit(outcome) }
                 guard var plan = outcome.plan, outcome.errors.isEmpty else {
                     let count = outcome.errors.filter { $0.severity == .error }.count
                     try await record(.failed, manifestSource.revision, "\(count) error\(count == 1 ? "" : "s"): \(outcome.errors.first?.message ?? "")")
