@@ -66,15 +66,17 @@ let package = Package(
             name: "RosterBench", dependencies: ["RosterCore", "RosterGit", "RosterYAML"],
             swiftSettings: swiftSettings),
 
+        // Helpers the test targets share: running processes, scratch folders.
+        .target(name: "RosterTestSupport", path: "Tests/RosterTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "RosterYAMLTests", dependencies: ["RosterYAML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RosterCoreTests", dependencies: ["RosterCore"], exclude: ["Golden", "GoldenPlans"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "RosterStoreTests", dependencies: ["RosterStore", "RosterCore"], swiftSettings: swiftSettings),
+            name: "RosterStoreTests", dependencies: ["RosterStore", "RosterCore", "RosterTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "RosterGitTests", dependencies: ["RosterGit", "RosterCore"],
+            name: "RosterGitTests", dependencies: ["RosterGit", "RosterCore", "RosterTestSupport"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "rosterTests", dependencies: ["roster"], swiftSettings: swiftSettings),
+        .testTarget(name: "rosterTests", dependencies: ["roster", "RosterTestSupport"], swiftSettings: swiftSettings),
     ]
 )

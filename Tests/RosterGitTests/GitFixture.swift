@@ -1,65 +1,18 @@
 import Foundation
+import RosterTestSupport
 
 /// What a finished command printed and how it ended.
-struct CommandOutput {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+typealias CommandOutput = ProcessResult
 
-/// Runs `arguments[0]` (looked up on PATH) with the rest as its arguments, its output
-/// captured through files so a chatty command cannot block on a full pipe.
+/// Runs `arguments[0]` (looked up on PATH) with the rest as its arguments, with no user or
+/// system git configuration.
 func runCommand(_ arguments: [String], in directory: String? = nil) throws -> CommandOutput {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("roster-cmd-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outPath = scratch.appendingPathComponent("stdout").path
-    let errPath = scratch.appendingPathComponent("stderr").path
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    defer {
-        try? out.close()
-        try? err.close()
-    }
-
-    // Git is run with no user or system configuration and none of the caller's GIT_*
-    // variables, so a developer's settings (signing, hooks, default branch) cannot leak in.
-    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
-    environment["GIT_CONFIG_NOSYSTEM"] = "1"
-    environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
-    environment["GIT_TERMINAL_PROMPT"] = "0"
-
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.environment = environment
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    process.waitUntilExit()
-    let status = process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
-    return CommandOutput(
-        status: status,
-        stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
-        stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
+    try runProcess(URL(fileURLWithPath: "/usr/bin/env"), arguments, in: directory, environment: isolatedGitEnvironment())
 }
 
 /// A failed fixture step, with what the command said.
 struct FixtureError: Error, CustomStringConvertible {
     var description: String
-}
-
-/// Runs `body` with a new empty folder that is removed afterwards, whatever happens.
-func withScratchFolder<T>(_ body: (String) async throws -> T) async throws -> T {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("roster-git-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    // Resolve links (macOS's /var is /private/var) so paths compare equal to what git prints.
-    return try await body(url.resolvingSymlinksInPath().path)
 }
 
 /// A real repository made with the git CLI.
@@ -161,14 +114,6 @@ func configYAML(paths: [String], minAdmins: Int = 1) -> String {
 
 /// Text that is not YAML a decoder could accept.
 let garbageYAML = "this: is: not [valid yaml\n  - ::: {\n"
-
-/// `withScratchFolder` for synchronous bodies.
-func withScratchFolderSync<T>(_ body: (String) throws -> T) throws -> T {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("roster-git-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try body(url.resolvingSymlinksInPath().path)
-}
 
 extension Collection {
     /// The single element, or nil when there are none or several.

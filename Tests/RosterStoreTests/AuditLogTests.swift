@@ -1,4 +1,5 @@
 import Foundation
+import RosterTestSupport
 import RosterCore
 import Testing
 

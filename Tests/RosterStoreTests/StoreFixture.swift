@@ -1,4 +1,5 @@
 import Foundation
+import RosterTestSupport
 import RosterCore
 import Testing
 
@@ -130,38 +131,9 @@ func storeError(_ body: () async throws -> Void, sourceLocation: SourceLocation 
 }
 
 /// What a finished command printed and how it ended.
-struct CommandOutput {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+typealias CommandOutput = ProcessResult
 
 /// Runs `arguments[0]` (looked up on PATH), its output captured through files.
 func runCommand(_ arguments: [String]) throws -> CommandOutput {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("roster-cmd-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outPath = scratch.appendingPathComponent("stdout").path
-    let errPath = scratch.appendingPathComponent("stderr").path
-    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    defer {
-        try? out.close()
-        try? err.close()
-    }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    process.waitUntilExit()
-    let status = process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
-    return CommandOutput(
-        status: status,
-        stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
-        stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
+    try runProcess(URL(fileURLWithPath: "/usr/bin/env"), arguments)
 }

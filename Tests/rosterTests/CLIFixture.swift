@@ -1,4 +1,5 @@
 import Foundation
+import RosterTestSupport
 import Testing
 
 // Shared set-up for the tests that run `roster` against a store and a git repository:

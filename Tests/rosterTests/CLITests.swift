@@ -1,4 +1,5 @@
 import Foundation
+import RosterTestSupport
 import Testing
 
 /// The package's root folder (this file is `Tests/rosterTests/CLITests.swift`).
@@ -41,12 +42,7 @@ let rosterBinary: URL? = {
 }()
 
 /// What one run of the binary printed and how it ended.
-struct Run: CustomStringConvertible {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
-}
+typealias Run = ProcessResult
 
 /// Runs `roster` with `arguments`, standard output and error captured through files (so
 /// neither is a terminal), in `directory`, with no ROSTER_*, NO_COLOR or GIT_* variables
@@ -59,43 +55,11 @@ func roster(_ arguments: [String], in directory: String? = nil, environment: [St
 func run(_ executable: URL, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:])
     throws -> Run
 {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("roster-cli-run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outPath = scratch.appendingPathComponent("stdout").path
-    let errPath = scratch.appendingPathComponent("stderr").path
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    defer {
-        try? out.close()
-        try? err.close()
-    }
-
-    var variables = ProcessInfo.processInfo.environment.filter {
-        !$0.key.hasPrefix("ROSTER_") && !$0.key.hasPrefix("GIT_") && $0.key != "NO_COLOR"
-    }
-    variables["GIT_CONFIG_NOSYSTEM"] = "1"
-    variables["GIT_CONFIG_GLOBAL"] = "/dev/null"
-    variables["GIT_TERMINAL_PROMPT"] = "0"
+    var variables = isolatedGitEnvironment(removingPrefixes: ["ROSTER_", "NO_COLOR"])
     variables.merge(environment) { $1 }
-
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.environment = variables
-    process.currentDirectoryURL = URL(fileURLWithPath: directory ?? scratch.path)
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    process.waitUntilExit()
-    let status = process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
-    return Run(
-        status: status,
-        stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
-        stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
+    return try withScratchFolderSync(prefix: "roster-cli-run") { scratch in
+        try runProcess(executable, arguments, in: directory ?? scratch, environment: variables)
+    }
 }
 
 struct GitFailure: Error, CustomStringConvertible {
@@ -118,10 +82,7 @@ func git(_ arguments: String..., in directory: String) throws -> String {
 
 /// Runs `body` with a new empty folder that is removed afterwards.
 func withScratchFolder<T>(_ body: (String) throws -> T) throws -> T {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("roster-cli-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try body(url.resolvingSymlinksInPath().path)
+    try withScratchFolderSync(prefix: "roster-cli-tests", body)
 }
 
 /// A copy of the examples with three kinds of mistake added in `teams/zz-broken.yaml`.

@@ -1,4 +1,5 @@
 import Foundation
+import RosterTestSupport
 import Testing
 
 /// A large organisation: `teams` teams of `members` members (the first one owns it).

@@ -1,4 +1,5 @@
 import Foundation
+import RosterTestSupport
 import Testing
 
 /// SPEC's keys of an audit entry in `roster audit --format json`.

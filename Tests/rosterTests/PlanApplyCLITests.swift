@@ -1,4 +1,5 @@
 import Foundation
+import RosterTestSupport
 import Testing
 
 /// Where `token` is in the first line of `text` containing `marker`: (line, column), from 1.

@@ -1,4 +1,5 @@
 import Foundation
+import RosterTestSupport
 import Testing
 
 /// One team, `web`: alice owns it; bob (dev), carol (basic) and dave (billing) are invited.
