@@ -123,6 +123,7 @@ public final class SQLiteStore: Store {
                 CREATE INDEX runs_started ON runs (started_at);
                 """)
         }
+        registerServerMigration(&migrator)
         return migrator
     }
 
@@ -349,7 +350,7 @@ public final class SQLiteStore: Store {
         return try await FileLock.acquire(path: lockPath, timeout: context.lockTimeout, holder: holder)
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch let error as DatabaseError {
@@ -357,7 +358,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(body)
         } catch let error as DatabaseError {

@@ -32,6 +32,32 @@ public protocol Store: Sendable {
     func acceptInvitation(id: Int64, email: Email, at time: Date) async throws
     /// Raises (or lowers) the spend-limit ceiling of `team`; audited.
     func setCeiling(team: String, to ceiling: SpendLimit, actor: String, at time: Date) async throws
+
+    // MARK: What `roster serve` needs
+
+    /// Every team with its counts, by slug.
+    func teamSummaries() async throws -> [TeamSummary]
+    /// The members of `team` with their roles; nil when there is no such team.
+    func members(team: String) async throws -> [Email: Role]?
+    /// The teams `email` belongs to, with the role in each.
+    func roles(of email: Email) async throws -> [String: Role]
+
+    /// Takes or renews the lease `name` for `holder` when it is free, expired or already
+    /// `holder`'s, for `ttl` from `now`; returns whoever holds it afterwards.
+    func acquireLease(_ name: String, holder: String, ttl: Duration, now: Date) async throws -> Lease
+    /// Gives the lease up, if `holder` has it, so another may take it at once.
+    func releaseLease(_ name: String, holder: String) async throws
+    /// The lease's current record, expired or not; nil if never taken or released.
+    func lease(_ name: String) async throws -> Lease?
+
+    /// Stores a new API key (hashed) for `email`.
+    func createAPIKey(_ key: APIKeySecret, email: Email, createdBy: String, at time: Date) async throws -> APIKey
+    /// The key with `id`, active or revoked.
+    func apiKey(id: String) async throws -> APIKey?
+    /// Keys, newest first; only `email`'s when given.
+    func apiKeys(email: Email?) async throws -> [APIKey]
+    /// Revokes the key; false when there is no active key with `id`.
+    func revokeAPIKey(id: String, at time: Date) async throws -> Bool
 }
 
 /// Who applies a plan and on whose behalf, for the audit log and the run record.

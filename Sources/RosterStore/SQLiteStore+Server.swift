@@ -1,0 +1,163 @@
+public import Foundation
+import GRDB
+public import RosterCore
+
+/// What `roster serve` keeps in the store besides the state: the reconciler's lease and API
+/// keys. Webhook delivery ids and sessions are not stored (see RosterServer).
+extension SQLiteStore {
+    static func registerServerMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v2-serve") { db in
+            try db.execute(sql: """
+                CREATE TABLE leases (
+                    name TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    acquired_at TEXT NOT NULL,
+                    expires_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY,
+                    email TEXT NOT NULL,
+                    secret_hash BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    revoked_at TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX api_keys_email ON api_keys (email);
+                -- Signing in asks for one person's teams on every request.
+                CREATE INDEX memberships_email ON memberships (email);
+                """)
+        }
+    }
+
+    // MARK: Teams and members
+
+    public func teamSummaries() async throws -> [TeamSummary] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t.slug, t.display_name, t.owner, t.spend_limit_cents,
+                    (SELECT count(*) FROM memberships m WHERE m.team = t.slug),
+                    (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending')
+                FROM teams t ORDER BY t.slug
+                """
+            ).map { row in
+                TeamSummary(
+                    slug: row[0], displayName: row[1], owner: row[2], spendLimit: SpendLimit(cents: row[3]).description,
+                    members: row[4], pendingInvitations: row[5])
+            }
+        }
+    }
+
+    public func members(team: String) async throws -> [Email: Role]? {
+        try await read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM teams WHERE slug = ?", arguments: [team]) != nil else {
+                return nil
+            }
+            var members: [Email: Role] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT email, role FROM memberships WHERE team = ?", arguments: [team]) {
+                if let role = Role(rawValue: row[1]) { members[Email(normalized: row[0])] = role }
+            }
+            return members
+        }
+    }
+
+    public func roles(of email: Email) async throws -> [String: Role] {
+        try await read { db in
+            var roles: [String: Role] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT team, role FROM memberships WHERE email = ?", arguments: [email.value]) {
+                if let role = Role(rawValue: row[1]) { roles[row[0]] = role }
+            }
+            return roles
+        }
+    }
+
+    // MARK: The reconciler's lease
+
+    public func acquireLease(_ name: String, holder: String, ttl: Duration, now: Date) async throws -> Lease {
+        let nowMS = Self.milliseconds(now)
+        let expires = nowMS + Int64(ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000)
+        return try await write { db in
+            // One statement decides, so two processes racing for a free lease cannot both win.
+            try db.execute(
+                sql: """
+                    INSERT INTO leases (name, holder, acquired_at, expires_at_ms) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET
+                        acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END,
+                        holder = excluded.holder, expires_at_ms = excluded.expires_at_ms
+                    WHERE leases.holder = excluded.holder OR leases.expires_at_ms <= ?
+                    """, arguments: [name, holder, Timestamp.string(now), expires, nowMS])
+            return try Self.lease(name, db)!
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: String) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM leases WHERE name = ? AND holder = ?", arguments: [name, holder])
+        }
+    }
+
+    public func lease(_ name: String) async throws -> Lease? {
+        try await read { db in try Self.lease(name, db) }
+    }
+
+    private static func lease(_ name: String, _ db: Database) throws -> Lease? {
+        try Row.fetchOne(db, sql: "SELECT name, holder, acquired_at, expires_at_ms FROM leases WHERE name = ?", arguments: [name])
+            .map { row in
+                Lease(
+                    name: row[0], holder: row[1], acquiredAt: Timestamp.date(row[2]) ?? .distantPast,
+                    expiresAt: Date(timeIntervalSince1970: Double(row[3] as Int64) / 1000))
+            }
+    }
+
+    private static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    // MARK: API keys
+
+    public func createAPIKey(_ key: APIKeySecret, email: Email, createdBy: String, at time: Date) async throws -> APIKey {
+        let record = APIKey(id: key.id, email: email, secretHash: key.hash, createdAt: time, createdBy: createdBy)
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO api_keys (id, email, secret_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+                arguments: [record.id, email.value, record.secretHash, Timestamp.string(time), createdBy])
+        }
+        return record
+    }
+
+    public func apiKey(id: String) async throws -> APIKey? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.apiKeyColumns) FROM api_keys WHERE id = ?", arguments: [id])
+                .map(Self.apiKey)
+        }
+    }
+
+    public func apiKeys(email: Email?) async throws -> [APIKey] {
+        try await read { db in
+            let rows =
+                if let email {
+                    try Row.fetchAll(
+                        db, sql: "SELECT \(Self.apiKeyColumns) FROM api_keys WHERE email = ? ORDER BY created_at DESC, id",
+                        arguments: [email.value])
+                } else {
+                    try Row.fetchAll(db, sql: "SELECT \(Self.apiKeyColumns) FROM api_keys ORDER BY created_at DESC, id")
+                }
+            return rows.map(Self.apiKey)
+        }
+    }
+
+    public func revokeAPIKey(id: String, at time: Date) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                arguments: [Timestamp.string(time), id])
+            return db.changesCount > 0
+        }
+    }
+
+    private static let apiKeyColumns = "id, email, secret_hash, created_at, created_by, revoked_at"
+
+    private static func apiKey(_ row: Row) -> APIKey {
+        APIKey(
+            id: row[0], email: Email(normalized: row[1]), secretHash: row[2],
+            createdAt: Timestamp.date(row[3]) ?? .distantPast, createdBy: row[4],
+            revokedAt: (row[5] as String?).flatMap(Timestamp.date))
+    }
+}
