@@ -43,7 +43,23 @@ struct SQLiteStoreMigrationTests {
             #expect(before.version == 1)
             #expect(try await third.verifyAudit(expectedHead: nil) == .intact(count: 2, head: try await fixture.store.auditHead()))
             let migrations = try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout
-            #expect(migrations.trimmingCharacters(in: .whitespacesAndNewlines) == "v1")
+            #expect(migrations.split(separator: "\n") == ["v1", "v2-serve"])
+        }
+    }
+
+    @Test("a store made before `roster serve` existed (v1 only) gains the server's tables on open, data kept")
+    func upgradeFromV1() async throws {
+        try await StoreFixture.with { fixture in
+            try await fixture.converge([team("ml", members: [("bob@example.com", .dev)])])
+            try fixture.sqlite("""
+                DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email;
+                DELETE FROM grdb_migrations WHERE identifier = 'v2-serve';
+                """)
+            let upgraded = try fixture.reopen()
+            #expect(try await upgraded.currentState().version == 1)
+            #expect(try await upgraded.lease("reconciler") == nil)
+            #expect(try await upgraded.apiKeys(email: nil).isEmpty)
+            #expect(try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.split(separator: "\n") == ["v1", "v2-serve"])
         }
     }
 
