@@ -56,7 +56,8 @@ enum GitMirror {
     }
 
     /// Fetches `url` into its mirror under `cacheDirectory` and opens the mirror.
-    static func update(url: String, cacheDirectory: String) throws -> GitRepository {
+    /// With `fetch` false, an existing mirror is opened as it is (to read an older commit).
+    static func update(url: String, cacheDirectory: String, fetch shouldFetch: Bool = true) throws -> GitRepository {
         let shown = redacted(url)
         let folder = cacheDirectory + "/repos/" + cacheName(for: url)
         do {
@@ -66,6 +67,7 @@ enum GitMirror {
         }
         let isNew = !FileManager.default.fileExists(atPath: folder + "/HEAD")
         let repository = isNew ? try GitRepository.initBare(path: folder) : try GitRepository.open(path: folder)
+        if !isNew && !shouldFetch { return repository }
         do {
             try fetch(url, shown: shown, into: repository, folder: folder)
         } catch {

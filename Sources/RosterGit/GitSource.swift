@@ -16,12 +16,14 @@ public final class GitSource: ManifestSource {
     private let tree: GitTree
 
     /// Opens `repository` (a local path, bare or not, or a `file://`, `https://` or `ssh://`
-    /// URL fetched into a mirror under `cacheDirectory`) and resolves `ref` there.
-    public init(repository location: String, ref: String = "HEAD", cacheDirectory: String? = nil) throws {
+    /// URL fetched into a mirror under `cacheDirectory`) and resolves `ref` there. With
+    /// `fetch` false, a mirror fetched before is read as it is (for a commit already seen).
+    public init(repository location: String, ref: String = "HEAD", cacheDirectory: String? = nil, fetch: Bool = true) throws {
         Git.start()
         repository =
             GitMirror.isURL(location)
-            ? try GitMirror.update(url: location, cacheDirectory: cacheDirectory ?? GitMirror.defaultCacheDirectory())
+            ? try GitMirror.update(
+                url: location, cacheDirectory: cacheDirectory ?? GitMirror.defaultCacheDirectory(), fetch: fetch)
             : try GitRepository.open(path: location)
         self.location = GitMirror.redacted(location)
         self.ref = ref

@@ -12,6 +12,8 @@ public enum Reconciler {
         /// Manifest diagnostics when invalid, else the plan's errors (owner, ceiling, admins).
         public var errors: [Diagnostic]
         public var rules: PlanRules
+        /// The store's state the plan was made against; nil when the manifests are invalid.
+        public var current: CurrentState?
 
         /// Whether the plan may be applied as far as its content goes (no errors).
         public var isPlannable: Bool { plan != nil && errors.isEmpty }
@@ -48,7 +50,9 @@ public enum Reconciler {
         let load = try await loader.load(from: source)
         let rules = overrides.rules(load.config)
         let current = try await state
-        guard load.isValid else { return Outcome(load: load, plan: nil, errors: load.diagnostics, rules: rules) }
+        guard load.isValid else {
+            return Outcome(load: load, plan: nil, errors: load.diagnostics, rules: rules, current: nil)
+        }
         return plan(load, current: current, rules: rules, source: planSource(source))
     }
 
@@ -56,7 +60,7 @@ public enum Reconciler {
     public static func plan(_ load: LoadResult, current: CurrentState, rules: PlanRules, source: Plan.Source?) -> Outcome {
         var (plan, errors) = Planner.plan(desired: load.teams, current: current, rules: rules, source: source)
         plan.maxRemovals = rules.maxRemovals
-        return Outcome(load: load, plan: plan, errors: errors, rules: rules)
+        return Outcome(load: load, plan: plan, errors: errors, rules: rules, current: current)
     }
 
     /// The plan's `source` for what was read.

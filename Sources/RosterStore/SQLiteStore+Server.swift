@@ -31,6 +31,10 @@ extension SQLiteStore {
 
     // MARK: Teams and members
 
+    public func stateVersion() async throws -> Int64 {
+        try await read { db in try Self.stateVersion(db) }
+    }
+
     public func teamSummaries() async throws -> [TeamSummary] {
         try await read { db in
             try Row.fetchAll(db, sql: """

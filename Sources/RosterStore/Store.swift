@@ -35,6 +35,8 @@ public protocol Store: Sendable {
 
     // MARK: What `roster serve` needs
 
+    /// The state version alone, cheaply: whether anything changed since a run.
+    func stateVersion() async throws -> Int64
     /// Every team with its counts, by slug.
     func teamSummaries() async throws -> [TeamSummary]
     /// The members of `team` with their roles; nil when there is no such team.

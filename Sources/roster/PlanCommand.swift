@@ -49,15 +49,20 @@ enum PlanPrinter {
     /// The plan, or the printed reasons there is none (invalid manifests, forbidden changes).
     static func requirePlannable(_ outcome: Reconciler.Outcome, global: GlobalOptions) throws -> Plan {
         guard let plan = outcome.plan, outcome.errors.isEmpty else {
-            Output.err(DiagnosticRenderer.text(outcome.errors, color: global.colorOutput && isatty(2) == 1))
-            let count = outcome.errors.filter { $0.severity == .error }.count
-            Output.err(
-                outcome.plan == nil
-                    ? "Invalid manifests: \(count) error\(count == 1 ? "" : "s"); nothing was planned.\n"
-                    : "The plan breaks \(count) rule\(count == 1 ? "" : "s"); nothing will be applied.\n")
-            throw ExitCode(1)
+            try failing(outcome.errors, planned: outcome.plan != nil, global: global)
         }
         return plan
+    }
+
+    /// Prints why there is no plan (invalid manifests, or a plan that breaks rules) and exits 1.
+    static func failing(_ errors: [Diagnostic], planned: Bool, global: GlobalOptions) throws -> Never {
+        Output.err(DiagnosticRenderer.text(errors, color: global.colorOutput && isatty(2) == 1))
+        let count = errors.filter { $0.severity == .error }.count
+        Output.err(
+            planned
+                ? "The plan breaks \(count) rule\(count == 1 ? "" : "s"); nothing will be applied.\n"
+                : "Invalid manifests: \(count) error\(count == 1 ? "" : "s"); nothing was planned.\n")
+        throw ExitCode(1)
     }
 
     /// Prints `plan`; with `--quiet`, only when the plan is what the command was asked for (`asked`).

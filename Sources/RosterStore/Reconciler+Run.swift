@@ -1,0 +1,186 @@
+public import Foundation
+public import RosterCore
+
+extension Reconciler {
+    /// One reconcile run as `roster reconcile` and `roster serve` make it: open (fetch) the
+    /// source, plan, tell drift apart, apply within the safety rules, record the run.
+    public struct RunRequest: Sendable {
+        /// What started the run, for `roster status` ("reconcile", "interval", "webhook").
+        public var trigger: String
+        /// The audit log's actor.
+        public var identity: String
+        public var lockTimeout: Duration
+        public var overrides: Overrides
+        public var loader: ManifestLoader
+        /// Opens the tracked source, fetching it first when it is a remote repository.
+        public var openSource: @Sendable () throws -> any ManifestSource
+        /// Opens the same repository at an earlier commit, to tell drift from new changes;
+        /// nil for a source without history (a folder).
+        public var openCommit: (@Sendable (String) throws -> any ManifestSource)?
+        /// Leave the run out (not even recorded) when the source is at this commit and the
+        /// store at this version: the serve loop's way of not retrying a refused or failed
+        /// run on every tick.
+        public var skipIfUnchanged: Checkpoint?
+        public var now: @Sendable () -> Date
+
+        public init(
+            trigger: String, identity: String = "roster", lockTimeout: Duration = .seconds(30),
+            overrides: Overrides = Overrides(), loader: ManifestLoader = ManifestLoader(),
+            openSource: @escaping @Sendable () throws -> any ManifestSource,
+            openCommit: (@Sendable (String) throws -> any ManifestSource)? = nil, skipIfUnchanged: Checkpoint? = nil,
+            now: @escaping @Sendable () -> Date = Date.init
+        ) {
+            self.trigger = trigger
+            self.identity = identity
+            self.lockTimeout = lockTimeout
+            self.overrides = overrides
+            self.loader = loader
+            self.openSource = openSource
+            self.openCommit = openCommit
+            self.skipIfUnchanged = skipIfUnchanged
+            self.now = now
+        }
+    }
+
+    /// Where a run found the source and the store.
+    public struct Checkpoint: Sendable, Equatable {
+        public var commit: String?
+        public var stateVersion: Int64
+        public init(commit: String?, stateVersion: Int64) {
+            self.commit = commit
+            self.stateVersion = stateVersion
+        }
+    }
+
+    /// What a run did.
+    public struct RunOutcome: Sendable {
+        /// The run as recorded; nil when skipped (`skipIfUnchanged`).
+        public var run: ReconcileRun?
+        /// The plan that was applied or refused, after leaving out drift healing when
+        /// selfHeal is off.
+        public var plan: Plan?
+        /// Why the manifests could not be planned (failed runs).
+        public var errors: [Diagnostic]
+        /// Changes in the plan that only undo drift (changes made outside git); nil when
+        /// there is no earlier applied commit to judge by.
+        public var drift: Int?
+        public var report: ApplyReport?
+        /// Where the source and store were before applying.
+        public var checkpoint: Checkpoint
+        /// The rules the run used.
+        public var rules: PlanRules?
+    }
+
+    /// Runs `request` against `store`. Invalid manifests and refusals are recorded and
+    /// returned; a source that cannot be read and a store that fails are recorded and thrown.
+    public static func run(_ request: RunRequest, store: any Store) async throws -> RunOutcome {
+        let started = request.now()
+        let runID = UUID().uuidString.lowercased()
+        var revision: SourceRevision?
+        func record(_ result: ReconcileRun.Result, _ message: String, changes: Int = 0) async throws -> ReconcileRun {
+            let run = ReconcileRun(
+                id: runID, trigger: request.trigger, startedAt: started, finishedAt: request.now(),
+                repository: revision?.repository, ref: revision?.ref, commit: revision?.commit, author: revision?.author,
+                result: result, changes: changes, message: message)
+            try await store.record(run)
+            return run
+        }
+
+        let source: any ManifestSource
+        do {
+            source = try request.openSource()
+        } catch let error as SourceError {
+            _ = try await record(.failed, error.message)
+            throw error
+        }
+        revision = source.revision
+        let checkpoint = Checkpoint(commit: revision?.commit, stateVersion: try await store.stateVersion())
+        if let skip = request.skipIfUnchanged, skip == checkpoint {
+            return RunOutcome(run: nil, plan: nil, errors: [], drift: nil, report: nil, checkpoint: checkpoint)
+        }
+
+        let outcome = try await plan(source: source, loader: request.loader, store: store, overrides: request.overrides)
+        guard var plan = outcome.plan, outcome.errors.isEmpty else {
+            let errors = outcome.errors.filter { $0.severity == .error }
+            let first = errors.first.map { ($0.file.isEmpty ? "" : "\($0.file):\($0.line):\($0.column): ") + $0.message } ?? ""
+            let run = try await record(.failed, "\(errors.count) error\(errors.count == 1 ? "" : "s"): \(first)")
+            return RunOutcome(
+                run: run, plan: outcome.plan, errors: outcome.errors, drift: nil, report: nil, checkpoint: checkpoint,
+                rules: outcome.rules)
+        }
+
+        let selfHeal = outcome.load.config.reconcile.selfHeal
+        let healing: Set<Change>?
+        do {
+            healing = try await driftHealing(plan, request: request, store: store, outcome: outcome)
+        } catch let error as SourceError where !selfHeal {
+            let commit = try await store.lastAppliedCommitRun()?.commit ?? ""
+            let run = try await record(
+                .refused,
+                "selfHeal is off, and the last applied commit \(commit.prefix(12)) cannot be read (\(error.message)); "
+                    + "apply once with `roster apply` to set a new baseline")
+            return RunOutcome(
+                run: run, plan: plan, errors: [], drift: nil, report: nil, checkpoint: checkpoint, rules: outcome.rules)
+        } catch is SourceError {
+            healing = nil
+        }
+        let drift = healing.map { set in plan.changes.count(where: set.contains) }
+        if !selfHeal {
+            if let healing {
+                plan = leavingOut(healing, from: plan)
+            } else if request.openCommit == nil {
+                plan.warnings.append(
+                    "selfHeal is off, but drift can only be told apart from changes with a --repo source: the whole plan applies")
+            }
+        }
+        if outcome.rules.exceedsRemovals(plan) {
+            let run = try await record(
+                .refused,
+                "the plan removes \(plan.removalCount) members or invitations, over maxRemovals (\(outcome.rules.maxRemovals))")
+            return RunOutcome(
+                run: run, plan: plan, errors: [], drift: drift, report: nil, checkpoint: checkpoint, rules: outcome.rules)
+        }
+        let context = ApplyContext(
+            actor: request.identity, onBehalfOf: plan.source?.author, runID: runID, now: request.now,
+            lockTimeout: request.lockTimeout, trigger: request.trigger)
+        let report: ApplyReport
+        do {
+            report = try await store.apply(plan, context: context)
+        } catch let error as StoreError {
+            _ = try? await record(.failed, error.message)
+            throw error
+        }
+        let run = ReconcileRun(
+            id: runID, trigger: request.trigger, startedAt: started, finishedAt: request.now(),
+            repository: revision?.repository, ref: revision?.ref, commit: revision?.commit, author: revision?.author,
+            result: report.applied > 0 ? .applied : .noChanges, changes: report.applied)
+        return RunOutcome(
+            run: run, plan: plan, errors: [], drift: drift, report: report, checkpoint: checkpoint, rules: outcome.rules)
+    }
+
+    /// The changes of `plan` that only undo drift: those the last applied commit's manifests
+    /// would also make now. Nil when there is no such commit or no way to read it.
+    private static func driftHealing(
+        _ plan: Plan, request: RunRequest, store: any Store, outcome: Outcome
+    ) async throws -> Set<Change>? {
+        guard let openCommit = request.openCommit, let last = try await store.lastAppliedCommitRun(),
+            let commit = last.commit
+        else { return nil }
+        // At the commit last applied, every change is drift.
+        if commit == plan.source?.commit { return Set(plan.changes) }
+        let previous = try await request.loader.load(from: try openCommit(commit))
+        guard previous.isValid, let current = outcome.current else { return nil }
+        return Set(Self.plan(previous, current: current, rules: outcome.rules, source: nil).plan?.changes ?? [])
+    }
+
+    private static func leavingOut(_ healing: Set<Change>, from plan: Plan) -> Plan {
+        let changes = plan.changes.filter { !healing.contains($0) }
+        var kept = Plan(source: plan.source, stateVersion: plan.stateVersion, changes: changes, warnings: plan.warnings)
+        kept.maxRemovals = plan.maxRemovals
+        if changes.count < plan.changes.count {
+            kept.warnings.append(
+                "selfHeal is off: \(plan.changes.count - changes.count) change(s) that would undo drift were left out")
+        }
+        return kept
+    }
+}
