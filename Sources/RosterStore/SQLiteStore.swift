@@ -197,6 +197,11 @@ public final class SQLiteStore: Store {
         if let id = query.resourceID { conditions.append("resource_id = ?"); arguments.append(id) }
         if let action = query.action { conditions.append("action = ?"); arguments.append(action) }
         if let team = query.team { conditions.append("team = ?"); arguments.append(team) }
+        if let teams = query.teams {
+            // SQLite takes an empty list, which matches nothing.
+            conditions.append("team IN (" + teams.map { _ in "?" }.joined(separator: ", ") + ")")
+            arguments += teams.map { $0 }
+        }
         var sql = "SELECT \(Self.auditColumns) FROM audit"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if let limit = query.limit {

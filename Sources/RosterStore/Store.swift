@@ -156,13 +156,16 @@ public struct AuditQuery: Sendable, Equatable {
     public var resourceID: String?
     public var action: String?
     public var team: String?
+    /// Only entries of these teams (what a person may see); nil for all.
+    public var teams: [String]?
     /// Only the newest `limit` entries (still printed oldest first).
     public var limit: Int?
 
     public init(
         since: String? = nil, until: String? = nil, user: String? = nil, resourceType: String? = nil,
-        resourceID: String? = nil, action: String? = nil, team: String? = nil, limit: Int? = nil
+        resourceID: String? = nil, action: String? = nil, team: String? = nil, teams: [String]? = nil, limit: Int? = nil
     ) {
+        self.teams = teams
         self.since = since
         self.until = until
         self.user = user

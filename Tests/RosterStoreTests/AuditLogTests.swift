@@ -230,6 +230,10 @@ struct AuditQueryTests {
         (AuditQuery(limit: 10), [1, 2, 3, 4, 5, 6]),
         (AuditQuery(limit: 0), []),
         (AuditQuery(team: "a", limit: 2), [3, 6]),
+        (AuditQuery(teams: ["b"]), [4, 5]),
+        (AuditQuery(teams: ["a", "b"], limit: 3), [4, 5, 6]),
+        (AuditQuery(teams: []), []),
+        (AuditQuery(team: "a", teams: ["b"]), []),
         (AuditQuery(user: "dev@example.com", action: "invite.create", limit: 1), [3]),
         (AuditQuery(since: "2026-11-18T11:07:00.000Z", resourceType: "invite", team: "b"), [5]),
     ]
