@@ -28,6 +28,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // Outside systems, each wrapped by exactly one Swift target.
@@ -55,11 +62,26 @@ let package = Package(
         .target(
             name: "RosterGit", dependencies: ["RosterCore", "CGit2", "CGit2Shims"],
             swiftSettings: swiftSettings),
+        .target(
+            name: "RosterServer",
+            dependencies: [
+                "RosterCore", "RosterStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "roster",
             dependencies: [
-                "RosterCore", "RosterGit", "RosterStore",
+                "RosterCore", "RosterGit", "RosterStore", "RosterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -76,6 +98,13 @@ let package = Package(
             name: "RosterStoreTests", dependencies: ["RosterStore", "RosterCore", "RosterTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RosterGitTests", dependencies: ["RosterGit", "RosterCore", "RosterTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RosterServerTests",
+            dependencies: [
+                "RosterServer", "RosterStore", "RosterCore", "RosterTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "rosterTests", dependencies: ["roster", "RosterTestSupport"], swiftSettings: swiftSettings),
     ]

@@ -80,12 +80,14 @@ public enum SecretKeyFile {
 }
 
 extension Data {
-    var base64URLEncoded: String {
+    /// Base64url without padding (RFC 4648 section 5), as tokens, keys and cookies use.
+    public var base64URLEncoded: String {
         base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    init?(base64URLEncoded text: String) {
+    /// Decodes base64url with or without padding; nil for anything else.
+    public init?(base64URLEncoded text: String) {
         guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }

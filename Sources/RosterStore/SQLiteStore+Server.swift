@@ -36,18 +36,28 @@ extension SQLiteStore {
     }
 
     public func teamSummaries() async throws -> [TeamSummary] {
-        try await read { db in
-            try Row.fetchAll(db, sql: """
+        try await read { db in try Self.summaries(db, where: "1", []) }
+    }
+
+    public func teamSummary(_ slug: String) async throws -> TeamSummary? {
+        try await read { db in try Self.summaries(db, where: "t.slug = ?", [slug]).first }
+    }
+
+    private static func summaries(_ db: Database, where condition: String, _ arguments: StatementArguments) throws
+        -> [TeamSummary]
+    {
+        try Row.fetchAll(
+            db,
+            sql: """
                 SELECT t.slug, t.display_name, t.owner, t.spend_limit_cents,
                     (SELECT count(*) FROM memberships m WHERE m.team = t.slug),
                     (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending')
-                FROM teams t ORDER BY t.slug
-                """
-            ).map { row in
-                TeamSummary(
-                    slug: row[0], displayName: row[1], owner: row[2], spendLimit: SpendLimit(cents: row[3]).description,
-                    members: row[4], pendingInvitations: row[5])
-            }
+                FROM teams t WHERE \(condition) ORDER BY t.slug
+                """, arguments: arguments
+        ).map { row in
+            TeamSummary(
+                slug: row[0], displayName: row[1], owner: row[2], spendLimit: SpendLimit(cents: row[3]).description,
+                members: row[4], pendingInvitations: row[5])
         }
     }
 

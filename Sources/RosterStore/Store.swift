@@ -39,6 +39,8 @@ public protocol Store: Sendable {
     func stateVersion() async throws -> Int64
     /// Every team with its counts, by slug.
     func teamSummaries() async throws -> [TeamSummary]
+    /// One team's summary; nil when there is no such team.
+    func teamSummary(_ slug: String) async throws -> TeamSummary?
     /// The members of `team` with their roles; nil when there is no such team.
     func members(team: String) async throws -> [Email: Role]?
     /// The teams `email` belongs to, with the role in each.

@@ -55,9 +55,13 @@ struct GlobalOptions: ParsableArguments {
 
     /// Invitation tokens under the secret key, created beside the database on first use.
     func invitationTokens() throws -> InvitationTokens {
+        InvitationTokens(keyBytes: try secretKey())
+    }
+
+    /// The secret key (invitation links, session cookies), created beside the database on first use.
+    func secretKey() throws -> Data {
         let configured = secretKeyFile ?? environment["ROSTER_SECRET_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-        let path = try configured ?? (storeLocation() + ".key")
-        return InvitationTokens(keyBytes: try SecretKeyFile.load(path: path))
+        return try SecretKeyFile.load(path: try configured ?? (storeLocation() + ".key"))
     }
 
     /// The base URL of invitation links.

@@ -77,18 +77,8 @@ extension Roster {
 
         /// The run these options describe.
         func request(trigger: String) -> Reconciler.RunRequest {
-            let source = source
-            var openCommit: (@Sendable (String) throws -> any ManifestSource)?
-            if let repo = source.repo {
-                openCommit = { commit in
-                    try GitSource(repository: repo, ref: commit, cacheDirectory: source.cacheDir, fetch: false)
-                }
-            }
-            let identity = identity ?? ProcessInfo.processInfo.environment["ROSTER_IDENTITY"] ?? "roster"
-            return Reconciler.RunRequest(
-                trigger: trigger, identity: identity, lockTimeout: .milliseconds(Int64(lockTimeout * 1000)),
-                overrides: safety.overrides, loader: source.loader, openSource: { try source.makeSource() },
-                openCommit: openCommit)
+            source.runRequest(
+                trigger: trigger, identity: identity, lockTimeout: lockTimeout, overrides: safety.overrides)
         }
     }
 }

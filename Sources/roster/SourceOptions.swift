@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import RosterCore
 import RosterGit
+import RosterStore
 
 /// Where the manifests come from: `--repo` (with `--ref`) or `--dir`.
 struct SourceOptions: ParsableArguments {
@@ -42,6 +44,25 @@ struct SourceOptions: ParsableArguments {
     }
 
     var loader: ManifestLoader { ManifestLoader(maxFileSize: maxFileSize.bytes) }
+
+    /// A reconcile run on this source (`reconcile`, and each run of `serve`). With `--repo`,
+    /// earlier commits are read from the same repository (without fetching) to tell drift.
+    func runRequest(
+        trigger: String, identity: String?, lockTimeout: Double, overrides: Reconciler.Overrides,
+        skip: Reconciler.Checkpoint? = nil
+    ) -> Reconciler.RunRequest {
+        let source = self
+        var openCommit: (@Sendable (String) throws -> any ManifestSource)?
+        if let repo {
+            openCommit = { commit in
+                try GitSource(repository: repo, ref: commit, cacheDirectory: source.cacheDir, fetch: false)
+            }
+        }
+        return Reconciler.RunRequest(
+            trigger: trigger, identity: identity ?? ProcessInfo.processInfo.environment["ROSTER_IDENTITY"] ?? "roster",
+            lockTimeout: .milliseconds(Int64(lockTimeout * 1000)), overrides: overrides, loader: loader,
+            openSource: { try source.makeSource() }, openCommit: openCommit, skipIfUnchanged: skip)
+    }
 }
 
 /// A size given on the command line: `1048576`, `512KiB`, `1MiB`.

@@ -76,6 +76,8 @@ struct ServerRecordsTests {
             #expect(summaries.map(\.members) == [2, 1])
             #expect(summaries.map(\.pendingInvitations) == [0, 1])
             #expect(summaries.first?.spendLimit == "80.00")
+            #expect(try await fixture.store.teamSummary("b") == summaries.last)
+            #expect(try await fixture.store.teamSummary("c") == nil)
             #expect(try await fixture.store.members(team: "a")?[Email("bob@example.com")!] == .dev)
             #expect(try await fixture.store.members(team: "nope") == nil)
             #expect(try await fixture.store.roles(of: Email("bob@example.com")!) == ["a": .dev])

@@ -32,4 +32,24 @@ public enum Permission: String, Sendable, CaseIterable {
         .modifyTeamSettings: [.admin],
         .accessAuditLogs: [.admin],
     ]
+
+    /// The permission as the team-account model's table names it, for people.
+    public var title: String {
+        switch self {
+        case .accessTeamAccount: "Access team account"
+        case .connectToPods: "Connect to existing Pods"
+        case .managePods: "Create/delete/start/stop Pods"
+        case .manageServerlessEndpoints: "Create/delete Serverless endpoints"
+        case .sendServerlessRequests: "Send requests to Serverless endpoints"
+        case .connectToInstantClusters: "Connect to existing Instant Clusters"
+        case .manageInstantClusters: "Create/delete/start/stop Instant Clusters"
+        case .manageNetworkVolumes: "Create/update/delete network volumes"
+        case .viewBilling: "View billing information"
+        case .managePaymentMethods: "Manage payment methods"
+        case .inviteMembers: "Invite team members"
+        case .manageTeamPermissions: "Manage team permissions"
+        case .modifyTeamSettings: "Modify team account settings"
+        case .accessAuditLogs: "Access audit logs"
+        }
+    }
 }

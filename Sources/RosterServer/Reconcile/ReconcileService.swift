@@ -1,0 +1,173 @@
+public import Foundation
+public import Logging
+import RosterCore
+public import RosterStore
+public import ServiceLifecycle
+
+/// The controller: keeps the store in step with the repository. It runs on an interval
+/// (with jitter), at once when triggered (webhooks), with backoff after failures, and only
+/// while it holds the store's reconciler lease, so one process per store applies and
+/// another takes over when it dies. On graceful shutdown a run in flight finishes (its
+/// transaction commits or rolls back as a whole) and the lease is released.
+public struct ReconcileService: Service {
+    /// The lease's name in the store.
+    public static let leaseName = "reconciler"
+
+    /// Builds the run for a trigger ("startup", "interval", "webhook:github", …), skipping it
+    /// when the source and store are still at `skip` (a run that was refused or failed
+    /// there is retried on the next change, not on every tick).
+    public typealias RequestFactory = @Sendable (_ trigger: String, _ skip: Reconciler.Checkpoint?) -> Reconciler.RunRequest
+
+    let store: any Store
+    let configuration: ServerConfiguration
+    let makeRequest: RequestFactory
+    let trigger: ReconcileTrigger
+    let status: ReconcileStatus
+    let metrics: RosterMetrics
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    public init(
+        store: any Store, configuration: ServerConfiguration, makeRequest: @escaping RequestFactory,
+        trigger: ReconcileTrigger, status: ReconcileStatus, metrics: RosterMetrics, logger: Logger,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.makeRequest = makeRequest
+        self.trigger = trigger
+        self.status = status
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+    }
+
+    public func run() async throws {
+        metrics.lease(instance: configuration.instance, held: false)
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await keepLease() }
+                group.addTask { await reconcileLoop() }
+                // The loop ends on shutdown, after any run in flight; then the lease keeper stops.
+                await group.next()
+                group.cancelAll()
+            }
+        } onCancelOrGracefulShutdown: {
+            Task { await trigger.close() }
+        }
+        if await status.isLeader {
+            try? await store.releaseLease(Self.leaseName, holder: configuration.instance)
+            await status.recordLease(holder: nil, isLeader: false)
+            metrics.lease(instance: configuration.instance, held: false)
+            logger.info("released the reconciler lease")
+        }
+    }
+
+    // MARK: The lease
+
+    private func keepLease() async {
+        let renewal = configuration.leaseTTL / 3
+        while !Task.isCancelled {
+            if await trigger.closed { break }
+            await refreshLease()
+            try? await Task.sleep(for: renewal)
+        }
+    }
+
+    private func refreshLease() async {
+        let wasLeader = await status.isLeader
+        do {
+            let lease = try await store.acquireLease(
+                Self.leaseName, holder: configuration.instance, ttl: configuration.leaseTTL, now: now())
+            let isLeader = lease.holder == configuration.instance
+            await status.recordLease(holder: lease.holder, isLeader: isLeader)
+            metrics.lease(instance: configuration.instance, held: isLeader)
+            let hasRun = await status.lastRun != nil
+            if isLeader && !wasLeader {
+                logger.info("holding the reconciler lease", metadata: ["instance": "\(configuration.instance)"])
+                await trigger.fire(hasRun ? "takeover" : "startup")
+            } else if !isLeader && wasLeader {
+                logger.warning("lost the reconciler lease", metadata: ["holder": "\(lease.holder)"])
+            } else if !isLeader && !hasRun {
+                logger.debug("standing by", metadata: ["holder": "\(lease.holder)"])
+            }
+        } catch {
+            // Without the store the lease cannot be renewed: stop applying rather than risk two
+            // reconcilers (the store's writer lock and state version guard applies anyway).
+            logger.error("cannot renew the reconciler lease", metadata: ["error": "\(error)"])
+            if wasLeader {
+                await status.recordLease(holder: nil, isLeader: false)
+                metrics.lease(instance: configuration.instance, held: false)
+            }
+        }
+    }
+
+    // MARK: Runs
+
+    private func reconcileLoop() async {
+        let schedule = ReconcileSchedule(
+            interval: configuration.interval, jitter: configuration.jitter, backoffBase: configuration.backoffBase,
+            backoffCap: configuration.backoffCap)
+        var random = SystemRandomNumberGenerator()
+        var failures = 0
+        var skip: Reconciler.Checkpoint?
+        var reason: String?
+        while !(await trigger.closed) {
+            if let trigger = reason, await status.isLeader {
+                (failures, skip) = await runOnce(trigger: trigger, failures: failures, skip: skip)
+            }
+            let isLeader = await status.isLeader
+            // A standby wakes when the lease keeper hands it the lease (a trigger).
+            let delay = isLeader ? schedule.delay(afterFailures: failures, using: &random) : configuration.interval
+            await status.scheduleNext(at: isLeader ? now().addingTimeInterval(delay.seconds) : nil)
+            let woken = await trigger.wait(timeout: delay)
+            if await trigger.closed { break }
+            reason = woken ?? "interval"
+        }
+    }
+
+    /// One run; returns the failure count and the checkpoint to skip for the next run.
+    private func runOnce(trigger reason: String, failures: Int, skip: Reconciler.Checkpoint?) async -> (Int, Reconciler.Checkpoint?) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var log = logger
+        log[metadataKey: "trigger"] = "\(reason)"
+        do {
+            let outcome = try await Reconciler.run(makeRequest(reason, skip), store: store)
+            guard let run = outcome.run else {
+                log.debug("nothing changed since the last refused or failed run; not retrying")
+                return (failures, skip)
+            }
+            metrics.run(result: run.result.rawValue, duration: clock.now - started)
+            await status.recordRun(run, drift: outcome.drift)
+            if let drift = outcome.drift { metrics.drift(drift) }
+            log[metadataKey: "run"] = "\(run.id)"
+            log[metadataKey: "commit"] = "\(run.commit?.prefix(12) ?? "-")"
+            switch run.result {
+            case .applied, .noChanges:
+                metrics.lastSuccess(run.finishedAt)
+                if run.result == .applied, let plan = outcome.plan {
+                    metrics.applied(Dictionary(grouping: plan.changes, by: \.action.rawValue).mapValues(\.count))
+                }
+                log.info(
+                    "reconciled", metadata: ["result": "\(run.result.rawValue)", "changes": "\(run.changes)", "drift": "\(outcome.drift.map(String.init) ?? "unknown")"])
+                return (0, nil)
+            case .refused, .failed:
+                log.warning("\(run.result.rawValue): \(run.message ?? "")")
+                return (0, outcome.checkpoint)
+            }
+        } catch {
+            metrics.run(result: "failed", duration: clock.now - started)
+            await status.recordError(at: now())
+            log.error("reconcile failed", metadata: ["error": "\(error)", "failures": "\(failures + 1)"])
+            return (failures + 1, nil)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import RosterCore
+import RosterStore
+
+/// The audit log's filters as query parameters (`since`, `until`, `user`, `resourceType`,
+/// `resourceId`, `action`, `team`, `limit`), the command line's in another form, limited to
+/// the teams where the viewer's role may read audit logs.
+struct AuditFilter {
+    static let resourceTypes = ["team", "member", "invite"]
+    static let defaultLimit = 100
+    static let maximumLimit = 10_000
+
+    var since: String?
+    var until: String?
+    var user: String?
+    var resourceType: String?
+    var resourceID: String?
+    var action: String?
+    var team: String?
+    var limit: Int
+
+    /// Why a filter cannot be used.
+    enum Problem: Error, Equatable {
+        /// A malformed value: 400.
+        case invalid(String)
+        /// A team the viewer may not read: 403.
+        case forbidden(String)
+    }
+
+    /// Reads the parameters; empty ones count as absent (a submitted form sends them all).
+    init(_ parameters: [String: String]) throws(Problem) {
+        func value(_ name: String) -> String? {
+            guard let text = parameters[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+        since = value("since")
+        until = value("until")
+        user = value("user")
+        resourceType = value("resourceType")
+        resourceID = value("resourceId")
+        action = value("action")
+        team = value("team")
+        if let since, Timestamp.bound(since) == nil {
+            throw .invalid("since takes RFC 3339 (2026-11-23T10:00:00Z) or a date (2026-11-23), not \(since)")
+        }
+        if let until, Timestamp.bound(until) == nil {
+            throw .invalid("until takes RFC 3339 (2026-11-23T10:00:00Z) or a date (2026-11-23), not \(until)")
+        }
+        if let resourceType, !Self.resourceTypes.contains(resourceType) {
+            throw .invalid("resourceType is one of team, member, invite, not \(resourceType)")
+        }
+        if let text = value("limit") {
+            guard let limit = Int(text), (1...Self.maximumLimit).contains(limit) else {
+                throw .invalid("limit is a number from 1 to \(Self.maximumLimit), not \(text)")
+            }
+            self.limit = limit
+        } else {
+            limit = Self.defaultLimit
+        }
+    }
+
+    /// The store query for `viewer`: their audit-readable teams only.
+    func query(for viewer: Viewer) throws(Problem) -> AuditQuery {
+        let readable = viewer.teams(where: .accessAuditLogs)
+        if readable.isEmpty { throw .forbidden("the audit log is for team admins; you are admin in no team") }
+        if let team, !readable.contains(team) { throw .forbidden("you may not read the audit log of team \(team)") }
+        return AuditQuery(
+            since: since.flatMap(Timestamp.bound), until: until.flatMap(Timestamp.bound), user: user,
+            resourceType: resourceType, resourceID: resourceID, action: action, team: team, teams: readable, limit: limit)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import Logging
+import HTTPTypes
+
+/// `POST /hooks/{github,gitlab,gitea}`: a verified push to the tracked ref wakes the
+/// reconciler (202). The payload is only a hint: the run fetches the repository itself.
+struct WebhookController: Sendable {
+    let environment: ServerEnvironment
+
+    func addRoutes(to router: Router<RosterRequestContext>) {
+        router.post("hooks/:provider") { request, context in
+            guard let name = context.parameters.get("provider"), let provider = WebhookProvider(rawValue: name) else {
+                return Self.answer(.notFound, "unknown", "no such webhook; use /hooks/github, /hooks/gitlab or /hooks/gitea")
+            }
+            let (response, result) = await handle(request, provider: provider)
+            environment.metrics.webhook(provider: provider.rawValue, result: result)
+            environment.logger.info(
+                "webhook", metadata: ["provider": "\(provider.rawValue)", "result": "\(result)", "status": "\(response.status.code)"])
+            return response
+        }
+    }
+
+    /// The response and the result for metrics.
+    private func handle(_ request: Request, provider: WebhookProvider) async -> (Response, String) {
+        let configuration = environment.configuration
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.webhookBodyLimit {
+            return (Self.answer(.contentTooLarge, "too-large", "the body is over \(configuration.webhookBodyLimit) bytes"), "too_large")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await Self.collect(request, limit: configuration.webhookBodyLimit, timeout: configuration.bodyReadTimeout)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return (Self.answer(.contentTooLarge, "too-large", "the body is over \(configuration.webhookBodyLimit) bytes"), "too_large")
+        } catch is BodyTimeout {
+            return (Self.answer(.requestTimeout, "timeout", "the body did not arrive in time"), "timeout")
+        } catch {
+            return (Self.answer(.badRequest, "unreadable", "the body could not be read"), "bad_request")
+        }
+        guard let secret = configuration.webhookSecret else {
+            return (Self.answer(.unauthorized, "unauthorized", "this server has no webhook secret (--webhook-secret-file)"), "unauthorized")
+        }
+        let bytes = Array(buffer: body)
+        guard provider.verify(body: bytes, headers: request.headers, secret: secret) else {
+            return (Self.answer(.unauthorized, "unauthorized", "missing or wrong \(provider.signatureHeader.rawName)"), "unauthorized")
+        }
+        if let delivery = request.headers[provider.deliveryHeader], !(await environment.deliveries.insert(provider.rawValue + ":" + delivery)) {
+            return (Self.answer(.ok, "duplicate", "delivery \(delivery) was seen before; ignored"), "duplicate")
+        }
+        switch provider.event(in: request.headers) {
+        case "push":
+            break
+        case "ping":
+            return (Self.answer(.ok, "pong", "webhook configured"), "ping")
+        case let event:
+            return (Self.answer(.ok, "ignored", "event \(event ?? "(none)") does not trigger a run"), "ignored")
+        }
+        let payload: PushPayload
+        do {
+            payload = try JSONDecoder().decode(PushPayload.self, from: Data(bytes))
+        } catch {
+            return (Self.answer(.badRequest, "bad-payload", "the body is not a push payload with a ref"), "bad_request")
+        }
+        guard payload.moves(tracked: configuration.trackedRef) else {
+            return (Self.answer(.ok, "ignored", "push to \(payload.ref), not the tracked \(configuration.trackedRef)"), "ignored")
+        }
+        await environment.trigger.fire("webhook:\(provider.rawValue)")
+        return (Self.answer(.accepted, "accepted", "a run will start shortly"), "accepted")
+    }
+
+    private struct BodyTimeout: Error {}
+
+    /// The body, up to `limit` bytes, within `timeout` (a client trickling bytes is cut off).
+    private static func collect(_ request: Request, limit: Int, timeout: Duration) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                var request = request
+                return try await request.collectBody(upTo: limit)
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let body = first else { throw BodyTimeout() }
+            return body
+        }
+    }
+
+    static func answer(_ status: HTTPResponse.Status, _ result: String, _ message: String) -> Response {
+        let body = try! JSONSerialization.data(withJSONObject: ["result": result, "message": message], options: [.sortedKeys])
+        return Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import RosterCore
+import RosterStore
+
+extension Roster {
+    struct APIKeyCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "apikey", abstract: "API keys for the server's pages and JSON API.",
+            subcommands: [Create.self, List.self, Revoke.self])
+
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Make a key for a person; it is printed once and stored hashed.",
+                discussion: "What the key may see follows the person's role in each team.")
+
+            @OptionGroup var global: GlobalOptions
+
+            @Option(help: "The person's email.")
+            var email: String
+
+            func run() async throws {
+                try await Output.reportingFailures {
+                    guard let address = Email(email) else { throw ValidationError("--email \(email) is not an email address.") }
+                    let store = try global.openStore()
+                    let key = APIKeySecret.generate()
+                    let creator = ProcessInfo.processInfo.environment["USER"] ?? "operator"
+                    _ = try await store.createAPIKey(key, email: address, createdBy: creator, at: Date())
+                    Output.out(key.text + "\n")
+                    if !global.quiet {
+                        Output.err("Key \(key.id) for \(address). It is shown only now; keep it somewhere safe.\n")
+                    }
+                }
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List keys (ids, never secrets), newest first.")
+
+            @OptionGroup var global: GlobalOptions
+
+            @Option(help: "Only this person's keys.")
+            var email: String?
+
+            func run() async throws {
+                try await Output.reportingFailures {
+                    let address = try email.map { text in
+                        guard let address = Email(text) else { throw ValidationError("--email \(text) is not an email address.") }
+                        return address
+                    }
+                    for key in try await global.openStore().apiKeys(email: address) {
+                        let state = key.revokedAt.map { "revoked \(Timestamp.string($0))" } ?? "active"
+                        Output.out("\(key.id)  \(key.email)  created \(Timestamp.string(key.createdAt)) by \(key.createdBy)  \(state)\n")
+                    }
+                }
+            }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke a key; its sessions end at once.")
+
+            @OptionGroup var global: GlobalOptions
+
+            @Argument(help: "The key's id (the 12 hex digits after roster_), or the whole key.")
+            var key: String
+
+            func run() async throws {
+                try await Output.reportingFailures {
+                    let id = APIKeySecret(parsing: key)?.id ?? key
+                    guard try await global.openStore().revokeAPIKey(id: id, at: Date()) else {
+                        throw StoreError(.notFound, "no active API key \(id)")
+                    }
+                    if !global.quiet { Output.out("Revoked \(id).\n") }
+                }
+            }
+        }
+    }
+}

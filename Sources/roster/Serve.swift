@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RosterCore
+import RosterServer
+import RosterStore
+
+extension Roster {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the controller: reconcile on an interval and on webhooks; serve invitations, status and metrics.",
+            discussion: """
+                One process per store applies changes (a lease in the store); start a second on the same store and it \
+                stands by, taking over when the first stops or dies. SIGTERM or SIGINT stops cleanly: a run in flight \
+                finishes, the lease is released, exit 0.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var safety: SafetyOptions
+
+        @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "host:port"))
+        var listen: String = "127.0.0.1:8080"
+
+        @Option(help: ArgumentHelp("Time between runs, such as 30s, 5m or 1h (jittered ±10%).", valueName: "duration"))
+        var interval: String = "5m"
+
+        @Option(help: ArgumentHelp(
+            "File holding the webhooks' shared secret (a trailing newline is ignored; also ROSTER_WEBHOOK_SECRET_FILE).",
+            valueName: "path"))
+        var webhookSecretFile: String?
+
+        @Option(help: ArgumentHelp("Who the audit log names as the actor (default roster; also ROSTER_IDENTITY).", valueName: "name"))
+        var identity: String?
+
+        @Option(help: ArgumentHelp("How long a run waits for another writer, in seconds.", valueName: "seconds"))
+        var lockTimeout: Double = 30
+
+        @Option(help: ArgumentHelp(
+            "How long the reconciler's lease lasts unrenewed, such as 30s: a standby takes over this long after the holder dies.",
+            valueName: "duration"))
+        var leaseTTL: String = "30s"
+
+        @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+        var logLevel: String = "info"
+
+        func validate() throws {
+            guard Self.address(listen) != nil else {
+                throw ValidationError("--listen takes host:port, such as 127.0.0.1:8080 or 0.0.0.0:8080, not \(listen).")
+            }
+            guard Reconcile.seconds(interval) != nil else {
+                throw ValidationError("--interval takes a duration such as 30s, 5m or 1h, not \(interval).")
+            }
+            guard let ttl = Reconcile.seconds(leaseTTL), ttl >= 1 else {
+                throw ValidationError("--lease-ttl takes a duration of at least 1s, such as 30s, not \(leaseTTL).")
+            }
+            if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more.") }
+            if safety.allowMassRemoval {
+                throw ValidationError("--allow-mass-removal is for one run (roster apply or reconcile), not for a server.")
+            }
+            guard Logger.Level(rawValue: logLevel) != nil else {
+                throw ValidationError("--log-level is one of trace, debug, info, notice, warning, error, critical.")
+            }
+            guard let url = URL(string: global.linkBaseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ValidationError("--base-url takes an http or https URL, not \(global.linkBaseURL).")
+            }
+        }
+
+        static func address(_ text: String) -> (host: String, port: Int)? {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+            else { return nil }
+            var host = String(text[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            return host.isEmpty ? nil : (host, port)
+        }
+
+        func run() async throws {
+            let level = Logger.Level(rawValue: logLevel)!
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            let logger = Logger(label: "roster")
+            try await Output.reportingFailures {
+                let store = try global.openStore()
+                let (host, port) = Self.address(listen)!
+                let configuration = ServerConfiguration(
+                    host: host, port: port, baseURL: URL(string: global.linkBaseURL)!,
+                    interval: .seconds(Reconcile.seconds(interval)!), leaseTTL: .seconds(Reconcile.seconds(leaseTTL)!),
+                    trackedRef: source.repo == nil ? "HEAD" : source.ref ?? "HEAD", webhookSecret: try webhookSecret(logger))
+                let environment = ServerEnvironment(
+                    store: store, configuration: configuration, secretKey: try global.secretKey(), logger: logger)
+                let source = source
+                let (identity, lockTimeout, overrides) = (identity, lockTimeout, safety.overrides)
+                let reconciler = ReconcileService(
+                    store: store, configuration: configuration,
+                    makeRequest: { trigger, skip in
+                        source.runRequest(
+                            trigger: trigger, identity: identity, lockTimeout: lockTimeout, overrides: overrides, skip: skip)
+                    },
+                    trigger: environment.trigger, status: environment.status, metrics: environment.metrics, logger: logger)
+                logger.info(
+                    "starting", metadata: ["listen": "\(listen)", "baseURL": "\(configuration.linkBase)", "instance": "\(configuration.instance)"])
+                try await RosterServer.run(environment, services: [reconciler])
+                logger.info("stopped")
+            }
+        }
+
+        /// The webhook secret from `--webhook-secret-file` or ROSTER_WEBHOOK_SECRET_FILE, if any.
+        private func webhookSecret(_ logger: Logger) throws -> Data? {
+            let environment = ProcessInfo.processInfo.environment
+            guard let path = webhookSecretFile ?? environment["ROSTER_WEBHOOK_SECRET_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+                logger.warning("no --webhook-secret-file: webhooks will be refused (401); runs happen on the interval only")
+                return nil
+            }
+            guard var data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read the webhook secret file \(path).")
+            }
+            if data.last == UInt8(ascii: "\n") { data.removeLast() }
+            if data.last == UInt8(ascii: "\r") { data.removeLast() }
+            guard !data.isEmpty else { throw ValidationError("the webhook secret file \(path) is empty.") }
+            return data
+        }
+    }
+}
