@@ -104,6 +104,8 @@ let package = Package(
             dependencies: [
                 "RosterServer", "RosterStore", "RosterCore", "RosterTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "rosterTests", dependencies: ["roster", "RosterTestSupport"], swiftSettings: swiftSettings),

@@ -29,7 +29,12 @@ struct Forms: Sendable {
         if let origin = request.headers[.origin], origin.lowercased() != configuration.origin { return nil }
         var request = request
         let buffer = try await request.collectBody(upTo: Self.bodyLimit)
-        let form = try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer))
+        let form: Form
+        do {
+            form = try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer))
+        } catch is DecodingError {
+            throw HTTPError(.badRequest, message: "The form is missing a field or has a malformed one.")
+        }
         guard let cookie = request.cookies[Self.csrfCookie]?.value,
             WebhookProvider.constantTimeEqual(Array(cookie.utf8), Array(form.csrf.utf8))
         else { return nil }

@@ -1,0 +1,137 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import HummingbirdTesting
+import RosterCore
+import RosterStore
+import Testing
+
+@testable import RosterServer
+
+@Suite("Routes: invitation pages")
+struct InvitationRouteTests {
+    /// GETs `link` and returns the response with the CSRF cookie's value and the form's token.
+    static func open(_ link: String, _ client: some TestClientProtocol) async throws -> (TestResponse, cookie: String?, field: String?) {
+        let page = try await client.execute(uri: link, method: .get)
+        let cookie = cookieValue(page.setCookie(Forms.csrfCookie))
+        let field = page.text.components(separatedBy: #"name="csrf" value=""#).dropFirst().first.map { String($0.prefix { $0 != "\"" }) }
+        return (page, cookie, field)
+    }
+
+    @Test("The page names the team, the role and what it allows, behind no-referrer and a strict CSP")
+    func page() async throws {
+        try await ServerFixture.with { fixture in
+            let link = try await fixture.link(team: "ml", email: "bob@example.com")
+            try await fixture.application.test(.router) { client in
+                let (page, cookie, field) = try await Self.open(link, client)
+                #expect(page.status == .ok)
+                #expect(page.text.contains("Join ML Research") && page.text.contains("<strong>dev</strong>"))
+                #expect(page.text.contains("Create/delete/start/stop Pods") && !page.text.contains("Access audit logs"))
+                #expect(page.text.contains("Join team"))
+                #expect(!page.text.contains("<script"))
+                #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+                #expect(page.headers[.contentSecurityPolicy]?.contains("form-action 'self'") == true)
+                #expect(page.headers[.cacheControl] == "no-store")
+                #expect(cookie != nil && cookie == field)
+                #expect(page.setCookie(Forms.csrfCookie)?.contains("SameSite=Strict") == true)
+                #expect(page.setCookie(Forms.csrfCookie)?.contains("HttpOnly") == true)
+            }
+        }
+    }
+
+    @Test("Joining makes the invitee a member; the link is then spent")
+    func join() async throws {
+        try await ServerFixture.with { fixture in
+            let link = try await fixture.link(team: "ml", email: "bob@example.com")
+            try await fixture.application.test(.router) { client in
+                let (_, cookie, field) = try await Self.open(link, client)
+                let joined = try await client.execute(
+                    uri: link, method: .post,
+                    headers: [.cookie: "\(Forms.csrfCookie)=\(cookie ?? "")", .contentType: "application/x-www-form-urlencoded"],
+                    body: form([("csrf", field ?? ""), ("email", " Bob@Example.com ")]))
+                #expect(joined.status == .ok, "\(joined.text)")
+                #expect(joined.text.contains("You joined ML Research"))
+                #expect(try await fixture.store.members(team: "ml")?[Email("bob@example.com")!] == .dev)
+                let entries = try await fixture.store.auditEntries(matching: AuditQuery(action: "invite.accept", team: "ml"))
+                #expect(entries.last?.actor == "bob@example.com")
+                let again = try await client.execute(uri: link, method: .get)
+                #expect(again.status == .notFound && again.text.contains("not valid"))
+            }
+        }
+    }
+
+    @Test("Unknown, tampered, revoked and used tokens all get the same page")
+    func sameAnswer() async throws {
+        try await ServerFixture.with { fixture in
+            let link = try await fixture.link(team: "ml", email: "bob@example.com")
+            // Carol's invitation to ml was accepted in the fixture.
+            var accepted: Invitation?
+            for id in Int64(1)...4 {
+                if let invitation = try await fixture.store.invitation(id: id), invitation.status == .accepted,
+                    invitation.email.value == "carol@example.com"
+                {
+                    accepted = invitation
+                }
+            }
+            let used = "/invite/" + InvitationTokens(keyBytes: fixture.secretKey).token(for: try #require(accepted))
+            try await fixture.application.test(.router) { client in
+                let tampered = String(link.dropLast()) + (link.hasSuffix("A") ? "B" : "A")
+                let otherKey = "/invite/" + InvitationTokens(keyBytes: Data(repeating: 7, count: 32))
+                    .token(for: try #require(try await fixture.store.pendingInvitation(team: "ml", email: Email("bob@example.com")!)))
+                let pages = [
+                    try await client.execute(uri: "/invite/999.abc", method: .get),
+                    try await client.execute(uri: tampered, method: .get),
+                    try await client.execute(uri: otherKey, method: .get),
+                    try await client.execute(uri: used, method: .get),
+                    try await client.execute(uri: "/invite/" + String(repeating: "9", count: 300), method: .get),
+                    try await client.execute(uri: "/invite/%00", method: .get),
+                ]
+                for page in pages {
+                    #expect(page.status == .notFound)
+                    #expect(page.text == pages[0].text)
+                }
+                #expect(try await client.execute(uri: link, method: .get).status == .ok)
+
+                // Bob leaves the manifest: his invitation is revoked and its link answers the same.
+                let manifest = fixture.folder + "/manifests/teams/ml.yaml"
+                let text = try String(contentsOfFile: manifest, encoding: .utf8)
+                try text.replacingOccurrences(of: "    - {email: bob@example.com, role: dev}\n", with: "")
+                    .write(toFile: manifest, atomically: true, encoding: .utf8)
+                let run = try await Reconciler.run(ServerFixture.request(fixture.folder + "/manifests", trigger: "test"), store: fixture.store)
+                #expect(run.plan?.changes.map(\.action.rawValue) == ["invite.revoke"])
+                let revoked = try await client.execute(uri: link, method: .get)
+                #expect(revoked.status == .notFound && revoked.text == pages[0].text)
+            }
+        }
+    }
+
+    @Test("A post without the form's CSRF token, from another origin, or for another email joins nobody")
+    func refused() async throws {
+        try await ServerFixture.with { fixture in
+            let link = try await fixture.link(team: "ml", email: "bob@example.com")
+            try await fixture.application.test(.router) { client in
+                let (_, cookie, field) = try await Self.open(link, client)
+                let formType: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+                var withCookie = formType
+                withCookie[.cookie] = "\(Forms.csrfCookie)=\(cookie ?? "")"
+                var foreign = withCookie
+                foreign[.origin] = "https://evil.example"
+
+                let noCookie = try await client.execute(uri: link, method: .post, headers: formType, body: form([("csrf", field ?? ""), ("email", "bob@example.com")]))
+                #expect(noCookie.status == .forbidden)
+                let wrongToken = try await client.execute(uri: link, method: .post, headers: withCookie, body: form([("csrf", "x"), ("email", "bob@example.com")]))
+                #expect(wrongToken.status == .forbidden)
+                let crossOrigin = try await client.execute(uri: link, method: .post, headers: foreign, body: form([("csrf", field ?? ""), ("email", "bob@example.com")]))
+                #expect(crossOrigin.status == .forbidden)
+                let wrongEmail = try await client.execute(uri: link, method: .post, headers: withCookie, body: form([("csrf", field ?? ""), ("email", "mallory@example.com")]))
+                #expect(wrongEmail.status == .unprocessableContent)
+                #expect(wrongEmail.text.contains("not for that email address"))
+                let notAnEmail = try await client.execute(uri: link, method: .post, headers: withCookie, body: form([("csrf", field ?? ""), ("email", "<script>")]))
+                #expect(notAnEmail.status == .unprocessableContent && !notAnEmail.text.contains("<script>"))
+                let missingField = try await client.execute(uri: link, method: .post, headers: withCookie, body: form([("csrf", field ?? "")]))
+                #expect(missingField.status == .badRequest)
+                #expect(try await fixture.store.members(team: "ml")?[Email("bob@example.com")!] == nil)
+            }
+        }
+    }
+}
