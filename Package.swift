@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "RosterServerTests",
             dependencies: [
-                "RosterServer", "RosterStore", "RosterCore", "RosterTestSupport",
+                "RosterServer", "RosterStore", "RosterCore", "RosterGit", "RosterTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),

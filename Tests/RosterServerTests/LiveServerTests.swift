@@ -1,0 +1,263 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+import Logging
+import RosterCore
+import RosterGit
+import RosterStore
+import RosterTestSupport
+import Testing
+
+@testable import RosterServer
+
+/// The server over a real socket on 127.0.0.1, with the reconcile service running against
+/// a real `file://` repository.
+@Suite("Live server")
+struct LiveServerTests {
+    /// A bare `origin.git` and a clone `work/` holding ServerFixture's manifests, pushed.
+    struct Repository {
+        let folder: String
+        var origin: String { folder + "/origin.git" }
+        var work: String { folder + "/work" }
+        var url: String { "file://" + origin }
+
+        init(folder: String) throws {
+            self.folder = folder
+            try git(["init", "-q", "--bare", "-b", "main", origin], in: folder)
+            try git(["clone", "-q", origin, work], in: folder)
+            for (path, text) in ServerFixture.manifests { try write(text, to: path) }
+            try commitAndPush("initial manifests")
+        }
+
+        func write(_ text: String, to path: String) throws {
+            let url = URL(fileURLWithPath: work + "/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+
+        func commitAndPush(_ message: String) throws {
+            try git(["add", "-A"], in: work)
+            try git(["commit", "-q", "-m", message], in: work)
+            try git(["push", "-q", "origin", "HEAD:main"], in: work)
+        }
+
+        func git(_ arguments: [String], in directory: String) throws {
+            var environment = isolatedGitEnvironment()
+            environment["GIT_AUTHOR_NAME"] = "Dana"
+            environment["GIT_AUTHOR_EMAIL"] = "dana@example.com"
+            environment["GIT_COMMITTER_NAME"] = "Dana"
+            environment["GIT_COMMITTER_EMAIL"] = "dana@example.com"
+            let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["git"] + arguments, in: directory, environment: environment)
+            try #require(result.status == 0, "git \(arguments.joined(separator: " ")): \(result)")
+        }
+    }
+
+    /// A server on an ephemeral port tracking `repository`'s main branch, with its reconciler.
+    static func server(_ repository: Repository, store: SQLiteStore, configure: (inout ServerConfiguration) -> Void = { _ in })
+        throws -> (some ApplicationProtocol, ServerEnvironment)
+    {
+        var configuration = ServerConfiguration(
+            port: 0, baseURL: URL(string: "http://127.0.0.1")!, interval: .seconds(3600), leaseTTL: .seconds(2),
+            trackedRef: "main", webhookSecret: ServerFixture.webhookSecret, bodyReadTimeout: .seconds(2),
+            idleTimeout: .seconds(1))
+        configure(&configuration)
+        var logger = Logger(label: "roster-live-test")
+        logger.logLevel = .warning
+        let environment = ServerEnvironment(
+            store: store, configuration: configuration, secretKey: try SecretKeyFile.load(path: store.path + ".key"),
+            logger: logger)
+        let url = repository.url
+        let cache = repository.folder + "/cache"
+        let service = ReconcileService(
+            store: store, configuration: configuration,
+            makeRequest: { trigger, skip in
+                Reconciler.RunRequest(
+                    trigger: trigger, openSource: { try GitSource(repository: url, ref: "main", cacheDirectory: cache) },
+                    openCommit: { commit in try GitSource(repository: url, ref: commit, cacheDirectory: cache, fetch: false) },
+                    skipIfUnchanged: skip)
+            },
+            trigger: environment.trigger, status: environment.status, metrics: environment.metrics, logger: logger)
+        return (RosterServer.application(environment, services: [service]), environment)
+    }
+
+    /// Polls `condition` every 50 ms until it holds, failing after `timeout`.
+    static func eventually(
+        _ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out waiting for \(what)", sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+
+    @Test("Push a commit, send a signed webhook, see the change applied")
+    func webhookApplies() async throws {
+        try await withScratchFolder(prefix: "roster-live") { folder in
+            let repository = try Repository(folder: folder)
+            let store = try SQLiteStore(path: folder + "/roster.db")
+            let (app, environment) = try Self.server(repository, store: store)
+            try await app.test(.live) { client in
+                try await Self.eventually("the startup run") { try await store.runs(limit: 5).contains { $0.result == .applied } }
+                #expect(try await store.teamSummaries().map(\.slug) == ["ml", "ops"])
+
+                let ml = ServerFixture.manifests["teams/ml.yaml"]!
+                try repository.write(ml + "\n    - {email: frank@example.com, role: dev}", to: "teams/ml.yaml")
+                try repository.commitAndPush("invite frank")
+                let body = WebhookRouteTests.push()
+                let response = try await client.execute(
+                    uri: "/hooks/github", method: .post, headers: WebhookRouteTests.headers(.github, body: body),
+                    body: ByteBuffer(string: body))
+                #expect(response.status == .accepted)
+                try await Self.eventually("frank's invitation") {
+                    try await store.pendingInvitation(team: "ml", email: Email("frank@example.com")!) != nil
+                }
+                let run = try #require(try await store.runs(limit: 1).first)
+                #expect(run.trigger == "webhook:github" && run.result == .applied && run.changes == 1)
+                #expect(run.author == "dana@example.com")
+                let entry = try #require(try await store.auditEntries(matching: AuditQuery(resourceID: "ml/frank@example.com")).first)
+                #expect(entry.onBehalfOf == "dana@example.com" && entry.commit == run.commit)
+
+                let metrics = try await client.execute(uri: "/metrics", method: .get).text
+                #expect(metrics.contains(#"roster_reconcile_runs_total{result="applied"} 2"#))
+                #expect(metrics.contains(#"roster_changes_applied_total{action="invite.create"}"#))
+                #expect(metrics.contains(#"roster_webhook_deliveries_total{provider="github",result="accepted"} 1"#))
+                #expect(metrics.contains("roster_last_success_timestamp_seconds"))
+                #expect(metrics.contains(#"roster_lease_held{instance="\#(environment.configuration.instance)"} 1"#))
+                #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            }
+            // Stopped gracefully: the lease is free for another server at once.
+            #expect(try await store.lease(ReconcileService.leaseName) == nil)
+        }
+    }
+
+    @Test("Drift made outside git is counted and healed; a refused run is not retried until something changes")
+    func driftAndRefusal() async throws {
+        try await withScratchFolder(prefix: "roster-live") { folder in
+            let repository = try Repository(folder: folder)
+            let store = try SQLiteStore(path: folder + "/roster.db")
+            let (app, environment) = try Self.server(repository, store: store)
+            try await app.test(.live) { client in
+                try await Self.eventually("the startup run") { try await store.runs(limit: 5).contains { $0.result == .applied } }
+                // Break-glass: bob's invitation revoked by hand, outside git and outside Roster.
+                let sqlite = try runProcess(
+                    URL(fileURLWithPath: "/usr/bin/env"),
+                    ["sqlite3", store.path, "UPDATE invitations SET status = 'revoked' WHERE email = 'bob@example.com'; UPDATE meta SET value = value + 1 WHERE key = 'state_version';"])
+                try #require(sqlite.status == 0, "\(sqlite)")
+                await environment.trigger.fire("test")
+                try await Self.eventually("healing") {
+                    try await store.pendingInvitation(team: "ml", email: Email("bob@example.com")!) != nil
+                }
+                try await Self.eventually("the drift count") { await environment.status.drift == 1 }
+                let metrics = try await client.execute(uri: "/metrics", method: .get).text
+                #expect(metrics.contains("roster_drift_changes 1"))
+
+                // A commit that removes too many (over maxRemovals 0) is refused once, recorded, and not retried.
+                try repository.write("apiVersion: roster/v1\nkind: Config\nspec:\n  safety: {maxRemovals: 0}\n", to: "roster.yaml")
+                try repository.write(
+                    ServerFixture.manifests["teams/ml.yaml"]!.replacingOccurrences(of: "\n    - {email: dan@example.com, role: basic}", with: ""),
+                    to: "teams/ml.yaml")
+                try repository.commitAndPush("remove dan")
+                await environment.trigger.fire("test")
+                try await Self.eventually("the refusal") { try await store.runs(limit: 1).first?.result == .refused }
+
+                let refusals = try await store.runs(limit: 50).filter { $0.result == .refused }.count
+                for _ in 0..<3 {
+                    await environment.trigger.fire("test")
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(try await store.runs(limit: 50).filter { $0.result == .refused }.count == refusals)
+                #expect(try await store.runs(limit: 1).first?.message?.contains("maxRemovals") == true)
+            }
+        }
+    }
+
+    @Test("Hostile requests (huge body, slow client, bad JSON, replayed delivery) leave the server healthy")
+    func hostile() async throws {
+        try await withScratchFolder(prefix: "roster-live") { folder in
+            let repository = try Repository(folder: folder)
+            let store = try SQLiteStore(path: folder + "/roster.db")
+            let (app, _) = try Self.server(repository, store: store)
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                // A client that sends half a request and stalls, one that stalls in its
+                // headers: both are cut off by the idle or body timeout while others are served.
+                let stalledBody = try RawConnection(port: port)
+                try stalledBody.send("POST /hooks/github HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"ref\":")
+                let stalledHead = try RawConnection(port: port)
+                try stalledHead.send("GET /healthz HTTP/1.1\r\nHost:")
+
+                let huge = String(repeating: "x", count: 2 << 20)
+                let tooLarge = try await client.execute(
+                    uri: "/hooks/github", method: .post, headers: WebhookRouteTests.headers(.github, body: huge),
+                    body: ByteBuffer(string: huge))
+                #expect(tooLarge.status == .contentTooLarge)
+
+                let junk = "{\"ref\": [1, 2"
+                let badJSON = try await client.execute(
+                    uri: "/hooks/gitea", method: .post, headers: WebhookRouteTests.headers(.gitea, body: junk),
+                    body: ByteBuffer(string: junk))
+                #expect(badJSON.status == .badRequest)
+
+                let body = WebhookRouteTests.push()
+                let headers = WebhookRouteTests.headers(.github, body: body, delivery: "once")
+                let first = try await client.execute(uri: "/hooks/github", method: .post, headers: headers, body: ByteBuffer(string: body))
+                let replay = try await client.execute(uri: "/hooks/github", method: .post, headers: headers, body: ByteBuffer(string: body))
+                #expect(first.status == .accepted && replay.status == .ok && replay.text.contains("duplicate"))
+
+                #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+                // Each stalled connection ends (closed, or answered 408) well before the test would hang.
+                for connection in [stalledBody, stalledHead] {
+                    let ending = try connection.readUntilClosed(timeoutSeconds: 10)
+                    #expect(ending.closed, "still open after 10 s")
+                    #expect(ending.text.isEmpty || ending.text.hasPrefix("HTTP/1.1 408"), "\(ending.text)")
+                }
+                let after = try await client.execute(uri: "/healthz", method: .get)
+                #expect(after.status == .ok)
+            }
+        }
+    }
+}
+
+/// A plain TCP connection to 127.0.0.1, for requests no well-behaved client would send.
+final class RawConnection {
+    let descriptor: Int32
+
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard descriptor >= 0, connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ text: String) throws {
+        let sent = text.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count - 1) }
+        guard sent == text.utf8.count else { throw POSIXError(.EIO) }
+    }
+
+    /// Reads until the server closes the connection or `timeoutSeconds` pass.
+    func readUntilClosed(timeoutSeconds: Int) throws -> (closed: Bool, text: String) {
+        var received: [UInt8] = []
+        let deadline = Date().addingTimeInterval(Double(timeoutSeconds))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) > 0 else { continue }
+            let count = read(descriptor, &buffer, buffer.count)
+            if count <= 0 { return (true, String(decoding: received, as: UTF8.self)) }
+            received += buffer[0..<count]
+        }
+        return (false, String(decoding: received, as: UTF8.self))
+    }
+}
