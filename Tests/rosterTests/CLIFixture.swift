@@ -202,10 +202,14 @@ final class BackgroundProcess {
     func wait() -> Run {
         process.waitUntilExit()
         let status = process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
-        func text(_ name: String) -> String {
-            String(decoding: FileManager.default.contents(atPath: scratch.appendingPathComponent(name).path) ?? Data(), as: UTF8.self)
-        }
-        return Run(status: status, stdout: text("stdout"), stderr: text("stderr"))
+        return Run(status: status, stdout: printed("stdout"), stderr: printed("stderr"))
+    }
+
+    /// What a process still running has printed so far, for a failure's message.
+    var printedSoFar: String { "--- stdout\n\(printed("stdout"))--- stderr\n\(printed("stderr"))" }
+
+    private func printed(_ name: String) -> String {
+        String(decoding: FileManager.default.contents(atPath: scratch.appendingPathComponent(name).path) ?? Data(), as: UTF8.self)
     }
 }
 
