@@ -47,11 +47,6 @@ public struct APIKeySecret: Sendable, Equatable {
 
     /// Whether this key is the one `key` was made from (constant time in the hash).
     public func matches(_ key: APIKey) -> Bool {
-        guard key.id == id else { return false }
-        let given = hash
-        guard given.count == key.secretHash.count else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(given, key.secretHash) { difference |= a ^ b }
-        return difference == 0
+        key.id == id && ConstantTime.equal(hash, key.secretHash)
     }
 }

@@ -273,7 +273,8 @@ public final class SQLiteStore: Store {
             let time = Timestamp.string(context.now())
             var writer = try AuditWriter(
                 db: db, time: time, context: context, commit: plan.source?.commit, runID: context.runID)
-            var applier = try ChangeApplier(db: db, time: time, actor: context.actor)
+            // An invitation names who invited: the commit's author when the change came from git.
+            var applier = try ChangeApplier(db: db, time: time, actor: context.onBehalfOf ?? context.actor)
             for change in plan.changes {
                 try applier.apply(change)
                 try writer.append(

@@ -39,15 +39,17 @@ struct InvitationRouteTests {
         }
     }
 
-    @Test("Joining makes the invitee a member; the link is then spent")
-    func join() async throws {
+    @Test("Joining makes the invitee a member; the link is then spent", arguments: [nil, "null", "http://roster.test"])
+    func join(origin: String?) async throws {
         try await ServerFixture.with { fixture in
             let link = try await fixture.link(team: "ml", email: "bob@example.com")
             try await fixture.application.test(.router) { client in
                 let (_, cookie, field) = try await Self.open(link, client)
+                var headers: HTTPFields = [.cookie: "\(Forms.csrfCookie)=\(cookie ?? "")", .contentType: "application/x-www-form-urlencoded"]
+                // A browser under no-referrer sends `Origin: null`; others the base URL's origin or none.
+                headers[.origin] = origin
                 let joined = try await client.execute(
-                    uri: link, method: .post,
-                    headers: [.cookie: "\(Forms.csrfCookie)=\(cookie ?? "")", .contentType: "application/x-www-form-urlencoded"],
+                    uri: link, method: .post, headers: headers,
                     body: form([("csrf", field ?? ""), ("email", " Bob@Example.com ")]))
                 #expect(joined.status == .ok, "\(joined.text)")
                 #expect(joined.text.contains("You joined ML Research"))
@@ -75,12 +77,15 @@ struct InvitationRouteTests {
             }
             let used = "/invite/" + InvitationTokens(keyBytes: fixture.secretKey).token(for: try #require(accepted))
             try await fixture.application.test(.router) { client in
+                // The last character carries base64's spare bits: a change there must fail too.
                 let tampered = String(link.dropLast()) + (link.hasSuffix("A") ? "B" : "A")
+                let tamperedMiddle = String(link.prefix(link.count - 5)) + (link.dropLast(4).hasSuffix("A") ? "B" : "A") + link.suffix(4)
                 let otherKey = "/invite/" + InvitationTokens(keyBytes: Data(repeating: 7, count: 32))
                     .token(for: try #require(try await fixture.store.pendingInvitation(team: "ml", email: Email("bob@example.com")!)))
                 let pages = [
                     try await client.execute(uri: "/invite/999.abc", method: .get),
                     try await client.execute(uri: tampered, method: .get),
+                    try await client.execute(uri: tamperedMiddle, method: .get),
                     try await client.execute(uri: otherKey, method: .get),
                     try await client.execute(uri: used, method: .get),
                     try await client.execute(uri: "/invite/" + String(repeating: "9", count: 300), method: .get),

@@ -68,7 +68,8 @@ struct InvitationTests {
             #expect(bob.email == email("bob@example.com"))
             #expect(bob.role == .dev)
             #expect(bob.status == .pending)
-            #expect(bob.createdBy == "roster")
+            // Who invited: the commit's author the change came from, not the reconciler.
+            #expect(bob.createdBy == "dev@example.com")
             #expect(bob.createdAt == fixedDate)
             #expect(try await fixture.store.invitation(id: bob.id) == bob)
             #expect(try await fixture.store.pendingInvitation(team: "other", email: email("bob@example.com")) == nil)

@@ -37,7 +37,7 @@ struct SQLiteStoreApplyTests {
             let pending = try await fixture.store.pendingInvitations()
             #expect(pending.map(\.email.value) == ["bob@example.com", "carol@example.com"])
             #expect(pending.map(\.role) == [.dev, .billing])
-            #expect(pending.allSatisfy { $0.status == .pending && $0.team == "ml-research" && $0.createdBy == "roster" })
+            #expect(pending.allSatisfy { $0.status == .pending && $0.team == "ml-research" && $0.createdBy == "dev@example.com" })
 
             let entries = try await fixture.audit()
             #expect(entries.count == plan.changes.count)

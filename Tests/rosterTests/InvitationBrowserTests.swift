@@ -56,35 +56,27 @@ struct InvitationBrowserTests {
                 #expect(try await browser.accessibleName(of: email) == "Your email address, the one this invitation was sent to")
                 try await browser.type(invitee, into: email)
 
-                // Known bug in roster serve: every page sends `Referrer-Policy: no-referrer`, so
-                // browsers send `Origin: null` with a form POST (Fetch standard, "append a request
-                // Origin header"), and Forms.submitted refuses any Origin but the base URL's: the
-                // Join button answers 403 "Please try again". Only that symptom is tolerated here;
-                // once the server is fixed this block reports that the issue went away, and
-                // withKnownIssue should be removed.
-                try await withKnownIssue("roster serve refuses the browser's Origin: null on the Join form") {
-                    let invitationPage = try await browser.element(css: "html")
-                    try await browser.click(try await browser.element(xpath: "//button[normalize-space()='Join team']"))
-                    // The click starts the form's navigation; wait until it has replaced the page.
-                    let left = await eventually { await browser.isGone(invitationPage) }
-                    try #require(left, "the invitation page was still there after Join team")
-                    let heading = try await browser.text(of: browser.element(css: "h1"))
-                    let page = try await browser.text(of: browser.element(css: "main")) ?? ""
-                    try #require(heading == "You joined \(inviteeTeamName)", "the page after Join team:\n\(page)")
+                // Pages send `Referrer-Policy: no-referrer`, so the browser posts with
+                // `Origin: null`; the server must accept it (the CSRF token still guards the form).
+                let invitationPage = try await browser.element(css: "html")
+                try await browser.click(try await browser.element(xpath: "//button[normalize-space()='Join team']"))
+                // The click starts the form's navigation; wait until it has replaced the page.
+                let left = await eventually { await browser.isGone(invitationPage) }
+                try #require(left, "the invitation page was still there after Join team")
+                let heading = try await browser.text(of: browser.element(css: "h1"))
+                let page = try await browser.text(of: browser.element(css: "main")) ?? ""
+                try #require(heading == "You joined \(inviteeTeamName)", "the page after Join team:\n\(page)")
 
-                    #expect(
-                        try workspace.sqlite(
-                            "SELECT role FROM memberships WHERE team = '\(inviteeTeam)' AND email = '\(invitee)'") == inviteeRole)
-                    #expect(
-                        try workspace.sqlite(
-                            "SELECT status FROM invitations WHERE team = '\(inviteeTeam)' AND email = '\(invitee)'") == "accepted")
+                #expect(
+                    try workspace.sqlite(
+                        "SELECT role FROM memberships WHERE team = '\(inviteeTeam)' AND email = '\(invitee)'") == inviteeRole)
+                #expect(
+                    try workspace.sqlite(
+                        "SELECT status FROM invitations WHERE team = '\(inviteeTeam)' AND email = '\(invitee)'") == "accepted")
 
-                    // The invitee opens the used link again.
-                    try await browser.navigate(to: link)
-                    #expect(try await browser.text(of: browser.element(css: "h1")) == "This invitation link is not valid")
-                } matching: { issue in
-                    issue.description.contains("The form had expired. Open the invitation link again")
-                }
+                // The invitee opens the used link again.
+                try await browser.navigate(to: link)
+                #expect(try await browser.text(of: browser.element(css: "h1")) == "This invitation link is not valid")
             }
 
             let ended = stop(server.process)

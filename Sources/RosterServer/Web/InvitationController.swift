@@ -31,7 +31,7 @@ struct InvitationController: Sendable {
             }
             guard let form = try await environment.forms.submitted(JoinForm.self, from: request) else {
                 return environment.pages.message(
-                    "Please try again", "The form had expired. Open the invitation link again and join from there.",
+                    "Please try again", "The form could not be accepted: it may have expired or come from another site. Open the invitation link again and join from there.",
                     status: .forbidden)
             }
             var page = values(invitation, team, token: token, csrf: form.csrf)

@@ -30,7 +30,7 @@ struct SignInController: Sendable {
         router.post("signin") { request, _ in
             guard let form = try await environment.forms.submitted(SignInForm.self, from: request) else {
                 return environment.pages.message(
-                    "Please try again", "The form had expired. Open the sign-in page again.", status: .forbidden)
+                    "Please try again", "The form could not be accepted: it may have expired or come from another site. Open the sign-in page again.", status: .forbidden)
             }
             guard let key = APIKeySecret(parsing: form.key), let viewer = try await environment.authenticator.viewer(key) else {
                 return environment.pages.render(
@@ -51,7 +51,7 @@ struct SignInController: Sendable {
         }
         router.post("signout") { request, _ in
             guard try await environment.forms.submitted(SignOutForm.self, from: request) != nil else {
-                return environment.pages.message("Please try again", "The form had expired.", status: .forbidden)
+                return environment.pages.message("Please try again", "The form could not be accepted: it may have expired.", status: .forbidden)
             }
             var response = Response.seeOther("/signin")
             response.setCookies([

@@ -1,6 +1,7 @@
 import Crypto
 public import Foundation
 public import HTTPTypes
+import RosterStore
 
 /// The git hosts whose push webhooks trigger a run, each with its own way of proving the
 /// sender knows the shared secret.
@@ -41,7 +42,7 @@ public enum WebhookProvider: String, Sendable, CaseIterable {
         guard let given = headers[signatureHeader] else { return false }
         switch self {
         case .gitlab:
-            return Self.constantTimeEqual(Array(given.utf8), Array(secret))
+            return ConstantTime.equal(given.utf8, secret)
         case .github, .gitea:
             var text = Substring(given)
             if self == .github {
@@ -57,14 +58,6 @@ public enum WebhookProvider: String, Sendable, CaseIterable {
     func event(in headers: HTTPFields) -> String? {
         guard let value = headers[eventHeader] else { return nil }
         return self == .gitlab && value == "Push Hook" ? "push" : value.lowercased()
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        // The lengths are not secret; the bytes are.
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 
     static func bytes(hex: Substring) -> [UInt8]? {
