@@ -85,3 +85,12 @@ private func makeScratchFolder(_ prefix: String) throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url.resolvingSymlinksInPath()
 }
+
+/// Runs blocking work (socket reads, waiting for a process) on a Dispatch thread rather than
+/// Swift concurrency's few cooperative threads: tests that block those can starve a server
+/// running in the same process, which then never answers.
+public func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}

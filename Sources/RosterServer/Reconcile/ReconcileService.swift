@@ -76,6 +76,7 @@ public struct ReconcileService: Service {
 
     private func refreshLease() async {
         let wasLeader = await status.isLeader
+        let previousHolder = await status.leaseHolder
         do {
             let lease = try await store.acquireLease(
                 Self.leaseName, holder: configuration.instance, ttl: configuration.leaseTTL, now: now())
@@ -84,8 +85,12 @@ public struct ReconcileService: Service {
             metrics.lease(instance: configuration.instance, held: isLeader)
             let hasRun = await status.lastRun != nil
             if isLeader && !wasLeader {
-                logger.info("holding the reconciler lease", metadata: ["instance": "\(configuration.instance)"])
-                await trigger.fire(hasRun ? "takeover" : "startup")
+                // Taking over from another server, or starting as the first.
+                let tookOver = previousHolder.map { $0 != configuration.instance } ?? false
+                logger.info(
+                    tookOver ? "took over the reconciler lease" : "holding the reconciler lease",
+                    metadata: ["instance": "\(configuration.instance)", "previous": "\(previousHolder ?? "none")"])
+                await trigger.fire(tookOver ? "takeover" : hasRun ? "lease" : "startup")
             } else if !isLeader && wasLeader {
                 logger.warning("lost the reconciler lease", metadata: ["holder": "\(lease.holder)"])
             } else if !isLeader && !hasRun {

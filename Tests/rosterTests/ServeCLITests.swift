@@ -1,0 +1,97 @@
+import Foundation
+import RosterTestSupport
+import Testing
+
+/// `roster serve` and `roster apikey` as people run them: the built binary, real processes.
+@Suite("roster serve and roster apikey")
+struct ServeCLITests {
+    @Test("Two servers on one store: only the lease holder applies; kill it and the other takes over; SIGTERM exits 0")
+    func takeover() async throws {
+        try await withScratchFolder(prefix: "roster-serve") { folder in
+            let workspace = Workspace(folder: folder)
+            try workspace.makeRepository()
+            try workspace.must(["team", "ceiling", "--team", "ml-research", "--per-hour", "120"])
+            let http = HTTPClient()
+            let source = ["--repo", workspace.repository, "--ref", "main"]
+            let options = ["--interval", "1h", "--lease-ttl", "2s"]
+            func holder() -> String { (try? workspace.sqlite("SELECT holder FROM leases")) ?? "" }
+            func applied() -> String { (try? workspace.sqlite("SELECT count(*) FROM runs WHERE result = 'applied'")) ?? "" }
+
+            let first = try await startServer(workspace, http: http, source: source, extra: options)
+            defer { stop(first.process) }
+            let firstLeads = await eventually { holder().contains(":\(first.process.pid):") && applied() == "1" }
+            try #require(firstLeads, "the first server never applied:\n\(first.process.printedSoFar)")
+
+            let second = try await startServer(workspace, http: http, source: source, extra: options)
+            defer { stop(second.process) }
+            // The second stands by: it reports not holding the lease, and applies nothing.
+            let standing = await eventually {
+                let metrics = await http.text("\(second.baseURL)/metrics") ?? ""
+                return metrics.split(separator: "\n").contains { $0.contains(":\(second.process.pid):") && $0.hasSuffix(" 0.0") }
+            }
+            #expect(standing, "the second server never reported standing by:\n\(second.process.printedSoFar)")
+            let ready = await http.text("\(second.baseURL)/readyz")
+            #expect(ready == "ready\n")
+            #expect(applied() == "1" && holder().contains(":\(first.process.pid):"))
+
+            // The first dies without a word; a commit lands meanwhile.
+            kill(first.process.pid, SIGKILL)
+            _ = first.process.wait()
+            let text = try workspace.read("teams/inference.yaml")
+            try workspace.write(text + "    - email: zoe@example.com\n      role: basic\n", to: "teams/inference.yaml")
+            let commit = try workspace.commit("invite zoe")
+            let tookOver = await eventually(upTo: .seconds(60)) {
+                holder().contains(":\(second.process.pid):")
+                    && (try? workspace.sqlite("SELECT commit_id FROM runs WHERE result = 'applied' ORDER BY started_at DESC LIMIT 1"))
+                        == commit
+            }
+            try #require(tookOver, "the second server never took over:\n\(second.process.printedSoFar)")
+            #expect(try workspace.sqlite("SELECT trigger FROM runs WHERE commit_id = '\(commit)'") == "takeover")
+            #expect(try workspace.sqlite("SELECT count(*) FROM invitations WHERE email = 'zoe@example.com'") == "1")
+
+            // A clean stop: exit 0, the lease left free for the next server.
+            let ended = stop(second.process)
+            #expect(ended.status == 0, "\(ended)")
+            #expect(ended.stderr.contains("released the reconciler lease"))
+            #expect(try workspace.sqlite("SELECT count(*) FROM leases") == "0")
+            #expect(try workspace.must(["audit", "verify"]).stdout.contains("intact"))
+        }
+    }
+
+    @Test("Bad serve flags are usage errors (64) before anything starts", arguments: [
+        ["--listen", "nowhere"], ["--listen", "127.0.0.1:99999"], ["--interval", "0"], ["--interval", "soon"],
+        ["--lease-ttl", "0s"], ["--allow-mass-removal"], ["--base-url", "ftp://example.com"], ["--log-level", "loud"],
+        ["--webhook-secret-file", "/nonexistent/secret"],
+    ])
+    func usage(_ arguments: [String]) throws {
+        try withWorkspace { workspace in
+            let result = try workspace.roster(["serve", "--dir", examples, "--listen", "127.0.0.1:0"] + arguments)
+            #expect(result.status == 64, "\(result)")
+            #expect(!FileManager.default.fileExists(atPath: workspace.database + ".lock") || arguments.first == "--webhook-secret-file")
+        }
+    }
+
+    @Test("apikey create prints a key once; list shows ids, never secrets; revoke ends it")
+    func apiKeys() throws {
+        try withWorkspace { workspace in
+            let created = try workspace.must(["apikey", "create", "--email", "Alice@Example.com"])
+            let key = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(key.hasPrefix("roster_") && !key.contains("\n"))
+            let id = String(key.dropFirst("roster_".count).prefix(12))
+            #expect(created.stderr.contains("shown only now"))
+            let secret = String(key.dropFirst("roster_".count + 13))
+
+            let listed = try workspace.must(["apikey", "list"]).stdout
+            #expect(listed.contains(id) && listed.contains("alice@example.com") && listed.contains("active"))
+            #expect(!listed.contains(secret))
+            #expect(try !workspace.sqlite("SELECT hex(secret_hash) || id || email FROM api_keys").contains(secret))
+
+            #expect(try workspace.must(["apikey", "revoke", id]).stdout.contains("Revoked \(id)"))
+            let again = try workspace.roster(["apikey", "revoke", key])
+            #expect(again.status == 1 && again.stderr.contains("no active API key"))
+            #expect(try workspace.must(["apikey", "list", "--email", "alice@example.com"]).stdout.contains("revoked"))
+            #expect(try workspace.must(["apikey", "list", "--email", "bob@example.com"]).stdout.isEmpty)
+            #expect(try workspace.roster(["apikey", "create", "--email", "not-an-email"]).status == 64)
+        }
+    }
+}
