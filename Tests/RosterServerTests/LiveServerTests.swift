@@ -94,134 +94,133 @@ struct LiveServerTests {
         throw CancellationError()
     }
 
-    @Test("Push a commit, send a signed webhook, see the change applied")
-    func webhookApplies() async throws {
+    /// A live server on a new repository and store, once its startup run has applied the
+    /// manifests; afterwards (a graceful stop) the lease must be free for another server.
+    static func withLiveServer(
+        configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (Repository, SQLiteStore, ServerEnvironment, any TestClientProtocol) async throws -> Void
+    ) async throws {
         try await withScratchFolder(prefix: "roster-live") { folder in
             let repository = try Repository(folder: folder)
             let store = try SQLiteStore(path: folder + "/roster.db")
-            let (app, environment) = try Self.server(repository, store: store)
+            let (app, environment) = try Self.server(repository, store: store, configure: configure)
             try await app.test(.live) { client in
                 try await Self.eventually("the startup run") { try await store.runs(limit: 5).contains { $0.result == .applied } }
-                #expect(try await store.teamSummaries().map(\.slug) == ["ml", "ops"])
-
-                let ml = ServerFixture.manifests["teams/ml.yaml"]!
-                try repository.write(ml + "\n    - {email: frank@example.com, role: dev}", to: "teams/ml.yaml")
-                try repository.commitAndPush("invite frank")
-                let body = WebhookRouteTests.push()
-                let response = try await client.execute(
-                    uri: "/hooks/github", method: .post, headers: WebhookRouteTests.headers(.github, body: body),
-                    body: ByteBuffer(string: body))
-                #expect(response.status == .accepted)
-                try await Self.eventually("frank's invitation") {
-                    try await store.pendingInvitation(team: "ml", email: Email("frank@example.com")!) != nil
-                }
-                let run = try #require(try await store.runs(limit: 1).first)
-                #expect(run.trigger == "webhook:github" && run.result == .applied && run.changes == 1)
-                #expect(run.author == "dana@example.com")
-                let entry = try #require(try await store.auditEntries(matching: AuditQuery(resourceID: "ml/frank@example.com")).first)
-                #expect(entry.onBehalfOf == "dana@example.com" && entry.commit == run.commit)
-
-                let metrics = try await client.execute(uri: "/metrics", method: .get).text
-                #expect(metrics.contains(#"roster_reconcile_runs_total{result="applied"} 2"#))
-                #expect(metrics.contains(#"roster_changes_applied_total{action="invite.create"}"#))
-                #expect(metrics.contains(#"roster_webhook_deliveries_total{provider="github",result="accepted"} 1"#))
-                #expect(metrics.contains("roster_last_success_timestamp_seconds"))
-                #expect(metrics.contains(#"roster_lease_held{instance="\#(environment.configuration.instance)"} 1"#))
-                #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+                try await body(repository, store, environment, client)
             }
-            // Stopped gracefully: the lease is free for another server at once.
             #expect(try await store.lease(ReconcileService.leaseName) == nil)
+        }
+    }
+
+    @Test("Push a commit, send a signed webhook, see the change applied")
+    func webhookApplies() async throws {
+        try await Self.withLiveServer { repository, store, environment, client in
+            #expect(try await store.teamSummaries().map(\.slug) == ["ml", "ops"])
+
+            let ml = ServerFixture.manifests["teams/ml.yaml"]!
+            try repository.write(ml + "\n    - {email: frank@example.com, role: dev}", to: "teams/ml.yaml")
+            try repository.commitAndPush("invite frank")
+            let body = WebhookRouteTests.push()
+            let response = try await client.execute(
+                uri: "/hooks/github", method: .post, headers: WebhookRouteTests.headers(.github, body: body),
+                body: ByteBuffer(string: body))
+            #expect(response.status == .accepted)
+            try await Self.eventually("frank's invitation") {
+                try await store.pendingInvitation(team: "ml", email: Email("frank@example.com")!) != nil
+            }
+            let run = try #require(try await store.runs(limit: 1).first)
+            #expect(run.trigger == "webhook:github" && run.result == .applied && run.changes == 1)
+            #expect(run.author == "dana@example.com")
+            let entry = try #require(try await store.auditEntries(matching: AuditQuery(resourceID: "ml/frank@example.com")).first)
+            #expect(entry.onBehalfOf == "dana@example.com" && entry.commit == run.commit)
+
+            let metrics = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(metrics.contains(#"roster_reconcile_runs_total{result="applied"} 2"#))
+            #expect(metrics.contains(#"roster_changes_applied_total{action="invite.create"}"#))
+            #expect(metrics.contains(#"roster_webhook_deliveries_total{provider="github",result="accepted"} 1"#))
+            #expect(metrics.contains("roster_last_success_timestamp_seconds"))
+            #expect(metrics.contains(#"roster_lease_held{instance="\#(environment.configuration.instance)"} 1"#))
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
         }
     }
 
     @Test("Drift made outside git is counted and healed; a refused run is not retried until something changes")
     func driftAndRefusal() async throws {
-        try await withScratchFolder(prefix: "roster-live") { folder in
-            let repository = try Repository(folder: folder)
-            let store = try SQLiteStore(path: folder + "/roster.db")
-            let (app, environment) = try Self.server(repository, store: store)
-            try await app.test(.live) { client in
-                try await Self.eventually("the startup run") { try await store.runs(limit: 5).contains { $0.result == .applied } }
-                // Break-glass: bob's invitation revoked by hand, outside git and outside Roster.
-                let sqlite = try runProcess(
-                    URL(fileURLWithPath: "/usr/bin/env"),
-                    ["sqlite3", store.path, "UPDATE invitations SET status = 'revoked' WHERE email = 'bob@example.com'; UPDATE meta SET value = value + 1 WHERE key = 'state_version';"])
-                try #require(sqlite.status == 0, "\(sqlite)")
-                await environment.trigger.fire("test")
-                try await Self.eventually("healing") {
-                    try await store.pendingInvitation(team: "ml", email: Email("bob@example.com")!) != nil
-                }
-                try await Self.eventually("the drift count") { await environment.status.drift == 1 }
-                let metrics = try await client.execute(uri: "/metrics", method: .get).text
-                #expect(metrics.contains("roster_drift_changes 1"))
-
-                // A commit that removes too many (over maxRemovals 0) is refused once, recorded, and not retried.
-                try repository.write("apiVersion: roster/v1\nkind: Config\nspec:\n  safety: {maxRemovals: 0}\n", to: "roster.yaml")
-                try repository.write(
-                    ServerFixture.manifests["teams/ml.yaml"]!.replacingOccurrences(of: "\n    - {email: dan@example.com, role: basic}", with: ""),
-                    to: "teams/ml.yaml")
-                try repository.commitAndPush("remove dan")
-                await environment.trigger.fire("test")
-                try await Self.eventually("the refusal") { try await store.runs(limit: 1).first?.result == .refused }
-
-                let refusals = try await store.runs(limit: 50).filter { $0.result == .refused }.count
-                for _ in 0..<3 {
-                    await environment.trigger.fire("test")
-                    try await Task.sleep(for: .milliseconds(200))
-                }
-                #expect(try await store.runs(limit: 50).filter { $0.result == .refused }.count == refusals)
-                #expect(try await store.runs(limit: 1).first?.message?.contains("maxRemovals") == true)
+        try await Self.withLiveServer { repository, store, environment, client in
+            // Break-glass: bob's invitation revoked by hand, outside git and outside Roster.
+            let sqlite = try runProcess(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                ["sqlite3", store.path, "UPDATE invitations SET status = 'revoked' WHERE email = 'bob@example.com'; UPDATE meta SET value = value + 1 WHERE key = 'state_version';"])
+            try #require(sqlite.status == 0, "\(sqlite)")
+            await environment.trigger.fire("test")
+            try await Self.eventually("healing") {
+                try await store.pendingInvitation(team: "ml", email: Email("bob@example.com")!) != nil
             }
+            try await Self.eventually("the drift count") { await environment.status.drift == 1 }
+            let metrics = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(metrics.contains("roster_drift_changes 1"))
+
+            // A commit that removes too many (over maxRemovals 0) is refused once, recorded, and not retried.
+            try repository.write("apiVersion: roster/v1\nkind: Config\nspec:\n  safety: {maxRemovals: 0}\n", to: "roster.yaml")
+            try repository.write(
+                ServerFixture.manifests["teams/ml.yaml"]!.replacingOccurrences(of: "\n    - {email: dan@example.com, role: basic}", with: ""),
+                to: "teams/ml.yaml")
+            try repository.commitAndPush("remove dan")
+            await environment.trigger.fire("test")
+            try await Self.eventually("the refusal") { try await store.runs(limit: 1).first?.result == .refused }
+
+            let refusals = try await store.runs(limit: 50).filter { $0.result == .refused }.count
+            for _ in 0..<3 {
+                await environment.trigger.fire("test")
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(try await store.runs(limit: 50).filter { $0.result == .refused }.count == refusals)
+            #expect(try await store.runs(limit: 1).first?.message?.contains("maxRemovals") == true)
         }
     }
 
     @Test("Hostile requests (huge body, slow client, bad JSON, replayed delivery) leave the server healthy")
     func hostile() async throws {
-        try await withScratchFolder(prefix: "roster-live") { folder in
-            let repository = try Repository(folder: folder)
-            let store = try SQLiteStore(path: folder + "/roster.db")
-            // Short timeouts, so stalled clients are cut off quickly. Every request here goes
-            // over its own raw connection (`Connection: close`): a keep-alive client would be
-            // cut off too while the test waits.
-            let (app, _) = try Self.server(repository, store: store) { $0.idleTimeout = .seconds(2) }
-            try await app.test(.live) { client in
-                let port = try #require(client.port)
-                // A client that sends half a request and stalls, one that stalls in its
-                // headers: both are cut off by the idle or body timeout while others are served.
-                let stalledBody = try RawConnection(port: port)
-                try stalledBody.send("POST /hooks/github HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"ref\":")
-                let stalledHead = try RawConnection(port: port)
-                try stalledHead.send("GET /healthz HTTP/1.1\r\nHost:")
+        // Short timeouts, so stalled clients are cut off quickly. Every request here goes over
+        // its own raw connection (`Connection: close`): a keep-alive client would be cut off
+        // too while the test waits.
+        try await Self.withLiveServer(configure: { $0.idleTimeout = .seconds(2) }) { _, _, _, client in
+            let port = try #require(client.port)
+            // A client that sends half a request and stalls, one that stalls in its
+            // headers: both are cut off by the idle or body timeout while others are served.
+            let stalledBody = try RawConnection(port: port)
+            try stalledBody.send("POST /hooks/github HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"ref\":")
+            let stalledHead = try RawConnection(port: port)
+            try stalledHead.send("GET /healthz HTTP/1.1\r\nHost:")
 
-                // A 2 MiB body is refused from its Content-Length, before it is read. (No body
-                // bytes are sent: unread bytes at close would make the kernel reset the
-                // connection, and the 413 could be lost on the way.)
-                let tooLarge = try await RawConnection.exchange(port: port, "POST /hooks/github", headers: [.contentLength: "\(2 << 20)"])
-                #expect(tooLarge.hasPrefix("HTTP/1.1 413"), "\(tooLarge)")
+            // A 2 MiB body is refused from its Content-Length, before it is read. (No body
+            // bytes are sent: unread bytes at close would make the kernel reset the
+            // connection, and the 413 could be lost on the way.)
+            let tooLarge = try await RawConnection.exchange(port: port, "POST /hooks/github", headers: [.contentLength: "\(2 << 20)"])
+            #expect(tooLarge.hasPrefix("HTTP/1.1 413"), "\(tooLarge)")
 
-                let junk = "{\"ref\": [1, 2"
-                let badJSON = try await RawConnection.exchange(
-                    port: port, "POST /hooks/gitea", headers: WebhookRouteTests.headers(.gitea, body: junk), body: junk)
-                #expect(badJSON.hasPrefix("HTTP/1.1 400"), "\(badJSON)")
+            let junk = "{\"ref\": [1, 2"
+            let badJSON = try await RawConnection.exchange(
+                port: port, "POST /hooks/gitea", headers: WebhookRouteTests.headers(.gitea, body: junk), body: junk)
+            #expect(badJSON.hasPrefix("HTTP/1.1 400"), "\(badJSON)")
 
-                let body = WebhookRouteTests.push()
-                let headers = WebhookRouteTests.headers(.github, body: body, delivery: "once")
-                let first = try await RawConnection.exchange(port: port, "POST /hooks/github", headers: headers, body: body)
-                let replay = try await RawConnection.exchange(port: port, "POST /hooks/github", headers: headers, body: body)
-                #expect(first.hasPrefix("HTTP/1.1 202"), "\(first)")
-                #expect(replay.hasPrefix("HTTP/1.1 200") && replay.contains("duplicate"), "\(replay)")
+            let body = WebhookRouteTests.push()
+            let headers = WebhookRouteTests.headers(.github, body: body, delivery: "once")
+            let first = try await RawConnection.exchange(port: port, "POST /hooks/github", headers: headers, body: body)
+            let replay = try await RawConnection.exchange(port: port, "POST /hooks/github", headers: headers, body: body)
+            #expect(first.hasPrefix("HTTP/1.1 202"), "\(first)")
+            #expect(replay.hasPrefix("HTTP/1.1 200") && replay.contains("duplicate"), "\(replay)")
 
-                let health = try await RawConnection.exchange(port: port, "GET /healthz")
-                #expect(health.hasPrefix("HTTP/1.1 200"), "\(health)")
-                // Each stalled connection ends (closed, or answered 408) rather than hanging on.
-                for connection in [stalledBody, stalledHead] {
-                    let ending = try await connection.readUntilClosed(timeoutSeconds: 60)
-                    #expect(ending.closed, "still open after 60 s")
-                    #expect(ending.text.isEmpty || ending.text.hasPrefix("HTTP/1.1 408"), "\(ending.text)")
-                }
-                let after = try await RawConnection.exchange(port: port, "GET /healthz")
-                #expect(after.hasPrefix("HTTP/1.1 200"), "\(after)")
+            let health = try await RawConnection.exchange(port: port, "GET /healthz")
+            #expect(health.hasPrefix("HTTP/1.1 200"), "\(health)")
+            // Each stalled connection ends (closed, or answered 408) rather than hanging on.
+            for connection in [stalledBody, stalledHead] {
+                let ending = try await connection.readUntilClosed(timeoutSeconds: 60)
+                #expect(ending.closed, "still open after 60 s")
+                #expect(ending.text.isEmpty || ending.text.hasPrefix("HTTP/1.1 408"), "\(ending.text)")
             }
+            let after = try await RawConnection.exchange(port: port, "GET /healthz")
+            #expect(after.hasPrefix("HTTP/1.1 200"), "\(after)")
         }
     }
 }
