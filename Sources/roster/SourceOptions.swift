@@ -20,7 +20,7 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where fetched repositories are kept (default $ROSTER_CACHE_DIR, else ~/.cache/roster).", valueName: "path"))
     var cacheDir: String?
 
-    @Option(help: ArgumentHelp("Largest manifest file accepted: bytes, or with KiB/MiB (default 1MiB).", valueName: "size"))
+    @Option(help: ArgumentHelp("Largest manifest file accepted: bytes, or with KiB/MiB.", valueName: "size"))
     var maxFileSize: ByteSize = ByteSize(bytes: ManifestLoader.defaultMaxFileSize)
 
     @Flag(help: "Refuse repositories owned by another user, as git's safe.directory does (off: Roster only reads objects).")
@@ -70,6 +70,11 @@ struct ByteSize: ExpressibleByArgument {
     var bytes: Int
 
     init(bytes: Int) { self.bytes = bytes }
+
+    /// How `--help` shows the default: 1MiB rather than the struct.
+    var defaultValueDescription: String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20)MiB" : bytes % (1 << 10) == 0 ? "\(bytes >> 10)KiB" : "\(bytes)"
+    }
 
     init?(argument: String) {
         let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("K", 1 << 10), ("M", 1 << 20), ("B", 1)]
