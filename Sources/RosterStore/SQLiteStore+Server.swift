@@ -39,6 +39,21 @@ extension SQLiteStore {
         try await read { db in try Self.summaries(db, where: "1", []) }
     }
 
+    public func pendingInvitations(teams: [String]) async throws -> [Invitation] {
+        try await read { db in
+            var invitations: [Invitation] = []
+            // One indexed lookup per team (invitations_pending), in team order.
+            for team in teams.sorted() {
+                invitations += try Row.fetchAll(
+                    db,
+                    sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE team = ? AND status = 'pending' ORDER BY email",
+                    arguments: [team]
+                ).map(Self.invitation)
+            }
+            return invitations
+        }
+    }
+
     public func teamSummary(_ slug: String) async throws -> TeamSummary? {
         try await read { db in try Self.summaries(db, where: "t.slug = ?", [slug]).first }
     }

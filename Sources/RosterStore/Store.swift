@@ -39,6 +39,9 @@ public protocol Store: Sendable {
     func stateVersion() async throws -> Int64
     /// Every team with its counts, by slug.
     func teamSummaries() async throws -> [TeamSummary]
+    /// Pending invitations of `teams` only, by team then email (what one admin may see,
+    /// without reading a large organisation's every invitation).
+    func pendingInvitations(teams: [String]) async throws -> [Invitation]
     /// One team's summary; nil when there is no such team.
     func teamSummary(_ slug: String) async throws -> TeamSummary?
     /// The members of `team` with their roles; nil when there is no such team.

@@ -81,6 +81,9 @@ struct ServerRecordsTests {
             #expect(try await fixture.store.members(team: "a")?[Email("bob@example.com")!] == .dev)
             #expect(try await fixture.store.members(team: "nope") == nil)
             #expect(try await fixture.store.roles(of: Email("bob@example.com")!) == ["a": .dev])
+            #expect(try await fixture.store.pendingInvitations(teams: ["b", "a"]).map(\.team) == ["b"])
+            #expect(try await fixture.store.pendingInvitations(teams: []).isEmpty)
+            #expect(try await fixture.store.pendingInvitations(teams: ["a"]).isEmpty)
         }
     }
 }

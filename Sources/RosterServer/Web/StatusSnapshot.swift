@@ -47,10 +47,10 @@ struct StatusSnapshot: Encodable {
     static func make(_ environment: ServerEnvironment, viewer: Viewer) async throws -> StatusSnapshot {
         let store = environment.store
         let status = environment.status
-        let inviting = Set(viewer.teams(where: .inviteMembers))
+        let inviting = viewer.teams(where: .inviteMembers)
         var invitations: [PendingInvitation]?
         if !inviting.isEmpty {
-            invitations = try await store.pendingInvitations().filter { inviting.contains($0.team) }.map { invitation in
+            invitations = try await store.pendingInvitations(teams: inviting).map { invitation in
                 PendingInvitation(
                     team: invitation.team, email: invitation.email.value, role: invitation.role.rawValue,
                     createdAt: Timestamp.string(invitation.createdAt),
