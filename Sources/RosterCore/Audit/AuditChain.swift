@@ -6,7 +6,8 @@ public enum AuditChain {
     /// The canonical content of `entry` (every field but `hash`): compact JSON, keys sorted,
     /// `before`/`after` embedded as the JSON they hold. Written by hand so the bytes never
     /// depend on an encoder's formatting choices (a stored chain must verify forever), and
-    /// as bytes, because an apply hashes a million of them.
+    /// as bytes, because an apply hashes a million of them. This is the definition;
+    /// `AuditSealer` writes the same bytes faster for large writes (tests hold them together).
     public static func canonical(_ entry: AuditEntry) -> String {
         String(decoding: canonicalBytes(entry), as: UTF8.self)
     }
@@ -132,7 +133,7 @@ public enum AuditChain {
         return String(decoding: out.bytes, as: UTF8.self)
     }
 
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
+    package static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var bytes: [UInt8] = []
         for byte in digest {
@@ -170,7 +171,11 @@ extension ChangeValue {
     /// The value as the JSON text audit entries store.
     public var jsonText: String {
         switch self {
-        case .role(let role): AuditChain.quote(role.rawValue)
+        // Literals: an apply writes one of these per invitation, and a literal costs no allocation.
+        case .role(.basic): #""basic""#
+        case .role(.billing): #""billing""#
+        case .role(.dev): #""dev""#
+        case .role(.admin): #""admin""#
         case .spendLimit(let limit): limit.jsonNumber
         case .email(let email): AuditChain.quote(email.value)
         case .text(let text): AuditChain.quote(text)
@@ -209,8 +214,26 @@ struct JSONBytes {
     }
 
     mutating func string(_ text: String) {
-        var text = text
         bytes.append(UInt8(ascii: "\""))
+        stringContent(text)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `number` in decimal, as `String(number)` writes it.
+    mutating func decimal(_ number: Int64) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = number.magnitude
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    /// `text` escaped for inside a JSON string literal, without the quotes.
+    mutating func stringContent(_ text: String) {
+        var text = text
         text.withUTF8 { utf8 in
             if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
                 bytes.append(contentsOf: utf8)
@@ -230,6 +253,5 @@ struct JSONBytes {
                 }
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
