@@ -23,6 +23,49 @@ struct BulkStatement {
         }
     }
 
+    // Binding one parameter at a time, for the rows an apply writes by the million: no array
+    // of values per row, and parameters that are the same for every row are bound once
+    // (SQLite keeps bindings across resets). Text and blobs are copied by SQLite, so the
+    // bytes need to live only for the call.
+
+    /// Binds `text` to parameter `position` (1-based), or NULL for nil.
+    func bind(_ position: Int32, _ text: String?) {
+        guard var text else { sqlite3_bind_null(statement.sqliteStatement, position); return }
+        text.withUTF8 { bind(position, text: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Binds an integer to parameter `position`.
+    func bind(_ position: Int32, _ number: Int64) {
+        sqlite3_bind_int64(statement.sqliteStatement, position, number)
+    }
+
+    /// Binds UTF-8 `bytes` as text to parameter `position`.
+    func bind(_ position: Int32, text bytes: UnsafeRawBufferPointer) {
+        // A zero-length buffer may have no base address; SQLite needs a pointer for '' (not NULL).
+        let pointer = bytes.baseAddress ?? emptyBytes
+        sqlite3_bind_text(
+            statement.sqliteStatement, position, pointer.assumingMemoryBound(to: CChar.self), Int32(bytes.count),
+            sqliteTransient)
+    }
+
+    /// Binds `bytes` as a blob to parameter `position`.
+    func bind(_ position: Int32, blob bytes: UnsafeRawBufferPointer) {
+        let pointer = bytes.baseAddress ?? emptyBytes
+        sqlite3_bind_blob(statement.sqliteStatement, position, pointer, Int32(bytes.count), sqliteTransient)
+    }
+
+    /// Runs the statement once with the parameters bound so far and resets it (bindings stay).
+    func step() throws {
+        let handle = statement.sqliteStatement
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else {
+            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
+            sqlite3_reset(handle)
+            throw StoreError(.io, "cannot write to the store: \(message)")
+        }
+        sqlite3_reset(handle)
+    }
+
     /// Binds `values`, runs the query and says whether it returned a row.
     func returnsRow(_ values: [BulkValue]) throws -> Bool {
         let handle = try bind(values)
@@ -78,6 +121,9 @@ enum BulkValue {
 
 /// SQLite's SQLITE_TRANSIENT (copy the bound bytes), which Swift cannot import as a macro.
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// What an empty text or blob is bound from (a valid address; SQLite reads no byte of it).
+private var emptyBytes: UnsafeRawPointer { UnsafeRawPointer(("" as StaticString).utf8Start) }
 
 /// The current row of a `BulkStatement` query; valid only inside `forEachRow`'s body.
 struct BulkRow {

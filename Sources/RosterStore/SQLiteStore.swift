@@ -88,27 +88,45 @@ public final class SQLiteStore: Store {
                     updated_at TEXT NOT NULL
                 );
                 CREATE UNIQUE INDEX invitations_pending ON invitations (team, email) WHERE status = 'pending';
+                -- What the entries of one write share (its time, on whose behalf, the commit and
+                -- the run), kept once per write rather than on each of its entries: an apply to
+                -- an empty store writes a million entries. A write's entries are consecutive,
+                -- first_seq to last_seq, which lets a query by time read just those entries
+                -- without an index on the audit table (it would cost every insert).
+                CREATE TABLE audit_batches (
+                    id INTEGER PRIMARY KEY,
+                    first_seq INTEGER NOT NULL,
+                    last_seq INTEGER NOT NULL,
+                    time TEXT NOT NULL,
+                    on_behalf_of TEXT,
+                    commit_id TEXT,
+                    run_id TEXT
+                );
+                CREATE INDEX audit_batches_time ON audit_batches (time);
+                -- hash: SHA-256 of the entry's canonical content (AuditChain), 32 bytes. The
+                -- content includes the predecessor's hash, which is not stored again: it is the
+                -- hash of the row before, and storing it would add nothing the chain does not
+                -- already check.
                 CREATE TABLE audit (
                     seq INTEGER PRIMARY KEY,
-                    time TEXT NOT NULL,
+                    batch INTEGER NOT NULL,
                     actor TEXT NOT NULL,
-                    on_behalf_of TEXT,
                     action TEXT NOT NULL,
                     resource_type TEXT NOT NULL,
                     resource_id TEXT NOT NULL,
                     team TEXT,
                     before TEXT,
                     after TEXT,
-                    commit_id TEXT,
-                    run_id TEXT,
-                    prev_hash TEXT NOT NULL,
-                    hash TEXT NOT NULL
+                    hash BLOB NOT NULL
                 );
-                CREATE INDEX audit_time ON audit (time);
                 CREATE INDEX audit_team ON audit (team);
                 CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_batches_append_only_update BEFORE UPDATE ON audit_batches
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_batches_append_only_delete BEFORE DELETE ON audit_batches
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 CREATE TABLE runs (
                     id TEXT PRIMARY KEY,
@@ -189,43 +207,65 @@ public final class SQLiteStore: Store {
     public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if let since = query.since { conditions.append("time >= ?"); arguments.append(since) }
-        if let until = query.until { conditions.append("time < ?"); arguments.append(until) }
+        var times: [String] = []
+        var timeArguments: [(any DatabaseValueConvertible)?] = []
+        if let since = query.since { times.append("time >= ?"); timeArguments.append(since) }
+        if let until = query.until { times.append("time < ?"); timeArguments.append(until) }
+        if !times.isEmpty {
+            conditions += times.map { "b." + $0 }
+            arguments += timeArguments
+            // The writes of that time hold the entries between the first and the last of them:
+            // a range of seq SQLite reads directly, where a condition on the batch alone
+            // would make it scan the whole log.
+            let writes = "FROM audit_batches WHERE " + times.joined(separator: " AND ")
+            conditions.append("a.seq BETWEEN (SELECT min(first_seq) \(writes)) AND (SELECT max(last_seq) \(writes))")
+            arguments += timeArguments + timeArguments
+        }
         if let user = query.user {
             // Emails are stored lowercase; lower() covers other actors' ASCII case.
-            conditions.append("(lower(actor) = ? OR lower(on_behalf_of) = ?)")
+            conditions.append("(lower(a.actor) = ? OR lower(b.on_behalf_of) = ?)")
             arguments += [user.lowercased(), user.lowercased()]
         }
-        if let type = query.resourceType { conditions.append("resource_type = ?"); arguments.append(type) }
-        if let id = query.resourceID { conditions.append("resource_id = ?"); arguments.append(id) }
-        if let action = query.action { conditions.append("action = ?"); arguments.append(action) }
-        if let team = query.team { conditions.append("team = ?"); arguments.append(team) }
+        if let type = query.resourceType { conditions.append("a.resource_type = ?"); arguments.append(type) }
+        if let id = query.resourceID { conditions.append("a.resource_id = ?"); arguments.append(id) }
+        if let action = query.action { conditions.append("a.action = ?"); arguments.append(action) }
+        if let team = query.team { conditions.append("a.team = ?"); arguments.append(team) }
         if let teams = query.teams {
             // SQLite takes an empty list, which matches nothing.
-            conditions.append("team IN (" + teams.map { _ in "?" }.joined(separator: ", ") + ")")
+            conditions.append("a.team IN (" + teams.map { _ in "?" }.joined(separator: ", ") + ")")
             arguments += teams.map { $0 }
         }
-        var sql = "SELECT \(Self.auditColumns) FROM audit"
+        // The predecessor's hash is the hash of the row before (genesis for the first).
+        var sql = """
+            SELECT \(Self.auditColumns),
+                (SELECT p.hash FROM audit p WHERE p.seq < a.seq ORDER BY p.seq DESC LIMIT 1) AS prev_hash
+            FROM \(Self.auditTables)
+            """
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if let limit = query.limit {
-            sql = "SELECT * FROM (\(sql) ORDER BY seq DESC LIMIT ?) ORDER BY seq"
+            sql = "SELECT * FROM (\(sql) ORDER BY a.seq DESC LIMIT ?) ORDER BY seq"
             arguments.append(limit)
         } else {
-            sql += " ORDER BY seq"
+            sql += " ORDER BY a.seq"
         }
         let statementArguments = StatementArguments(arguments)
         let query = sql
         return try await read { db in
-            try Row.fetchAll(db, sql: query, arguments: statementArguments).map(Self.auditEntry)
+            try Row.fetchAll(db, sql: query, arguments: statementArguments).map { row in
+                Self.auditEntry(row, prevHash: (row[13] as Data?).map(Self.hex) ?? AuditEntry.genesisHash)
+            }
         }
     }
 
     public func verifyAudit(expectedHead: AuditHead?) async throws -> AuditChain.Verdict {
         try await read { db in
             var verifier = AuditChain.Verifier(expectedHead: expectedHead)
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.auditColumns) FROM audit ORDER BY rowid")
+            var previous = AuditEntry.genesisHash
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.auditColumns) FROM \(Self.auditTables) ORDER BY a.seq")
             while let row = try rows.next() {
-                if let broken = verifier.check(Self.auditEntry(row)) { return broken }
+                let entry = Self.auditEntry(row, prevHash: previous)
+                if let broken = verifier.check(entry) { return broken }
+                previous = entry.hash
             }
             return verifier.finish()
         }
@@ -280,11 +320,9 @@ public final class SQLiteStore: Store {
             var applier = try ChangeApplier(db: db, time: time, actor: context.onBehalfOf ?? context.actor)
             for change in plan.changes {
                 try applier.apply(change)
-                try writer.append(
-                    action: change.action.rawValue, resourceType: change.action.resourceType,
-                    resourceID: change.resourceID, team: change.team, before: change.before?.jsonText,
-                    after: change.after?.jsonText)
+                try writer.append(change)
             }
+            try writer.finish()
             let newVersion = plan.changes.isEmpty ? version : try Self.bumpVersion(db)
             let run = ReconcileRun(
                 id: context.runID, trigger: context.trigger, startedAt: started, finishedAt: context.now(),
@@ -323,8 +361,9 @@ public final class SQLiteStore: Store {
                 sql: "UPDATE invitations SET status = 'accepted', updated_at = ? WHERE id = ?", arguments: [time, id])
             var writer = try AuditWriter(db: db, time: time, context: context, commit: nil, runID: nil)
             try writer.append(
-                action: "invite.accept", resourceType: "invite", resourceID: "\(invitation.team)/\(email.value)",
+                action: "invite.accept", resourceType: "invite", resourceTeam: invitation.team, subject: email.value,
                 team: invitation.team, before: nil, after: ChangeValue.role(invitation.role).jsonText)
+            try writer.finish()
             _ = try Self.bumpVersion(db)
         }
     }
@@ -346,8 +385,9 @@ public final class SQLiteStore: Store {
                     """, arguments: [team, ceiling.cents, actor, time])
             var writer = try AuditWriter(db: db, time: time, context: context, commit: nil, runID: nil)
             try writer.append(
-                action: "team.spend_limit_ceiling.update", resourceType: "team", resourceID: team, team: team,
+                action: "team.spend_limit_ceiling.update", resourceType: "team", resourceTeam: team, subject: nil, team: team,
                 before: SpendLimit(cents: current).jsonNumber, after: ceiling.jsonNumber)
+            try writer.finish()
             _ = try Self.bumpVersion(db)
         }
     }
@@ -401,7 +441,7 @@ public final class SQLiteStore: Store {
 
     static func lastAudit(_ db: Database) throws -> AuditHead? {
         try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").map {
-            AuditHead(seq: $0[0], hash: $0[1])
+            AuditHead(seq: $0[0], hash: ($0[1] as Data?).map(hex) ?? "")
         }
     }
 
@@ -417,14 +457,29 @@ public final class SQLiteStore: Store {
             ])
     }
 
-    static let auditColumns =
-        "seq, time, actor, on_behalf_of, action, resource_type, resource_id, team, before, after, commit_id, run_id, prev_hash, hash"
+    static let auditColumns = """
+        a.seq, b.time, a.actor, b.on_behalf_of, a.action, a.resource_type, a.resource_id, a.team, a.before, a.after,
+        b.commit_id, b.run_id, a.hash
+        """
 
-    static func auditEntry(_ row: Row) -> AuditEntry {
+    /// An entry without its batch (deleted, or not covering it) keeps its place with empty
+    /// shared fields, so that verifying reports it as modified rather than skipping it.
+    static let auditTables = """
+        audit a LEFT JOIN audit_batches b ON b.id = a.batch AND a.seq BETWEEN b.first_seq AND b.last_seq
+        """
+
+    /// The entry in a row of `auditColumns`. Tolerates NULLs where a tampered store may
+    /// hold them: verifying then reports the entry instead of crashing.
+    static func auditEntry(_ row: Row, prevHash: String) -> AuditEntry {
         AuditEntry(
-            seq: row[0], time: row[1], actor: row[2], onBehalfOf: row[3], action: row[4], resourceType: row[5],
-            resourceID: row[6], team: row[7], before: row[8], after: row[9], commit: row[10], runID: row[11],
-            prevHash: row[12], hash: row[13])
+            seq: row[0], time: row[1] ?? "", actor: row[2] ?? "", onBehalfOf: row[3], action: row[4] ?? "",
+            resourceType: row[5] ?? "", resourceID: row[6] ?? "", team: row[7], before: row[8], after: row[9],
+            commit: row[10], runID: row[11], prevHash: prevHash, hash: (row[12] as Data?).map(hex) ?? "")
+    }
+
+    /// Lowercase hex of `bytes`, as hashes are shown.
+    static func hex(_ bytes: Data) -> String {
+        AuditChain.hex(bytes)
     }
 
     static let invitationColumns = "id, team, email, role, status, created_by, created_at, nonce"
@@ -443,49 +498,101 @@ extension InvitationTokens {
 }
 
 /// Appends chained audit entries inside a write transaction, with one prepared statement.
+/// The batch (what every entry of this write shares) is recorded by `finish()`.
 struct AuditWriter {
+    private let db: Database
     private let statement: BulkStatement
-    private let time: String
-    private let context: ApplyContext
-    private let commit: String?
-    private let runID: String?
-    private var seq: Int64
-    private var previous: String
-    private(set) var head: AuditHead?
+    private let actor: String
+    private let batch: (time: String, onBehalfOf: String?, commit: String?, runID: String?)
+    /// The batch's id and first entry, once an entry was appended.
+    private var batchStart: (id: Int64, firstSeq: Int64)?
+    private var sealer: AuditSealer
+    /// `team/subject` resource ids are built here, not as a `String` per entry.
+    private var resourceID: [UInt8] = []
 
     /// `runID` nil for changes made by a person rather than a run (accepting, ceilings).
     init(db: Database, time: String, context: ApplyContext, commit: String?, runID: String?) throws {
+        self.db = db
         statement = try BulkStatement(db, sql: """
-            INSERT INTO audit (seq, time, actor, on_behalf_of, action, resource_type, resource_id, team, before, after,
-                               commit_id, run_id, prev_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit (seq, batch, actor, action, resource_type, resource_id, team, before, after, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        self.time = time
-        self.context = context
-        self.commit = commit
-        self.runID = runID
-        let last = try SQLiteStore.lastAudit(db)
-        seq = last?.seq ?? 0
-        previous = last?.hash ?? AuditEntry.genesisHash
-        head = last
+        actor = context.actor
+        batch = (time, context.onBehalfOf, commit, runID)
+        sealer = AuditSealer(
+            after: try SQLiteStore.lastAudit(db), time: time, actor: context.actor, onBehalfOf: context.onBehalfOf,
+            commit: commit, runID: runID)
+        resourceID.reserveCapacity(256)
     }
 
+    /// The last entry written (or the log's head before this write, when none was).
+    var head: AuditHead? { sealer.head }
+
+    /// Appends the entry for `change`.
+    mutating func append(_ change: Change) throws {
+        let entry = change.auditFields
+        try append(
+            action: entry.action, resourceType: entry.resourceType, resourceTeam: change.team, subject: entry.subject,
+            team: change.team, before: entry.before, after: entry.after)
+    }
+
+    /// Appends an entry whose resource id is `resourceTeam/subject`, or `resourceTeam` when
+    /// `subject` is nil (team resources).
     mutating func append(
-        action: String, resourceType: String, resourceID: String, team: String?, before: String?, after: String?
+        action: String, resourceType: String, resourceTeam: String, subject: String?, team: String?, before: String?,
+        after: String?
     ) throws {
-        seq += 1
-        let entry = AuditChain.sealed(
-            AuditEntry(
-                seq: seq, time: time, actor: context.actor, onBehalfOf: context.onBehalfOf, action: action,
-                resourceType: resourceType, resourceID: resourceID, team: team, before: before, after: after,
-                commit: commit, runID: runID, prevHash: previous))
-        try statement.run([
-            .integer(entry.seq), .text(entry.time), .text(entry.actor), BulkValue(entry.onBehalfOf), .text(entry.action),
-            .text(entry.resourceType), .text(entry.resourceID), BulkValue(entry.team), BulkValue(entry.before),
-            BulkValue(entry.after), BulkValue(entry.commit), BulkValue(entry.runID), .text(entry.prevHash), .text(entry.hash),
-        ])
-        previous = entry.hash
-        head = AuditHead(seq: seq, hash: entry.hash)
+        if batchStart == nil { try startBatch() }
+        sealer.seal(
+            action: action, resourceType: resourceType, resourceTeam: resourceTeam, subject: subject, team: team,
+            before: before, after: after)
+        resourceID.removeAll(keepingCapacity: true)
+        resourceID.append(contentsOf: resourceTeam.utf8)
+        if let subject {
+            resourceID.append(UInt8(ascii: "/"))
+            resourceID.append(contentsOf: subject.utf8)
+        }
+        statement.bind(1, sealer.seq)
+        statement.bind(4, action)
+        statement.bind(5, resourceType)
+        resourceID.withUnsafeBytes { statement.bind(6, text: $0) }
+        statement.bind(7, team)
+        statement.bind(8, before)
+        statement.bind(9, after)
+        sealer.digest.withUnsafeBytes { statement.bind(10, blob: $0) }
+        try statement.step()
+    }
+
+    /// Records the batch the entries belong to, once its last entry is known.
+    mutating func finish() throws {
+        guard let batchStart else { return }
+        try db.execute(
+            sql: """
+                INSERT INTO audit_batches (id, first_seq, last_seq, time, on_behalf_of, commit_id, run_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [batchStart.id, batchStart.firstSeq, sealer.seq, batch.time, batch.onBehalfOf, batch.commit, batch.runID])
+        self.batchStart = nil
+    }
+
+    private mutating func startBatch() throws {
+        // The batch row is written by `finish()`; its id is taken now for the entries to name it.
+        let id = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM audit_batches") ?? 1
+        // The same for every entry of the write: bound once, kept across resets.
+        statement.bind(2, id)
+        statement.bind(3, actor)
+        batchStart = (id, sealer.seq + 1)
+    }
+}
+
+extension Change {
+    /// What its audit entry records about it, besides what the whole write shares. Its
+    /// resource id is `team/subject`, or the team alone when `subject` is nil.
+    var auditFields: (action: String, resourceType: String, subject: String?, before: String?, after: String?) {
+        let resourceType = action.resourceType
+        return (
+            action.rawValue, resourceType, resourceType == "team" ? nil : subject, before?.jsonText, after?.jsonText
+        )
     }
 }
 

@@ -38,6 +38,12 @@ struct AuditTamperTests {
         /// earlier can tell (a head vouches only for what it covers); kept here so the limit
         /// is written down and a change in it is noticed.
         case appendForged
+        /// The time of the write behind entries 4 and 5 changed: it is part of both entries.
+        case modifyBatch
+        /// The record of the write behind entries 4 and 5 deleted.
+        case deleteBatch
+        /// The write behind entries 4 and 5 made to end at 4: entry 5 loses its shared fields.
+        case shrinkBatch
 
         var sql: String {
             switch self {
@@ -47,13 +53,21 @@ struct AuditTamperTests {
             case .reorder:
                 """
                 CREATE TEMP TABLE swap AS SELECT * FROM audit WHERE seq IN (2, 3);
-                UPDATE audit SET (time, actor, on_behalf_of, action, resource_type, resource_id, team, before, after,
-                                  commit_id, run_id, prev_hash, hash) =
-                    (SELECT time, actor, on_behalf_of, action, resource_type, resource_id, team, before, after,
-                            commit_id, run_id, prev_hash, hash FROM swap WHERE swap.seq = 5 - audit.seq)
+                UPDATE audit SET (batch, actor, action, resource_type, resource_id, team, before, after, hash) =
+                    (SELECT batch, actor, action, resource_type, resource_id, team, before, after, hash
+                     FROM swap WHERE swap.seq = 5 - audit.seq)
                     WHERE seq IN (2, 3);
                 """
             case .truncate: "DELETE FROM audit WHERE seq > 4;"
+            case .modifyBatch:
+                """
+                DROP TRIGGER audit_batches_append_only_update;
+                UPDATE audit_batches SET time = '2026-11-18T11:06:42.500Z' WHERE first_seq = 4;
+                """
+            case .deleteBatch:
+                "DROP TRIGGER audit_batches_append_only_delete; DELETE FROM audit_batches WHERE first_seq = 4;"
+            case .shrinkBatch:
+                "DROP TRIGGER audit_batches_append_only_update; UPDATE audit_batches SET last_seq = 4 WHERE first_seq = 4;"
             case .rewriteAndRehash, .appendForged: ""
             }
         }
@@ -67,6 +81,8 @@ struct AuditTamperTests {
             case .truncate: (nil, 6)
             case .rewriteAndRehash: (nil, 6)
             case .appendForged: (nil, nil)
+            case .modifyBatch, .deleteBatch: (4, 4)
+            case .shrinkBatch: (5, 5)
             }
         }
     }
@@ -92,7 +108,7 @@ struct AuditTamperTests {
                     entry = AuditChain.sealed(entry)
                     previous = entry.hash
                     statements += "UPDATE audit SET after = '\(entry.after!.replacingOccurrences(of: "'", with: "''"))', "
-                        + "prev_hash = '\(entry.prevHash)', hash = '\(entry.hash)' WHERE seq = \(entry.seq);\n"
+                        + "hash = X'\(entry.hash)' WHERE seq = \(entry.seq);\n"
                 }
                 try fixture.sqlite(statements)
             case .appendForged:
@@ -103,9 +119,10 @@ struct AuditTamperTests {
                         prevHash: entries[5].hash))
                 try fixture.sqlite(
                     """
-                    INSERT INTO audit (seq, time, actor, action, resource_type, resource_id, team, before, prev_hash, hash)
-                    VALUES (7, '\(forged.time)', 'roster', 'member.remove', 'member', 't/alice@example.com', 't', '"admin"',
-                            '\(forged.prevHash)', '\(forged.hash)');
+                    INSERT INTO audit_batches (id, first_seq, last_seq, time) VALUES (99, 7, 7, '\(forged.time)');
+                    INSERT INTO audit (seq, batch, actor, action, resource_type, resource_id, team, before, hash)
+                    VALUES (7, 99, 'roster', 'member.remove', 'member', 't/alice@example.com', 't', '"admin"',
+                            X'\(forged.hash)');
                     """)
             default:
                 try fixture.sqlite(tamper.sql)
@@ -163,6 +180,8 @@ struct AuditTamperTests {
         "UPDATE audit SET actor = 'mallory@example.com' WHERE seq = 3;",
         "DELETE FROM audit WHERE seq = 3;",
         "DELETE FROM audit;",
+        "UPDATE audit_batches SET time = '2026-11-18T11:06:41.500Z';",
+        "DELETE FROM audit_batches;",
     ])
     func appendOnly(sql: String) async throws {
         try await StoreFixture.with { fixture in

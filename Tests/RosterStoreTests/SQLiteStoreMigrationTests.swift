@@ -13,11 +13,15 @@ struct SQLiteStoreMigrationTests {
             let tables = try fixture.sqlite("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;")
                 .stdout.split(separator: "\n").map(String.init)
             #expect(
-                Set(tables).isSuperset(of: ["meta", "users", "teams", "memberships", "invitations", "audit", "runs"]),
+                Set(tables).isSuperset(of: ["meta", "users", "teams", "memberships", "invitations", "audit", "audit_batches", "runs"]),
                 "tables: \(tables)")
             let triggers = try fixture.sqlite("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name;")
                 .stdout.split(separator: "\n").map(String.init)
-            #expect(triggers == ["audit_append_only_delete", "audit_append_only_update"])
+            #expect(
+                triggers == [
+                    "audit_append_only_delete", "audit_append_only_update", "audit_batches_append_only_delete",
+                    "audit_batches_append_only_update",
+                ])
             #expect(try fixture.sqlite("PRAGMA journal_mode;").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
 
             let state = try await fixture.store.currentState()
