@@ -12,17 +12,6 @@ struct BulkStatement {
         statement = try db.makeStatement(sql: sql)
     }
 
-    /// Binds `values` (text, integers or nil) in order, runs the statement once and resets it.
-    func run(_ values: [BulkValue]) throws {
-        let handle = try bind(values)
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else {
-            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
-            sqlite3_reset(handle)
-            throw StoreError(.io, "cannot write to the store: \(message)")
-        }
-    }
-
     // Binding one parameter at a time, for the rows an apply writes by the million: no array
     // of values per row, and parameters that are the same for every row are bound once
     // (SQLite keeps bindings across resets). Text and blobs are copied by SQLite, so the
@@ -48,6 +37,22 @@ struct BulkStatement {
             sqliteTransient)
     }
 
+    /// Binds UTF-8 `bytes` as text to parameter `position` without copying them: they must
+    /// stay valid and unchanged until the statement has run. Saves SQLite a free and a
+    /// malloc per value (a copied binding drops the parameter's previous buffer).
+    func bindNoCopy(_ position: Int32, text bytes: UnsafeRawBufferPointer) {
+        let pointer = bytes.baseAddress ?? emptyBytes
+        sqlite3_bind_text(
+            statement.sqliteStatement, position, pointer.assumingMemoryBound(to: CChar.self), Int32(bytes.count),
+            sqliteStatic)
+    }
+
+    /// Binds `bytes` as a blob to parameter `position` without copying them (as `bindNoCopy(_:text:)`).
+    func bindNoCopy(_ position: Int32, blob bytes: UnsafeRawBufferPointer) {
+        let pointer = bytes.baseAddress ?? emptyBytes
+        sqlite3_bind_blob(statement.sqliteStatement, position, pointer, Int32(bytes.count), sqliteStatic)
+    }
+
     /// Binds `bytes` as a blob to parameter `position`.
     func bind(_ position: Int32, blob bytes: UnsafeRawBufferPointer) {
         let pointer = bytes.baseAddress ?? emptyBytes
@@ -66,9 +71,9 @@ struct BulkStatement {
         sqlite3_reset(handle)
     }
 
-    /// Binds `values`, runs the query and says whether it returned a row.
-    func returnsRow(_ values: [BulkValue]) throws -> Bool {
-        let handle = try bind(values)
+    /// Runs the query once with the parameters bound so far, says whether it returned a row, resets it.
+    func stepReturnsRow() throws -> Bool {
+        let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
@@ -78,8 +83,9 @@ struct BulkStatement {
     }
 
     /// Runs the query and calls `body` with each row, read straight from SQLite's buffers.
-    func forEachRow(_ values: [BulkValue] = [], _ body: (BulkRow) throws -> Void) throws {
-        let handle = try bind(values)
+    func forEachRow(_ body: (BulkRow) throws -> Void) throws {
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
         defer { sqlite3_reset(handle) }
         while true {
             switch sqlite3_step(handle) {
@@ -89,41 +95,15 @@ struct BulkStatement {
             }
         }
     }
-
-    private func bind(_ values: [BulkValue]) throws -> OpaquePointer {
-        let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
-        for (index, value) in values.enumerated() {
-            let position = Int32(index + 1)
-            switch value {
-            case .null: sqlite3_bind_null(handle, position)
-            case .integer(let number): sqlite3_bind_int64(handle, position, number)
-            case .text(let text):
-                var text = text
-                text.withUTF8 { bytes in
-                    _ = sqlite3_bind_text(handle, position, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                          Int32(bytes.count), sqliteTransient)
-                }
-            }
-        }
-        return handle
-    }
 }
 
-/// A value for `BulkStatement.run`.
-enum BulkValue {
-    case null
-    case integer(Int64)
-    case text(String)
-
-    init(_ text: String?) { self = text.map(BulkValue.text) ?? .null }
-}
-
-/// SQLite's SQLITE_TRANSIENT (copy the bound bytes), which Swift cannot import as a macro.
+/// SQLite's SQLITE_TRANSIENT (copy the bound bytes) and SQLITE_STATIC (use them in place),
+/// which Swift cannot import as macros.
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// What an empty text or blob is bound from (a valid address; SQLite reads no byte of it).
 private var emptyBytes: UnsafeRawPointer { UnsafeRawPointer(("" as StaticString).utf8Start) }
+private let sqliteStatic = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 
 /// The current row of a `BulkStatement` query; valid only inside `forEachRow`'s body.
 struct BulkRow {

@@ -76,16 +76,19 @@ public final class SQLiteStore: Store {
                     created_at TEXT NOT NULL,
                     PRIMARY KEY (team, email)
                 ) WITHOUT ROWID;
+                -- The team is checked at commit (deferred): immediate checks would make SQLite
+                -- journal every page a many-row insert touches (see BulkInsert).
                 CREATE TABLE invitations (
                     id INTEGER PRIMARY KEY,
-                    team TEXT NOT NULL REFERENCES teams(slug) ON DELETE CASCADE,
+                    team TEXT NOT NULL REFERENCES teams(slug) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
                     email TEXT NOT NULL,
                     role TEXT NOT NULL CHECK (role = 'basic' OR role = 'billing' OR role = 'dev' OR role = 'admin'),
                     status TEXT NOT NULL CHECK (status = 'pending' OR status = 'accepted' OR status = 'revoked'),
                     nonce TEXT NOT NULL,
                     created_by TEXT NOT NULL,
                     created_at TEXT NOT NULL,
-                    updated_at TEXT NOT NULL
+                    -- NULL until the invitation changes after it was created.
+                    updated_at TEXT
                 );
                 CREATE UNIQUE INDEX invitations_pending ON invitations (team, email) WHERE status = 'pending';
                 -- What the entries of one write share (its time, on whose behalf, the commit and
@@ -316,12 +319,15 @@ public final class SQLiteStore: Store {
             let time = Timestamp.string(context.now())
             var writer = try AuditWriter(
                 db: db, time: time, context: context, commit: plan.source?.commit, runID: context.runID)
+            writer.sealInBackground(plan.changes)
+            defer { writer.stopSealing() }
             // An invitation names who invited: the commit's author when the change came from git.
             var applier = try ChangeApplier(db: db, time: time, actor: context.onBehalfOf ?? context.actor)
             for change in plan.changes {
                 try applier.apply(change)
                 try writer.append(change)
             }
+            try applier.finish()
             try writer.finish()
             let newVersion = plan.changes.isEmpty ? version : try Self.bumpVersion(db)
             let run = ReconcileRun(
@@ -497,43 +503,67 @@ extension InvitationTokens {
     public static let notValid = "this invitation link is not valid (or not for that email address)"
 }
 
-/// Appends chained audit entries inside a write transaction, with one prepared statement.
-/// The batch (what every entry of this write shares) is recorded by `finish()`.
+/// Appends chained audit entries inside a write transaction. The first entry also records
+/// the batch: what every entry of this write shares. Entries are inserted many rows at a
+/// time (`BulkInsert`): call `finish()` before reading the log in the same transaction.
 struct AuditWriter {
     private let db: Database
-    private let statement: BulkStatement
+    private var rows: BulkInsert
     private let actor: String
     private let batch: (time: String, onBehalfOf: String?, commit: String?, runID: String?)
     /// The batch's id and first entry, once an entry was appended.
     private var batchStart: (id: Int64, firstSeq: Int64)?
+    /// Seals entries one at a time, or hands over to `background` for a plan's changes.
     private var sealer: AuditSealer
+    private var background: BackgroundSealer?
+    private var backgroundIndex = 0
+    private var seq: Int64
+    private var lastDigest: [UInt8]
     /// `team/subject` resource ids are built here, not as a `String` per entry.
     private var resourceID: [UInt8] = []
 
     /// `runID` nil for changes made by a person rather than a run (accepting, ceilings).
     init(db: Database, time: String, context: ApplyContext, commit: String?, runID: String?) throws {
         self.db = db
-        statement = try BulkStatement(db, sql: """
-            INSERT INTO audit (seq, batch, actor, action, resource_type, resource_id, team, before, after, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        // ?1 and ?2 are the same for every entry of the write.
+        rows = try BulkInsert(
+            db, table: "audit",
+            columns: ["seq", "batch", "actor", "action", "resource_type", "resource_id", "team", "before", "after", "hash"],
+            shared: ["batch": 1, "actor": 2])
         actor = context.actor
         batch = (time, context.onBehalfOf, commit, runID)
         sealer = AuditSealer(
             after: try SQLiteStore.lastAudit(db), time: time, actor: context.actor, onBehalfOf: context.onBehalfOf,
             commit: commit, runID: runID)
+        seq = sealer.seq
+        lastDigest = sealer.digest
         resourceID.reserveCapacity(256)
     }
 
     /// The last entry written (or the log's head before this write, when none was).
-    var head: AuditHead? { sealer.head }
+    var head: AuditHead? { seq == 0 ? nil : AuditHead(seq: seq, hash: AuditChain.hex(lastDigest)) }
+
+    /// Seals the entries of `changes` on another thread from here on; they must then be
+    /// appended in that order with `append(_:)`, and nothing else.
+    mutating func sealInBackground(_ changes: [Change]) {
+        precondition(background == nil && seq == sealer.seq, "sealing in the background starts before any entry")
+        background = BackgroundSealer(changes, continuing: sealer)
+    }
 
     /// Appends the entry for `change`.
     mutating func append(_ change: Change) throws {
         let entry = change.auditFields
-        try append(
-            action: entry.action, resourceType: entry.resourceType, resourceTeam: change.team, subject: entry.subject,
-            team: change.team, before: entry.before, after: entry.after)
+        if let background {
+            let digest = background.digest(backgroundIndex)
+            backgroundIndex += 1
+            try insert(
+                action: entry.action, resourceType: entry.resourceType, resourceTeam: change.team, subject: entry.subject,
+                team: change.team, before: entry.before, after: entry.after, digest: digest)
+        } else {
+            try append(
+                action: entry.action, resourceType: entry.resourceType, resourceTeam: change.team, subject: entry.subject,
+                team: change.team, before: entry.before, after: entry.after)
+        }
     }
 
     /// Appends an entry whose resource id is `resourceTeam/subject`, or `resourceTeam` when
@@ -542,46 +572,67 @@ struct AuditWriter {
         action: String, resourceType: String, resourceTeam: String, subject: String?, team: String?, before: String?,
         after: String?
     ) throws {
-        if batchStart == nil { try startBatch() }
+        precondition(background == nil, "entries sealed in the background are appended with append(_ change:)")
         sealer.seal(
             action: action, resourceType: resourceType, resourceTeam: resourceTeam, subject: subject, team: team,
             before: before, after: after)
-        resourceID.removeAll(keepingCapacity: true)
-        resourceID.append(contentsOf: resourceTeam.utf8)
-        if let subject {
-            resourceID.append(UInt8(ascii: "/"))
-            resourceID.append(contentsOf: subject.utf8)
+        let digest = sealer.digest
+        try digest.withUnsafeBytes { digest in
+            try insert(
+                action: action, resourceType: resourceType, resourceTeam: resourceTeam, subject: subject, team: team,
+                before: before, after: after, digest: digest)
         }
-        statement.bind(1, sealer.seq)
-        statement.bind(4, action)
-        statement.bind(5, resourceType)
-        resourceID.withUnsafeBytes { statement.bind(6, text: $0) }
-        statement.bind(7, team)
-        statement.bind(8, before)
-        statement.bind(9, after)
-        sealer.digest.withUnsafeBytes { statement.bind(10, blob: $0) }
-        try statement.step()
     }
 
-    /// Records the batch the entries belong to, once its last entry is known.
+    /// Inserts the entries still held back, and the batch they belong to.
     mutating func finish() throws {
+        try rows.flush()
         guard let batchStart else { return }
         try db.execute(
             sql: """
                 INSERT INTO audit_batches (id, first_seq, last_seq, time, on_behalf_of, commit_id, run_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [batchStart.id, batchStart.firstSeq, sealer.seq, batch.time, batch.onBehalfOf, batch.commit, batch.runID])
+            arguments: [batchStart.id, batchStart.firstSeq, seq, batch.time, batch.onBehalfOf, batch.commit, batch.runID])
         self.batchStart = nil
     }
 
+    /// Stops sealing in the background, whether or not every entry was appended.
+    func stopSealing() {
+        background?.stop()
+    }
+
+    private mutating func insert(
+        action: String, resourceType: String, resourceTeam: String, subject: String?, team: String?, before: String?,
+        after: String?, digest: UnsafeRawBufferPointer
+    ) throws {
+        if batchStart == nil { try startBatch() }
+        seq += 1
+        resourceID.removeAll(keepingCapacity: true)
+        resourceID.append(contentsOf: resourceTeam.utf8)
+        if let subject {
+            resourceID.append(UInt8(ascii: "/"))
+            resourceID.append(contentsOf: subject.utf8)
+        }
+        rows.add(seq)
+        rows.add(action)
+        rows.add(resourceType)
+        rows.add(text: resourceID)
+        rows.add(team)
+        rows.add(before)
+        rows.add(after)
+        rows.add(blob: digest)
+        lastDigest.withUnsafeMutableBytes { $0.copyMemory(from: digest) }
+        try rows.endRow()
+    }
+
     private mutating func startBatch() throws {
-        // The batch row is written by `finish()`; its id is taken now for the entries to name it.
+        // The batch row is written by `finish()`, once its last entry is known; its id is
+        // taken now for the entries to name it.
         let id = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM audit_batches") ?? 1
-        // The same for every entry of the write: bound once, kept across resets.
-        statement.bind(2, id)
-        statement.bind(3, actor)
-        batchStart = (id, sealer.seq + 1)
+        rows.bindShared(1, id)
+        rows.bindShared(2, actor)
+        batchStart = (id, seq + 1)
     }
 }
 
@@ -598,107 +649,168 @@ extension Change {
 
 /// Carries out plan changes with prepared statements, checking that each one finds the
 /// store as the plan expected (a hand-edited or mismatched plan rolls back whole).
+/// Invitations are inserted many at a time (`BulkInsert`): call `finish()` at the end.
 struct ChangeApplier {
     private let db: Database
     private let time: String
     private let actor: String
-    private let insertInvitation: BulkStatement
+    private var invitations: BulkInsert
     private let isMember: BulkStatement
+    /// Teams created by this apply, with their owner: until the apply ends the owner is
+    /// their only member (invitations are accepted later, by people), so checking whether
+    /// an invitee is already a member needs no query.
+    private var newTeams: [String: String] = [:]
+    /// The team of the last invitation and, when this apply created it, its owner.
+    private var lastTeam: (slug: String, newTeamOwner: String?) = ("", nil)
     /// Invitation nonces: a random prefix per apply and a counter, unique across applies
     /// (ids can be reused after a team is deleted; nonces cannot), without a random-number
     /// call per invitation.
-    private let noncePrefix = InvitationTokens.nonce()
+    private let noncePrefix = Array((InvitationTokens.nonce() + ".").utf8)
     private var nonceCounter = 0
+    private var nonce: [UInt8] = []
 
     init(db: Database, time: String, actor: String) throws {
         self.db = db
         self.time = time
         self.actor = actor
         isMember = try BulkStatement(db, sql: "SELECT 1 FROM memberships WHERE team = ? AND email = ?")
-        insertInvitation = try BulkStatement(db, sql: """
-            INSERT INTO invitations (team, email, role, status, nonce, created_by, created_at, updated_at)
-            VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)
-            """)
+        invitations = try BulkInsert(
+            db, table: "invitations",
+            columns: ["team", "email", "role", "status", "nonce", "created_by", "created_at"],
+            shared: ["status": 1, "created_by": 2, "created_at": 3])
+        invitations.bindShared(1, Invitation.Status.pending.rawValue)
+        invitations.bindShared(2, actor)
+        invitations.bindShared(3, time)
     }
 
     mutating func apply(_ change: Change) throws {
         let team = change.team
+        switch change.action {
+        case .inviteUpdate, .inviteRevoke, .teamDelete:
+            // They read or delete invitations: those held back must be in the table first.
+            try invitations.flush()
+        default: break
+        }
         switch (change.action, change.after) {
+        case (.inviteCreate, .role(let role)?):
+            // First, as an apply to an empty store makes a million of these.
+            if team != lastTeam.slug {
+                // Plans group a team's changes: one lookup per team, not per invitation.
+                lastTeam = (team, newTeams[team])
+                if lastTeam.newTeamOwner == nil {
+                    try require(try teamExists(team), change, "the team is not in the store")
+                }
+            }
+            let member: Bool
+            if let owner = lastTeam.newTeamOwner {
+                member = change.subject == owner
+            } else {
+                isMember.bind(1, team)
+                isMember.bind(2, change.subject)
+                member = try isMember.stepReturnsRow()
+            }
+            try require(!member, change, "\(change.subject) is already a member")
+            nonceCounter += 1
+            nonce.removeAll(keepingCapacity: true)
+            nonce.append(contentsOf: noncePrefix)
+            appendDecimal(nonceCounter, to: &nonce)
+            invitations.add(team)
+            invitations.add(change.subject)
+            invitations.add(role.rawValue)
+            invitations.add(text: nonce)
+            try invitations.endRow()
         case (.teamCreate, .team(let value)?):
-            try db.execute(
-                sql: "INSERT INTO users (email, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                arguments: [value.owner, time])
-            try db.execute(
-                sql: "INSERT INTO teams (slug, display_name, owner, spend_limit_cents, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [team, value.displayName, value.owner, SpendLimit(dollars: value.spendLimit).cents, time])
+            try run("INSERT INTO users (email, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", [value.owner, time])
+            try run(
+                "INSERT INTO teams (slug, display_name, owner, spend_limit_cents, created_at) VALUES (?, ?, ?, ?, ?)",
+                [team, value.displayName, value.owner, SpendLimit(dollars: value.spendLimit).cents, time])
             try require(
                 SpendLimit(dollars: value.spendLimit).cents <= ceiling(team), change, "the spend limit is above the ceiling")
-            try db.execute(
-                sql: "INSERT INTO memberships (team, email, role, created_at) VALUES (?, ?, 'admin', ?)",
-                arguments: [team, value.owner, time])
+            try run("INSERT INTO memberships (team, email, role, created_at) VALUES (?, ?, 'admin', ?)", [team, value.owner, time])
+            newTeams[team] = value.owner
+            lastTeam = ("", nil)
         case (.teamDelete, _):
-            try db.execute(sql: "DELETE FROM teams WHERE slug = ?", arguments: [team])
+            try run("DELETE FROM teams WHERE slug = ?", [team])
             try require(db.changesCount == 1, change, "the team is not in the store")
+            newTeams[team] = nil
+            lastTeam = ("", nil)
         case (.teamDisplayNameUpdate, .text(let name)?):
-            try db.execute(sql: "UPDATE teams SET display_name = ? WHERE slug = ?", arguments: [name, team])
+            try run("UPDATE teams SET display_name = ? WHERE slug = ?", [name, team])
             try require(db.changesCount == 1, change, "the team is not in the store")
         case (.teamSpendLimitUpdate, .spendLimit(let limit)?):
             try require(limit.cents <= ceiling(team), change, "the limit is above the team's ceiling")
-            try db.execute(sql: "UPDATE teams SET spend_limit_cents = ? WHERE slug = ?", arguments: [limit.cents, team])
+            try run("UPDATE teams SET spend_limit_cents = ? WHERE slug = ?", [limit.cents, team])
             try require(db.changesCount == 1, change, "the team is not in the store")
         case (.teamOwnerUpdate, .email(let owner)?):
-            try db.execute(
-                sql: """
-                    UPDATE teams SET owner = ? WHERE slug = ?
-                    AND EXISTS (SELECT 1 FROM memberships WHERE team = ? AND email = ? AND role = 'admin')
-                    """, arguments: [owner.value, team, team, owner.value])
+            try run(
+                """
+                UPDATE teams SET owner = ? WHERE slug = ?
+                AND EXISTS (SELECT 1 FROM memberships WHERE team = ? AND email = ? AND role = 'admin')
+                """, [owner.value, team, team, owner.value])
             try require(db.changesCount == 1, change, "the new owner is not an admin member")
         case (.memberRoleUpdate, .role(let role)?):
-            try db.execute(
-                sql: """
-                    UPDATE memberships SET role = ? WHERE team = ? AND email = ?
-                    AND (? = 'admin' OR email <> (SELECT owner FROM teams WHERE slug = ?))
-                    """, arguments: [role.rawValue, team, change.subject, role.rawValue, team])
+            try run(
+                """
+                UPDATE memberships SET role = ? WHERE team = ? AND email = ?
+                AND (? = 'admin' OR email <> (SELECT owner FROM teams WHERE slug = ?))
+                """, [role.rawValue, team, change.subject, role.rawValue, team])
             try require(db.changesCount == 1, change, "no such member, or it would demote the owner")
         case (.memberRemove, _):
-            try db.execute(
-                sql: "DELETE FROM memberships WHERE team = ? AND email = ? AND email <> (SELECT owner FROM teams WHERE slug = ?)",
-                arguments: [team, change.subject, team])
+            try run(
+                "DELETE FROM memberships WHERE team = ? AND email = ? AND email <> (SELECT owner FROM teams WHERE slug = ?)",
+                [team, change.subject, team])
             try require(db.changesCount == 1, change, "no such member, or it is the owner")
-        case (.inviteCreate, .role(let role)?):
-            let member = try isMember.returnsRow([.text(team), .text(change.subject)])
-            try require(!member, change, "\(change.subject) is already a member")
-            nonceCounter += 1
-            try insertInvitation.run([
-                .text(team), .text(change.subject), .text(role.rawValue), .text("\(noncePrefix).\(nonceCounter)"),
-                .text(actor), .text(time), .text(time),
-            ])
         case (.inviteUpdate, .role(let role)?):
-            try db.execute(
-                sql: "UPDATE invitations SET role = ?, updated_at = ? WHERE team = ? AND email = ? AND status = 'pending'",
-                arguments: [role.rawValue, time, team, change.subject])
+            try run(
+                "UPDATE invitations SET role = ?, updated_at = ? WHERE team = ? AND email = ? AND status = 'pending'",
+                [role.rawValue, time, team, change.subject])
             try require(db.changesCount == 1, change, "no pending invitation")
         case (.inviteRevoke, _):
-            try db.execute(
-                sql: "UPDATE invitations SET status = 'revoked', updated_at = ? WHERE team = ? AND email = ? AND status = 'pending'",
-                arguments: [time, team, change.subject])
+            try run(
+                "UPDATE invitations SET status = 'revoked', updated_at = ? WHERE team = ? AND email = ? AND status = 'pending'",
+                [time, team, change.subject])
             try require(db.changesCount == 1, change, "no pending invitation")
         default:
             throw StoreError(.invalid, "the plan holds a malformed \(change.action.rawValue) change for \(change.resourceID)")
         }
     }
 
-    private func ceiling(_ team: String) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT cents FROM ceilings WHERE team = ?", arguments: [team]) ?? SpendLimit.default.cents
+    /// Inserts the invitations still held back.
+    mutating func finish() throws {
+        try invitations.flush()
     }
 
-    private func require(_ condition: Bool, _ change: Change, _ reason: String) throws {
+    /// Appends `number` (not negative) in decimal, as `String(number)` would, without a `String`.
+    private func appendDecimal(_ number: Int, to bytes: inout [UInt8]) {
+        var divisor = 1
+        while number / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(number / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    /// Runs `sql` through the connection's statement cache: a plan repeats each kind of change.
+    private func run(_ sql: String, _ arguments: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    private func teamExists(_ team: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM teams WHERE slug = ?"), arguments: [team]) ?? false
+    }
+
+    private func ceiling(_ team: String) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT cents FROM ceilings WHERE team = ?"), arguments: [team])
+            ?? SpendLimit.default.cents
+    }
+
+    private func require(_ condition: Bool, _ change: Change, _ reason: @autoclosure () -> String) throws {
         guard condition else {
             // The state version matched, so the plan itself is wrong (hand-edited, or made by
             // something else): an error, not a stale plan.
             throw StoreError(
                 .invalid,
-                "the plan cannot apply \(change.action.rawValue) to \(change.resourceID): \(reason); nothing was applied")
+                "the plan cannot apply \(change.action.rawValue) to \(change.resourceID): \(reason()); nothing was applied")
         }
     }
 }

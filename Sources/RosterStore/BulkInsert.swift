@@ -1,0 +1,143 @@
+import GRDB
+import GRDBSQLite
+
+/// Inserts rows into one table many at a time, for the million-row writes of a large apply.
+///
+/// SQLite spends about as much on running a statement (opening cursors, the statement's
+/// savepoint, closing) as on inserting the row, so rows are collected and inserted
+/// `rowsPerStatement` at a time with one multi-row `INSERT … VALUES (…), (…), …`. Rows are
+/// kept as bytes in one reused buffer until then, so adding a row allocates nothing.
+/// Values that are the same for every row are bound once, as shared parameters.
+///
+/// Rows are in the table only after `flush()` (or once a full statement's worth was
+/// added): flush before anything reads the table. A failed insert leaves the statement's
+/// earlier rows in place (`OR FAIL`): the caller must roll the transaction back, as every
+/// write here does on any error. Immediate foreign keys would still need the statement
+/// journal: declare them deferred on tables written this way.
+struct BulkInsert {
+    private enum Value {
+        case null
+        case integer(Int64)
+        case text(start: Int, count: Int)
+        case blob(start: Int, count: Int)
+    }
+
+    private let columnsPerRow: Int32
+    private let sharedCount: Int32
+    private let rowsPerStatement: Int
+    private let many: BulkStatement
+    private let one: BulkStatement
+    private var values: [Value] = []
+    private var bytes: [UInt8] = []
+
+    /// `columns` in order; `shared` maps columns to shared parameters `?1`, `?2`, … (bound
+    /// with `bindShared`), the others take one value per row from the `add…` calls.
+    init(_ db: Database, table: String, columns: [String], shared: [String: Int32] = [:], rowsPerStatement: Int = 64)
+        throws
+    {
+        let perRow = columns.filter { shared[$0] == nil }
+        columnsPerRow = Int32(perRow.count)
+        sharedCount = shared.values.max() ?? 0
+        self.rowsPerStatement = rowsPerStatement
+        func sql(rows: Int) -> String {
+            var parameter = shared.values.max() ?? 0
+            var tuples: [String] = []
+            for _ in 0..<rows {
+                var placeholders: [String] = []
+                for column in columns {
+                    if let number = shared[column] {
+                        placeholders.append("?\(number)")
+                    } else {
+                        parameter += 1
+                        placeholders.append("?\(parameter)")
+                    }
+                }
+                tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+            }
+            // OR FAIL: a failed insert fails the whole write, which is rolled back, so there is
+            // no need for SQLite's default (ABORT), which undoes just the failed statement and,
+            // to be able to, copies every page a multi-row insert touches into a statement
+            // journal first (gigabytes of temporary file for a million rows).
+            return "INSERT OR FAIL INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + tuples.joined(separator: ", ")
+        }
+        many = try BulkStatement(db, sql: sql(rows: rowsPerStatement))
+        one = try BulkStatement(db, sql: sql(rows: 1))
+        values.reserveCapacity(rowsPerStatement * perRow.count)
+        bytes.reserveCapacity(rowsPerStatement * 128)
+    }
+
+    /// Binds shared parameter `number` (as numbered in `init`) for every row to come.
+    func bindShared(_ number: Int32, _ text: String?) {
+        many.bind(number, text)
+        one.bind(number, text)
+    }
+
+    /// Binds shared parameter `number` for every row to come.
+    func bindShared(_ number: Int32, _ integer: Int64) {
+        many.bind(number, integer)
+        one.bind(number, integer)
+    }
+
+    // The next column of the row being added.
+
+    mutating func add(_ text: String?) {
+        guard var text else { values.append(.null); return }
+        let start = bytes.count
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+        values.append(.text(start: start, count: bytes.count - start))
+    }
+
+    mutating func add(_ integer: Int64) { values.append(.integer(integer)) }
+
+    mutating func add(text: some Collection<UInt8>) {
+        let start = bytes.count
+        bytes.append(contentsOf: text)
+        values.append(.text(start: start, count: bytes.count - start))
+    }
+
+    mutating func add(blob: some Collection<UInt8>) {
+        let start = bytes.count
+        bytes.append(contentsOf: blob)
+        values.append(.blob(start: start, count: bytes.count - start))
+    }
+
+    /// Ends the row being added; inserts the rows collected when they fill a statement.
+    mutating func endRow() throws {
+        if values.count == rowsPerStatement * Int(columnsPerRow) { try flush() }
+    }
+
+    /// Inserts every row added so far.
+    mutating func flush() throws {
+        defer {
+            values.removeAll(keepingCapacity: true)
+            bytes.removeAll(keepingCapacity: true)
+        }
+        let perRow = Int(columnsPerRow)
+        let rows = values.count / perRow
+        if rows == rowsPerStatement {
+            try insert(values.indices, into: many)
+        } else {
+            // Fewer than a statement's worth, at the end of a write: one row at a time.
+            for row in 0..<rows { try insert(row * perRow..<(row + 1) * perRow, into: one) }
+        }
+    }
+
+    private func insert(_ range: Range<Int>, into statement: BulkStatement) throws {
+        // Bound in place: the bytes stay put until the statement has run, inside this closure.
+        // Every per-row parameter is bound again before the statement runs again.
+        try bytes.withUnsafeBytes { buffer in
+            for index in range {
+                let position = sharedCount + 1 + Int32(index - range.lowerBound)
+                switch values[index] {
+                case .null: statement.bind(position, nil as String?)
+                case .integer(let number): statement.bind(position, number)
+                case .text(let start, let count):
+                    statement.bindNoCopy(position, text: UnsafeRawBufferPointer(rebasing: buffer[start..<start + count]))
+                case .blob(let start, let count):
+                    statement.bindNoCopy(position, blob: UnsafeRawBufferPointer(rebasing: buffer[start..<start + count]))
+                }
+            }
+            try statement.step()
+        }
+    }
+}
