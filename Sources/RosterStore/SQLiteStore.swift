@@ -18,6 +18,15 @@ public final class SQLiteStore: Store {
         configuration.busyMode = .timeout(30)
         configuration.foreignKeysEnabled = true
         configuration.label = "roster"
+        configuration.prepareDatabase { db in
+            // 64 KiB pages for a new file (this does nothing to an existing one): a large apply
+            // then handles a sixteenth of the pages and WAL frames that 4 KiB pages make, and
+            // splits its b-trees less often (the reference apply ~20% faster; 16 KiB was in
+            // between). A small write puts a few 64 KiB frames in the WAL instead of 4 KiB ones.
+            try db.execute(sql: "PRAGMA page_size = 65536")
+            // After a large apply, keep at most 64 MB of WAL file rather than its whole size.
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+        }
         do {
             // Two processes creating a store at once would both switch it to WAL and try the
             // first migration (GRDB checks what has run outside the transaction that runs
@@ -317,6 +326,13 @@ public final class SQLiteStore: Store {
                     "stale plan: it was made against store version \(plan.stateVersion), the store is now at version \(version); plan again")
             }
             let time = Timestamp.string(context.now())
+            // A large apply grows five b-trees at once; in SQLite's default 2 MB cache (32 pages
+            // of 64 KiB) the pages it still needs are written out to the WAL and read back: for
+            // the reference corpus 750 MB written to the WAL and 1 GB read back, where 32 MB of
+            // cache writes each page once. The connection's usual size again afterwards.
+            let usualCacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+            if plan.changes.count > 10_000 { try db.execute(sql: "PRAGMA cache_size = -32768") }
+            defer { try? db.execute(sql: "PRAGMA cache_size = \(usualCacheSize)") }
             var writer = try AuditWriter(
                 db: db, time: time, context: context, commit: plan.source?.commit, runID: context.runID)
             writer.sealInBackground(plan.changes)
