@@ -6,8 +6,8 @@ import GRDBSQLite
 /// SQLite spends about as much on running a statement (opening cursors, the statement's
 /// savepoint, closing) as on inserting the row, so rows are collected and inserted
 /// `rowsPerStatement` at a time with one multi-row `INSERT … VALUES (…), (…), …`. Rows are
-/// kept as bytes in one reused buffer until then, so adding a row allocates nothing.
-/// Values that are the same for every row are bound once, as shared parameters.
+/// kept as bytes in one reused buffer until then (`Rows`), so adding a row allocates
+/// nothing. Values that are the same for every row are bound once, as shared parameters.
 ///
 /// Rows are in the table only after `flush()` (or once a full statement's worth was
 /// added): flush before anything reads the table. A failed insert leaves the statement's
@@ -15,28 +15,82 @@ import GRDBSQLite
 /// write here does on any error. Immediate foreign keys would still need the statement
 /// journal: declare them deferred on tables written this way.
 struct BulkInsert {
-    private enum Value {
-        case null
-        case integer(Int64)
-        case text(start: Int, count: Int)
-        case blob(start: Int, count: Int)
+    /// Rows waiting to be inserted, as bytes. A plain value: it can be filled on another
+    /// thread and handed to `insert(_:)`.
+    struct Rows: Sendable {
+        fileprivate enum Value {
+            case null
+            case integer(Int64)
+            case text(start: Int, count: Int)
+            case blob(start: Int, count: Int)
+        }
+
+        fileprivate var values: [Value] = []
+        fileprivate var bytes: [UInt8] = []
+
+        /// Room for `rows` rows of `columns` values without growing.
+        init(rows: Int, columns: Int) {
+            values.reserveCapacity(rows * columns)
+            bytes.reserveCapacity(rows * columns * 24)
+        }
+
+        // The next column of the row being added.
+
+        mutating func add(_ text: String?) {
+            guard var text else { values.append(.null); return }
+            let start = bytes.count
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+            values.append(.text(start: start, count: bytes.count - start))
+        }
+
+        mutating func add(_ integer: Int64) { values.append(.integer(integer)) }
+
+        mutating func add(text: some Collection<UInt8>) {
+            let start = bytes.count
+            bytes.append(contentsOf: text)
+            values.append(.text(start: start, count: bytes.count - start))
+        }
+
+        /// `first`, `separator` and `second` as one text (`first` alone when `second` is nil).
+        mutating func add(_ first: String, joinedBy separator: UInt8, _ second: String?) {
+            let start = bytes.count
+            bytes.append(contentsOf: first.utf8)
+            if let second {
+                bytes.append(separator)
+                bytes.append(contentsOf: second.utf8)
+            }
+            values.append(.text(start: start, count: bytes.count - start))
+        }
+
+        mutating func add(blob: some Collection<UInt8>) {
+            let start = bytes.count
+            bytes.append(contentsOf: blob)
+            values.append(.blob(start: start, count: bytes.count - start))
+        }
+
+        /// How many values were added: rows times the columns each takes.
+        var valueCount: Int { values.count }
+
+        mutating func removeAll() {
+            values.removeAll(keepingCapacity: true)
+            bytes.removeAll(keepingCapacity: true)
+        }
     }
 
-    private let columnsPerRow: Int32
+    /// Values each row takes (the columns that are not shared).
+    let columnsPerRow: Int
+    let rowsPerStatement: Int
     private let sharedCount: Int32
-    private let rowsPerStatement: Int
     private let many: BulkStatement
     private let one: BulkStatement
-    private var values: [Value] = []
-    private var bytes: [UInt8] = []
+    private var pending: Rows
 
     /// `columns` in order; `shared` maps columns to shared parameters `?1`, `?2`, … (bound
     /// with `bindShared`), the others take one value per row from the `add…` calls.
     init(_ db: Database, table: String, columns: [String], shared: [String: Int32] = [:], rowsPerStatement: Int = 64)
         throws
     {
-        let perRow = columns.filter { shared[$0] == nil }
-        columnsPerRow = Int32(perRow.count)
+        columnsPerRow = columns.filter { shared[$0] == nil }.count
         sharedCount = shared.values.max() ?? 0
         self.rowsPerStatement = rowsPerStatement
         func sql(rows: Int) -> String {
@@ -62,8 +116,7 @@ struct BulkInsert {
         }
         many = try BulkStatement(db, sql: sql(rows: rowsPerStatement))
         one = try BulkStatement(db, sql: sql(rows: 1))
-        values.reserveCapacity(rowsPerStatement * perRow.count)
-        bytes.reserveCapacity(rowsPerStatement * 128)
+        pending = Rows(rows: rowsPerStatement, columns: columnsPerRow)
     }
 
     /// Binds shared parameter `number` (as numbered in `init`) for every row to come.
@@ -80,55 +133,42 @@ struct BulkInsert {
 
     // The next column of the row being added.
 
-    mutating func add(_ text: String?) {
-        guard var text else { values.append(.null); return }
-        let start = bytes.count
-        text.withUTF8 { bytes.append(contentsOf: $0) }
-        values.append(.text(start: start, count: bytes.count - start))
-    }
-
-    mutating func add(_ integer: Int64) { values.append(.integer(integer)) }
-
-    mutating func add(text: some Collection<UInt8>) {
-        let start = bytes.count
-        bytes.append(contentsOf: text)
-        values.append(.text(start: start, count: bytes.count - start))
-    }
-
-    mutating func add(blob: some Collection<UInt8>) {
-        let start = bytes.count
-        bytes.append(contentsOf: blob)
-        values.append(.blob(start: start, count: bytes.count - start))
-    }
+    mutating func add(_ text: String?) { pending.add(text) }
+    mutating func add(_ integer: Int64) { pending.add(integer) }
+    mutating func add(text: some Collection<UInt8>) { pending.add(text: text) }
+    mutating func add(blob: some Collection<UInt8>) { pending.add(blob: blob) }
 
     /// Ends the row being added; inserts the rows collected when they fill a statement.
     mutating func endRow() throws {
-        if values.count == rowsPerStatement * Int(columnsPerRow) { try flush() }
+        if pending.valueCount == rowsPerStatement * columnsPerRow { try flush() }
     }
 
     /// Inserts every row added so far.
     mutating func flush() throws {
-        defer {
-            values.removeAll(keepingCapacity: true)
-            bytes.removeAll(keepingCapacity: true)
-        }
-        let perRow = Int(columnsPerRow)
-        let rows = values.count / perRow
-        if rows == rowsPerStatement {
-            try insert(values.indices, into: many)
+        defer { pending.removeAll() }
+        try insert(pending)
+    }
+
+    /// Inserts `rows` (built elsewhere, for this table's columns).
+    func insert(_ rows: Rows) throws {
+        let rowCount = rows.values.count / columnsPerRow
+        if rowCount == rowsPerStatement {
+            try insert(rows, rows.values.indices, into: many)
         } else {
             // Fewer than a statement's worth, at the end of a write: one row at a time.
-            for row in 0..<rows { try insert(row * perRow..<(row + 1) * perRow, into: one) }
+            for row in 0..<rowCount {
+                try insert(rows, row * columnsPerRow..<(row + 1) * columnsPerRow, into: one)
+            }
         }
     }
 
-    private func insert(_ range: Range<Int>, into statement: BulkStatement) throws {
+    private func insert(_ rows: Rows, _ range: Range<Int>, into statement: BulkStatement) throws {
         // Bound in place: the bytes stay put until the statement has run, inside this closure.
         // Every per-row parameter is bound again before the statement runs again.
-        try bytes.withUnsafeBytes { buffer in
+        try rows.bytes.withUnsafeBytes { buffer in
             for index in range {
                 let position = sharedCount + 1 + Int32(index - range.lowerBound)
-                switch values[index] {
+                switch rows.values[index] {
                 case .null: statement.bind(position, nil as String?)
                 case .integer(let number): statement.bind(position, number)
                 case .text(let start, let count):

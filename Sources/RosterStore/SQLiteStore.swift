@@ -531,17 +531,14 @@ struct AuditWriter {
     private var batchStart: (id: Int64, firstSeq: Int64)?
     /// Seals entries one at a time, or hands over to `background` for a plan's changes.
     private var sealer: AuditSealer
-    private var background: BackgroundSealer?
-    private var backgroundIndex = 0
+    private var background: (sealer: BackgroundSealer, changes: Int, appended: Int)?
     private var seq: Int64
     private var lastDigest: [UInt8]
-    /// `team/subject` resource ids are built here, not as a `String` per entry.
-    private var resourceID: [UInt8] = []
 
     /// `runID` nil for changes made by a person rather than a run (accepting, ceilings).
     init(db: Database, time: String, context: ApplyContext, commit: String?, runID: String?) throws {
         self.db = db
-        // ?1 and ?2 are the same for every entry of the write.
+        // ?1 and ?2 are the same for every entry of the write; `addRow` lays out the rest.
         rows = try BulkInsert(
             db, table: "audit",
             columns: ["seq", "batch", "actor", "action", "resource_type", "resource_id", "team", "before", "after", "hash"],
@@ -553,29 +550,34 @@ struct AuditWriter {
             commit: commit, runID: runID)
         seq = sealer.seq
         lastDigest = sealer.digest
-        resourceID.reserveCapacity(256)
     }
 
     /// The last entry written (or the log's head before this write, when none was).
     var head: AuditHead? { seq == 0 ? nil : AuditHead(seq: seq, hash: AuditChain.hex(lastDigest)) }
 
-    /// Seals the entries of `changes` on another thread from here on; they must then be
-    /// appended in that order with `append(_:)`, and nothing else.
+    /// Seals the entries of `changes`, and lays out their rows, on another thread from here
+    /// on; each change must then be appended in that order with `append(_:)`, and nothing else.
     mutating func sealInBackground(_ changes: [Change]) {
         precondition(background == nil && seq == sealer.seq, "sealing in the background starts before any entry")
-        background = BackgroundSealer(changes, continuing: sealer)
+        background = (
+            BackgroundSealer(
+                changes, continuing: sealer, rowsPerBlock: rows.rowsPerStatement, columnsPerRow: rows.columnsPerRow),
+            changes.count, 0
+        )
     }
 
     /// Appends the entry for `change`.
     mutating func append(_ change: Change) throws {
-        let entry = change.auditFields
-        if let background {
-            let digest = background.digest(backgroundIndex)
-            backgroundIndex += 1
-            try insert(
-                action: entry.action, resourceType: entry.resourceType, resourceTeam: change.team, subject: entry.subject,
-                team: change.team, before: entry.before, after: entry.after, digest: digest)
+        if var background {
+            // Sealed and laid out on the other thread: insert a block once its changes are all in.
+            if batchStart == nil { try startBatch() }
+            background.appended += 1
+            self.background = background
+            if background.appended % background.sealer.rowsPerBlock == 0 {
+                try insertBlock(background.appended / background.sealer.rowsPerBlock - 1)
+            }
         } else {
+            let entry = change.auditFields
             try append(
                 action: entry.action, resourceType: entry.resourceType, resourceTeam: change.team, subject: entry.subject,
                 team: change.team, before: entry.before, after: entry.after)
@@ -589,20 +591,42 @@ struct AuditWriter {
         after: String?
     ) throws {
         precondition(background == nil, "entries sealed in the background are appended with append(_ change:)")
+        if batchStart == nil { try startBatch() }
         sealer.seal(
             action: action, resourceType: resourceType, resourceTeam: resourceTeam, subject: subject, team: team,
             before: before, after: after)
-        let digest = sealer.digest
-        try digest.withUnsafeBytes { digest in
-            try insert(
-                action: action, resourceType: resourceType, resourceTeam: resourceTeam, subject: subject, team: team,
-                before: before, after: after, digest: digest)
+        seq = sealer.seq
+        lastDigest = sealer.digest
+        try lastDigest.withUnsafeBytes { digest in
+            var one = BulkInsert.Rows(rows: 1, columns: rows.columnsPerRow)
+            Self.addRow(
+                to: &one, seq: seq, action: action, resourceType: resourceType, resourceTeam: resourceTeam,
+                subject: subject, team: team, before: before, after: after, digest: digest)
+            try rows.insert(one)
         }
+    }
+
+    /// Lays out an entry's row for this writer's `BulkInsert` (the columns not shared).
+    static func addRow(
+        to rows: inout BulkInsert.Rows, seq: Int64, action: String, resourceType: String, resourceTeam: String,
+        subject: String?, team: String?, before: String?, after: String?, digest: UnsafeRawBufferPointer
+    ) {
+        rows.add(seq)
+        rows.add(action)
+        rows.add(resourceType)
+        rows.add(resourceTeam, joinedBy: UInt8(ascii: "/"), subject)
+        rows.add(team)
+        rows.add(before)
+        rows.add(after)
+        rows.add(blob: digest)
     }
 
     /// Inserts the entries still held back, and the batch they belong to.
     mutating func finish() throws {
-        try rows.flush()
+        if let background, background.appended % background.sealer.rowsPerBlock != 0 {
+            precondition(background.appended == background.changes, "every change sealed in the background was appended")
+            try insertBlock(background.appended / background.sealer.rowsPerBlock)
+        }
         guard let batchStart else { return }
         try db.execute(
             sql: """
@@ -615,31 +639,15 @@ struct AuditWriter {
 
     /// Stops sealing in the background, whether or not every entry was appended.
     func stopSealing() {
-        background?.stop()
+        background?.sealer.stop()
     }
 
-    private mutating func insert(
-        action: String, resourceType: String, resourceTeam: String, subject: String?, team: String?, before: String?,
-        after: String?, digest: UnsafeRawBufferPointer
-    ) throws {
-        if batchStart == nil { try startBatch() }
-        seq += 1
-        resourceID.removeAll(keepingCapacity: true)
-        resourceID.append(contentsOf: resourceTeam.utf8)
-        if let subject {
-            resourceID.append(UInt8(ascii: "/"))
-            resourceID.append(contentsOf: subject.utf8)
-        }
-        rows.add(seq)
-        rows.add(action)
-        rows.add(resourceType)
-        rows.add(text: resourceID)
-        rows.add(team)
-        rows.add(before)
-        rows.add(after)
-        rows.add(blob: digest)
-        lastDigest.withUnsafeMutableBytes { $0.copyMemory(from: digest) }
-        try rows.endRow()
+    private mutating func insertBlock(_ index: Int) throws {
+        guard let background else { return }
+        let block = background.sealer.block(index)
+        try rows.insert(block.rows)
+        seq += Int64(block.rows.valueCount / rows.columnsPerRow)
+        lastDigest = block.lastDigest
     }
 
     private mutating func startBatch() throws {
