@@ -20,7 +20,7 @@ struct SQLiteStoreMigrationTests {
             #expect(
                 triggers == [
                     "audit_append_only_delete", "audit_append_only_update", "audit_batches_append_only_delete",
-                    "audit_batches_append_only_update",
+                    "audit_batches_append_only_update", "teams_delete_invitations",
                 ])
             #expect(try fixture.sqlite("PRAGMA journal_mode;").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
 
