@@ -55,12 +55,13 @@ public struct ReconcileService: Service {
         } onCancelOrGracefulShutdown: {
             Task { await trigger.close() }
         }
-        if await status.isLeader {
-            try? await store.releaseLease(Self.leaseName, holder: configuration.instance)
-            await status.recordLease(holder: nil, isLeader: false)
-            metrics.lease(instance: configuration.instance, held: false)
-            logger.info("released the reconciler lease")
-        }
+        // Released whether or not the last renewal said we held it (a renewal that failed under
+        // load may have said no): it deletes only this process's own lease.
+        let wasLeader = await status.isLeader
+        try? await store.releaseLease(Self.leaseName, holder: configuration.instance)
+        await status.recordLease(holder: nil, isLeader: false)
+        metrics.lease(instance: configuration.instance, held: false)
+        if wasLeader { logger.info("released the reconciler lease") }
     }
 
     // MARK: The lease
