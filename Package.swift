@@ -35,6 +35,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         // Outside systems, each wrapped by exactly one Swift target.
@@ -51,21 +54,39 @@ let package = Package(
             name: "RosterCore",
             dependencies: ["RosterYAML", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings + hotPath),
+        // The store contract: capability protocols, value types and the backend-neutral
+        // algorithms (apply, audit, verify). No database library.
         .target(
             name: "RosterStore",
+            dependencies: ["RosterCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "RosterSQLite",
             dependencies: [
-                "RosterCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "RosterCore", "RosterStore", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
+        .target(
+            name: "RosterPostgres",
+            dependencies: [
+                "RosterCore", "RosterStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // One reconcile run, shared by the command line and `roster serve`.
+        .target(name: "RosterReconcile", dependencies: ["RosterCore", "RosterStore"], swiftSettings: swiftSettings),
         .target(
             name: "RosterGit", dependencies: ["RosterCore", "CGit2", "CGit2Shims"],
             swiftSettings: swiftSettings),
         .target(
             name: "RosterServer",
             dependencies: [
-                "RosterCore", "RosterStore",
+                "RosterCore", "RosterStore", "RosterReconcile",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -79,8 +100,8 @@ let package = Package(
         .executableTarget(
             name: "roster",
             dependencies: [
-                "RosterCore", "RosterGit", "RosterStore", "RosterServer",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "RosterCore", "RosterGit", "RosterStore", "RosterSQLite", "RosterPostgres", "RosterReconcile",
+                "RosterServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -95,14 +116,17 @@ let package = Package(
             name: "RosterCoreTests", dependencies: ["RosterCore"], exclude: ["Golden", "GoldenPlans"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "RosterStoreTests", dependencies: ["RosterStore", "RosterCore", "RosterTestSupport"], swiftSettings: swiftSettings),
+            name: "RosterStoreTests",
+            dependencies: ["RosterStore", "RosterSQLite", "RosterPostgres", "RosterCore", "RosterTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "RosterGitTests", dependencies: ["RosterGit", "RosterCore", "RosterTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RosterServerTests",
             dependencies: [
-                "RosterServer", "RosterStore", "RosterCore", "RosterGit", "RosterTestSupport",
+                "RosterServer", "RosterStore", "RosterSQLite", "RosterReconcile", "RosterCore", "RosterGit",
+                "RosterTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -22,7 +22,7 @@ extension Roster {
             func run() async throws {
                 try await Output.reportingFailures {
                     guard let address = Email(email) else { throw ValidationError("--email \(email) is not an email address.") }
-                    let store = try global.openStore()
+                    let store = try await global.openStore()
                     let key = APIKeySecret.generate()
                     let creator = ProcessInfo.processInfo.environment["USER"] ?? "operator"
                     _ = try await store.createAPIKey(key, email: address, createdBy: creator, at: Date())

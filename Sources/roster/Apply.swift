@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RosterCore
+import RosterReconcile
 import RosterStore
 
 extension Roster {
@@ -40,7 +41,7 @@ extension Roster {
 
         func run() async throws {
             try await Output.reportingFailures {
-                let store = try global.openStore()
+                let store = try await global.openStore()
                 let plan: Plan
                 var maxRemovals: Int
                 if let planFile {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RosterCore
 import RosterGit
+import RosterReconcile
 import RosterStore
 
 extension Roster {

@@ -1,11 +1,21 @@
 import ArgumentParser
 import Foundation
+import RosterPostgres
+import RosterSQLite
 import RosterStore
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The store: sqlite:PATH (default sqlite:roster.db; also ROSTER_STORE).", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The store: sqlite:PATH (default sqlite:roster.db) or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|require|verify-full] (also ROSTER_STORE).",
+            valueName: "url"))
     var store: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the PostgreSQL store's password (else the URL's, or PGPASSWORD).", valueName: "path"))
+    var storePasswordFile: String?
 
     @Flag(help: "No colours, even on a terminal (also NO_COLOR).")
     var noColor = false
@@ -34,23 +44,39 @@ struct GlobalOptions: ParsableArguments {
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    /// The SQLite file `--store` (or ROSTER_STORE) names.
-    func storeLocation() throws -> String {
-        let url = store ?? environment["ROSTER_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? "sqlite:roster.db"
-        if url.hasPrefix("sqlite:") {
-            let path = String(url.dropFirst("sqlite:".count))
-            guard !path.isEmpty else { throw ValidationError("--store sqlite: needs a path, as in sqlite:roster.db.") }
-            return path
+    /// The store `--store` (or ROSTER_STORE) names, with its password from the URL,
+    /// `--store-password-file` or PGPASSWORD, in that order.
+    func storeLocation() throws -> StoreLocation {
+        let text = store ?? environment["ROSTER_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? "sqlite:roster.db"
+        var location: StoreLocation
+        do {
+            location = try StoreLocation(parsing: text)
+        } catch {
+            throw ValidationError(error.message)
         }
-        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            throw ValidationError("PostgreSQL stores are not supported yet; use --store sqlite:PATH.")
+        if case .postgres(var postgres) = location, postgres.password == nil {
+            if let storePasswordFile {
+                guard let contents = FileManager.default.contents(atPath: storePasswordFile) else {
+                    throw ValidationError("--store-password-file \(storePasswordFile) cannot be read.")
+                }
+                // A trailing newline, as editors and `echo` leave, is not part of the password.
+                var password = String(decoding: contents, as: UTF8.self)
+                while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
+                postgres.password = password
+            } else if let password = environment["PGPASSWORD"], !password.isEmpty {
+                postgres.password = password
+            }
+            location = .postgres(postgres)
         }
-        throw ValidationError("--store takes sqlite:PATH (for example sqlite:roster.db), not \(url).")
+        return location
     }
 
-    /// Opens the store.
-    func openStore() throws -> SQLiteStore {
-        try SQLiteStore(path: try storeLocation())
+    /// Opens the store (connecting and migrating a PostgreSQL one).
+    func openStore() async throws -> any Store {
+        switch try storeLocation() {
+        case .sqlite(let path): try SQLiteStore(path: path)
+        case .postgres(let location): try await PostgresStore(location)
+        }
     }
 
     /// Invitation tokens under the secret key, created beside the database on first use.
@@ -58,10 +84,18 @@ struct GlobalOptions: ParsableArguments {
         InvitationTokens(keyBytes: try secretKey())
     }
 
-    /// The secret key (invitation links, session cookies), created beside the database on first use.
+    /// The secret key (invitation links, session cookies): `--secret-key-file`, or beside a
+    /// SQLite database on first use. A PostgreSQL store has no file to sit beside, and its
+    /// key must be the same file on every replica: it is required.
     func secretKey() throws -> Data {
         let configured = secretKeyFile ?? environment["ROSTER_SECRET_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-        return try SecretKeyFile.load(path: try configured ?? (storeLocation() + ".key"))
+        if let configured { return try SecretKeyFile.load(path: configured) }
+        switch try storeLocation() {
+        case .sqlite(let path): return try SecretKeyFile.load(path: path + ".key")
+        case .postgres:
+            throw ValidationError(
+                "A PostgreSQL store needs the invitation key file: pass --secret-key-file PATH (or set ROSTER_SECRET_KEY_FILE), the same file on every replica.")
+        }
     }
 
     /// The base URL of invitation links.

@@ -23,7 +23,7 @@ extension Roster {
             func run() async throws {
                 try await Output.reportingFailures {
                     guard let address = Email(email) else { throw ValidationError("--email \(email) is not an email address.") }
-                    let store = try global.openStore()
+                    let store = try await global.openStore()
                     guard let invitation = try await store.pendingInvitation(team: team, email: address) else {
                         throw StoreError(.notFound, "no pending invitation for \(address) in team \(team)")
                     }
@@ -48,7 +48,7 @@ extension Roster {
                 try await Output.reportingFailures {
                     guard let address = Email(email) else { throw ValidationError("--email \(email) is not an email address.") }
                     let token = token.split(separator: "/").last.map(String.init) ?? token
-                    let store = try global.openStore()
+                    let store = try await global.openStore()
                     let tokens = try global.invitationTokens()
                     // Unknown, revoked, accepted and mismatched tokens get the same answer.
                     guard let id = InvitationTokens.invitationID(in: token), let invitation = try await store.invitation(id: id),

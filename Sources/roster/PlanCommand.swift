@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RosterCore
+import RosterReconcile
 import RosterStore
 
 extension Roster {
@@ -30,7 +31,7 @@ extension Roster {
 
         func run() async throws {
             try await Output.reportingFailures {
-                let store = try global.openStore()
+                let store = try await global.openStore()
                 let outcome = try await Reconciler.plan(
                     source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides)
                 let plan = try PlanPrinter.requirePlannable(outcome, global: global)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RosterCore
 import RosterGit
+import RosterReconcile
 import RosterStore
 
 extension Roster {
@@ -60,7 +61,7 @@ extension Roster {
 
         private func once() async throws {
             try await Output.reportingFailures {
-                let store = try global.openStore()
+                let store = try await global.openStore()
                 let outcome = try await Reconciler.run(request(trigger: "reconcile"), store: store)
                 guard let run = outcome.run else { return }
                 if run.result == .failed { try PlanPrinter.failing(outcome.errors, planned: outcome.plan != nil, global: global) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RosterReconcile
 import RosterStore
 
 /// Flags that tighten `roster.yaml`'s safety rules for one run.

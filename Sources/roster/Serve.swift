@@ -83,7 +83,7 @@ extension Roster {
             }
             let logger = Logger(label: "roster")
             try await Output.reportingFailures {
-                let store = try global.openStore()
+                let store = try await global.openStore()
                 let (host, port) = Self.address(listen)!
                 let configuration = ServerConfiguration(
                     host: host, port: port, baseURL: URL(string: global.linkBaseURL)!,

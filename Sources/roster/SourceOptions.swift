@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RosterCore
 import RosterGit
+import RosterReconcile
 import RosterStore
 
 /// Where the manifests come from: `--repo` (with `--ref`) or `--dir`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RosterCore
+import RosterReconcile
 import RosterStore
 
 extension Roster {
@@ -21,7 +22,7 @@ extension Roster {
 
         func run() async throws {
             try await Output.reportingFailures {
-                let store = try global.openStore()
+                let store = try await global.openStore()
                 let recent = try await store.runs(limit: max(1, runs))
                 let pending = try await store.pendingInvitations()
                 var drift: Plan?

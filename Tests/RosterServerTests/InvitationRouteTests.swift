@@ -3,6 +3,8 @@ import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
 import RosterCore
+import RosterReconcile
+import RosterSQLite
 import RosterStore
 import Testing
 

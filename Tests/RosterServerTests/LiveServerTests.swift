@@ -5,6 +5,8 @@ import HTTPTypes
 import Logging
 import RosterCore
 import RosterGit
+import RosterReconcile
+import RosterSQLite
 import RosterStore
 import RosterTestSupport
 import Testing

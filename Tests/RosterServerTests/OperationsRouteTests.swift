@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
+import RosterReconcile
+import RosterSQLite
 import RosterStore
 import Testing
 

@@ -4,6 +4,8 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import RosterCore
+import RosterReconcile
+import RosterSQLite
 import RosterStore
 import RosterTestSupport
 import Testing

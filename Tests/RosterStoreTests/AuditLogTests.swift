@@ -3,6 +3,7 @@ import RosterTestSupport
 import RosterCore
 import Testing
 
+@testable import RosterSQLite
 @testable import RosterStore
 
 /// Six audit entries over three applies:
@@ -218,13 +219,13 @@ struct AuditQueryTests {
 
     static let cases: [(AuditQuery, [Int64])] = [
         (AuditQuery(), [1, 2, 3, 4, 5, 6]),
-        (AuditQuery(since: "2026-11-18T11:07:40.500Z"), [4, 5, 6]),
-        (AuditQuery(since: "2026-11-18T11:07:40.501Z"), [6]),
-        (AuditQuery(until: "2026-11-18T11:07:40.500Z"), [1, 2, 3]),
-        (AuditQuery(until: "2026-11-18T11:07:40.501Z"), [1, 2, 3, 4, 5]),
-        (AuditQuery(since: "2026-11-18T11:06:40.500Z", until: "2026-11-18T11:08:40.500Z"), [1, 2, 3, 4, 5]),
-        (AuditQuery(since: "2026-11-18", until: "2026-11-19"), [1, 2, 3, 4, 5, 6]),
-        (AuditQuery(since: "2026-11-19"), []),
+        (AuditQuery(since: Timestamp.bound("2026-11-18T11:07:40.500Z")), [4, 5, 6]),
+        (AuditQuery(since: Timestamp.bound("2026-11-18T11:07:40.501Z")), [6]),
+        (AuditQuery(until: Timestamp.bound("2026-11-18T11:07:40.500Z")), [1, 2, 3]),
+        (AuditQuery(until: Timestamp.bound("2026-11-18T11:07:40.501Z")), [1, 2, 3, 4, 5]),
+        (AuditQuery(since: Timestamp.bound("2026-11-18T11:06:40.500Z"), until: Timestamp.bound("2026-11-18T11:08:40.500Z")), [1, 2, 3, 4, 5]),
+        (AuditQuery(since: Timestamp.bound("2026-11-18"), until: Timestamp.bound("2026-11-19")), [1, 2, 3, 4, 5, 6]),
+        (AuditQuery(since: Timestamp.bound("2026-11-19")), []),
         // Bounds as users write them, normalised the way the command line does.
         (AuditQuery(since: Timestamp.bound("2026-11-18T11:07:40Z")), [4, 5, 6]),
         (AuditQuery(until: Timestamp.bound("2026-11-18T11:07:40Z")), [1, 2, 3]),
@@ -254,7 +255,7 @@ struct AuditQueryTests {
         (AuditQuery(teams: []), []),
         (AuditQuery(team: "a", teams: ["b"]), []),
         (AuditQuery(user: "dev@example.com", action: "invite.create", limit: 1), [3]),
-        (AuditQuery(since: "2026-11-18T11:07:00.000Z", resourceType: "invite", team: "b"), [5]),
+        (AuditQuery(since: Timestamp.bound("2026-11-18T11:07:00.000Z"), resourceType: "invite", team: "b"), [5]),
     ]
 
     @Test(arguments: 0..<cases.count)

@@ -3,6 +3,7 @@ import RosterTestSupport
 import RosterCore
 import Testing
 
+@testable import RosterSQLite
 @testable import RosterStore
 
 @Suite("Secret key file")

@@ -2,6 +2,7 @@ import Foundation
 import RosterCore
 import Testing
 
+@testable import RosterSQLite
 @testable import RosterStore
 
 /// Applies large enough for the bulk paths: audit rows sealed and laid out on another thread

@@ -3,6 +3,7 @@ import RosterTestSupport
 import RosterCore
 import Testing
 
+@testable import RosterSQLite
 @testable import RosterStore
 
 @Suite("SQLite store: stale plans")

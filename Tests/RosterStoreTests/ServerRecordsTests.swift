@@ -3,6 +3,7 @@ import RosterCore
 import RosterTestSupport
 import Testing
 
+@testable import RosterSQLite
 @testable import RosterStore
 
 @Suite("Store: what the server keeps")

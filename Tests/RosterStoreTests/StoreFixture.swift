@@ -3,6 +3,7 @@ import RosterTestSupport
 import RosterCore
 import Testing
 
+@testable import RosterSQLite
 @testable import RosterStore
 
 /// 2026-11-18T11:06:40.500Z: exactly representable, so audit times are known to the millisecond.

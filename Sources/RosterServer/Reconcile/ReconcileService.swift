@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 import RosterCore
+public import RosterReconcile
 public import RosterStore
 public import ServiceLifecycle
 

@@ -71,6 +71,9 @@ struct BulkInsert {
         /// How many values were added: rows times the columns each takes.
         var valueCount: Int { values.count }
 
+        /// Whether no value was added.
+        var isEmpty: Bool { values.isEmpty }
+
         mutating func removeAll() {
             values.removeAll(keepingCapacity: true)
             bytes.removeAll(keepingCapacity: true)
@@ -149,16 +152,19 @@ struct BulkInsert {
         try insert(pending)
     }
 
-    /// Inserts `rows` (built elsewhere, for this table's columns).
+    /// Inserts `rows` (built elsewhere, for this table's columns): a statement's worth at a
+    /// time, then what is left one row at a time.
     func insert(_ rows: Rows) throws {
         let rowCount = rows.values.count / columnsPerRow
-        if rowCount == rowsPerStatement {
-            try insert(rows, rows.values.indices, into: many)
-        } else {
-            // Fewer than a statement's worth, at the end of a write: one row at a time.
-            for row in 0..<rowCount {
-                try insert(rows, row * columnsPerRow..<(row + 1) * columnsPerRow, into: one)
-            }
+        let statementValues = rowsPerStatement * columnsPerRow
+        var start = 0
+        for _ in 0..<rowCount / rowsPerStatement {
+            try insert(rows, start..<start + statementValues, into: many)
+            start += statementValues
+        }
+        while start < rows.values.count {
+            try insert(rows, start..<start + columnsPerRow, into: one)
+            start += columnsPerRow
         }
     }
 

@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 public import RosterCore
+public import RosterStore
 
 /// What `roster serve` keeps in the store besides the state: the reconciler's lease and API
 /// keys. Webhook delivery ids and sessions are not stored (see RosterServer).
@@ -26,76 +27,6 @@ extension SQLiteStore {
                 -- Signing in asks for one person's teams on every request.
                 CREATE INDEX memberships_email ON memberships (email);
                 """)
-        }
-    }
-
-    // MARK: Teams and members
-
-    public func stateVersion() async throws -> Int64 {
-        try await read { db in try Self.stateVersion(db) }
-    }
-
-    public func teamSummaries() async throws -> [TeamSummary] {
-        try await read { db in try Self.summaries(db, where: "1", []) }
-    }
-
-    public func pendingInvitations(teams: [String]) async throws -> [Invitation] {
-        try await read { db in
-            var invitations: [Invitation] = []
-            // One indexed lookup per team (invitations_pending), in team order.
-            for team in teams.sorted() {
-                invitations += try Row.fetchAll(
-                    db,
-                    sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE team = ? AND status = 'pending' ORDER BY email",
-                    arguments: [team]
-                ).map(Self.invitation)
-            }
-            return invitations
-        }
-    }
-
-    public func teamSummary(_ slug: String) async throws -> TeamSummary? {
-        try await read { db in try Self.summaries(db, where: "t.slug = ?", [slug]).first }
-    }
-
-    private static func summaries(_ db: Database, where condition: String, _ arguments: StatementArguments) throws
-        -> [TeamSummary]
-    {
-        try Row.fetchAll(
-            db,
-            sql: """
-                SELECT t.slug, t.display_name, t.owner, t.spend_limit_cents,
-                    (SELECT count(*) FROM memberships m WHERE m.team = t.slug),
-                    (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending')
-                FROM teams t WHERE \(condition) ORDER BY t.slug
-                """, arguments: arguments
-        ).map { row in
-            TeamSummary(
-                slug: row[0], displayName: row[1], owner: row[2], spendLimit: SpendLimit(cents: row[3]).description,
-                members: row[4], pendingInvitations: row[5])
-        }
-    }
-
-    public func members(team: String) async throws -> [Email: Role]? {
-        try await read { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM teams WHERE slug = ?", arguments: [team]) != nil else {
-                return nil
-            }
-            var members: [Email: Role] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT email, role FROM memberships WHERE team = ?", arguments: [team]) {
-                if let role = Role(rawValue: row[1]) { members[Email(normalized: row[0])] = role }
-            }
-            return members
-        }
-    }
-
-    public func roles(of email: Email) async throws -> [String: Role] {
-        try await read { db in
-            var roles: [String: Role] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT team, role FROM memberships WHERE email = ?", arguments: [email.value]) {
-                if let role = Role(rawValue: row[1]) { roles[row[0]] = role }
-            }
-            return roles
         }
     }
 
@@ -137,7 +68,7 @@ extension SQLiteStore {
             }
     }
 
-    private static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
 
     // MARK: API keys
 

@@ -38,10 +38,10 @@ public enum Timestamp {
 }
 
 extension Timestamp {
-    /// A `--since`/`--until` bound: RFC 3339, or `YYYY-MM-DD` meaning midnight UTC, as the
-    /// stored form (so bounds compare as text); nil when it is neither.
-    public static func bound(_ text: String) -> String? {
-        if text.count == 10, let date = Timestamp.date(text + "T00:00:00Z") { return string(date) }
-        return Timestamp.date(text).map(string)
+    /// A `--since`/`--until` bound: RFC 3339, or `YYYY-MM-DD` meaning midnight UTC; nil when
+    /// it is neither. Bounds are whole milliseconds, as stored times are.
+    public static func bound(_ text: String) -> Date? {
+        let date = text.count == 10 ? Timestamp.date(text + "T00:00:00Z") : Timestamp.date(text)
+        return date.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded(.down) / 1000) }
     }
 }

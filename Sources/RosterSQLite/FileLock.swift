@@ -1,4 +1,5 @@
 import Foundation
+import RosterStore
 
 /// One writer at a time across processes: an exclusive `flock` on a file beside the
 /// database, which also names its holder so a refused writer can say who holds it.

@@ -43,7 +43,7 @@ public struct InvitationTokens: Sendable {
     }
 
     /// A fresh random nonce for a new invitation.
-    static func nonce() -> String {
+    public static func nonce() -> String {
         SymmetricKey(size: .bits128).withUnsafeBytes { Data($0).base64URLEncoded }
     }
 }

@@ -1,6 +1,7 @@
 import GRDB
 import GRDBSQLite
 import RosterCore
+import RosterStore
 
 /// A prepared statement bound and stepped through SQLite's C API. Used for the rows an
 /// apply writes by the million (invitations, audit entries): GRDB's `StatementArguments`

@@ -1,4 +1,5 @@
 public import RosterCore
+public import RosterStore
 
 /// The steps every command and the server share: manifests → validated desired state →
 /// plan against the store, under the safety rules. Planning stays pure (`Planner`); this

@@ -1,5 +1,6 @@
 public import Foundation
 public import RosterCore
+public import RosterStore
 
 extension Reconciler {
     /// One reconcile run as `roster reconcile` and `roster serve` make it: open (fetch) the

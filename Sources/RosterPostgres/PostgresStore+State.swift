@@ -1,0 +1,129 @@
+import Logging
+import PostgresNIO
+public import RosterCore
+public import RosterStore
+
+extension PostgresStore {
+    public func currentState() async throws -> CurrentState {
+        let logger = logger
+        return try await withConnection { connection in
+            // One snapshot for every table read below.
+            try await connection.withTransaction(logger: logger) { connection in
+                try await Self.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", on: connection, logger)
+                var teams: [String: TeamState] = [:]
+                for try await (slug, displayName, owner, cents) in try await connection.query(
+                    "SELECT slug, display_name, owner, spend_limit_cents FROM teams", logger: logger
+                ).decode((String, String, String, Int64).self) {
+                    teams[slug] = TeamState(
+                        slug: slug, displayName: displayName, owner: Email(normalized: owner),
+                        spendLimit: SpendLimit(cents: cents))
+                }
+                var ceilings: [String: SpendLimit] = [:]
+                for try await (team, cents) in try await connection.query(
+                    "SELECT team, cents FROM ceilings", logger: logger
+                ).decode((String, Int64).self) {
+                    ceilings[team] = SpendLimit(cents: cents)
+                    teams[team]?.ceiling = SpendLimit(cents: cents)
+                }
+                try await Self.readRolesByTeam(
+                    "SELECT team, email, role FROM memberships ORDER BY team", connection, logger
+                ) { team, roles in teams[team]?.members = roles }
+                try await Self.readRolesByTeam(
+                    "SELECT team, email, role FROM invitations WHERE status = 'pending' ORDER BY team", connection, logger
+                ) { team, roles in teams[team]?.invitations = roles }
+                let version = try await Self.stateVersion(connection, logger)
+                return CurrentState(version: version, teams: teams, ceilings: ceilings)
+            }
+        }
+    }
+
+    /// Reads `(team, email, role)` rows ordered by team and hands over each team's roles.
+    private static func readRolesByTeam(
+        _ query: PostgresQuery, _ connection: PostgresConnection, _ logger: Logger,
+        _ store: (String, [Email: Role]) -> Void
+    ) async throws {
+        var team = ""
+        var roles: [Email: Role] = [:]
+        for try await (rowTeam, email, role) in try await connection.query(query, logger: logger)
+            .decode((String, String, String).self)
+        {
+            if rowTeam != team {
+                if !roles.isEmpty { store(team, roles) }
+                team = rowTeam
+                roles = Dictionary(minimumCapacity: roles.count)
+            }
+            if let role = Role(rawValue: role) { roles[Email(normalized: email)] = role }
+        }
+        if !roles.isEmpty { store(team, roles) }
+    }
+
+    static func stateVersion(_ connection: PostgresConnection, _ logger: Logger) async throws -> Int64 {
+        try await first(Int64.self, "SELECT value FROM meta WHERE key = 'state_version'", on: connection, logger) ?? 0
+    }
+
+    public func stateVersion() async throws -> Int64 {
+        let logger = logger
+        return try await withConnection { connection in try await Self.stateVersion(connection, logger) }
+    }
+
+    public func teamSummaries(_ slugs: [String]?) async throws -> [TeamSummary] {
+        let logger = logger
+        return try await withConnection { connection in
+            let query: PostgresQuery =
+                if let slugs {
+                    """
+                    SELECT t.slug, t.display_name, t.owner, t.spend_limit_cents,
+                        (SELECT count(*) FROM memberships m WHERE m.team = t.slug),
+                        (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending')
+                    FROM teams t WHERE t.slug = ANY(\(slugs)) ORDER BY t.slug
+                    """
+                } else {
+                    """
+                    SELECT t.slug, t.display_name, t.owner, t.spend_limit_cents,
+                        (SELECT count(*) FROM memberships m WHERE m.team = t.slug),
+                        (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending')
+                    FROM teams t ORDER BY t.slug
+                    """
+                }
+            var summaries: [TeamSummary] = []
+            for try await (slug, name, owner, cents, members, pending) in try await connection.query(query, logger: logger)
+                .decode((String, String, String, Int64, Int64, Int64).self)
+            {
+                summaries.append(
+                    TeamSummary(
+                        slug: slug, displayName: name, owner: owner, spendLimit: SpendLimit(cents: cents).description,
+                        members: Int(members), pendingInvitations: Int(pending)))
+            }
+            return summaries
+        }
+    }
+
+    public func members(team: String) async throws -> [Email: Role]? {
+        let logger = logger
+        return try await withConnection { connection in
+            guard try await Self.count("SELECT 1 FROM teams WHERE slug = \(team)", on: connection, logger) == 1 else {
+                return nil
+            }
+            var members: [Email: Role] = [:]
+            for try await (email, role) in try await connection.query(
+                "SELECT email, role FROM memberships WHERE team = \(team)", logger: logger
+            ).decode((String, String).self) {
+                if let role = Role(rawValue: role) { members[Email(normalized: email)] = role }
+            }
+            return members
+        }
+    }
+
+    public func roles(of email: Email) async throws -> [String: Role] {
+        let logger = logger
+        return try await withConnection { connection in
+            var roles: [String: Role] = [:]
+            for try await (team, role) in try await connection.query(
+                "SELECT team, role FROM memberships WHERE email = \(email.value)", logger: logger
+            ).decode((String, String).self) {
+                if let role = Role(rawValue: role) { roles[team] = role }
+            }
+            return roles
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import GRDB
+
+extension SQLiteStore {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                INSERT INTO meta (key, value) VALUES ('state_version', 0);
+                CREATE TABLE users (email TEXT PRIMARY KEY, created_at TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE teams (
+                    slug TEXT PRIMARY KEY,
+                    display_name TEXT NOT NULL,
+                    owner TEXT NOT NULL REFERENCES users(email),
+                    spend_limit_cents INTEGER NOT NULL CHECK (spend_limit_cents >= 0),
+                    created_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                -- Approved spend-limit ceilings, raised by an operator; kept apart from teams so
+                -- a ceiling can be approved before the team it is for is created.
+                CREATE TABLE ceilings (
+                    team TEXT PRIMARY KEY,
+                    cents INTEGER NOT NULL CHECK (cents >= 0),
+                    updated_by TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                -- Role and status checks are written with OR, not IN (...): SQLite 3.40 builds a
+                -- temporary b-tree for an IN list in a CHECK on every row it checks, which made
+                -- inserting a million invitations take seconds longer.
+                CREATE TABLE memberships (
+                    team TEXT NOT NULL REFERENCES teams(slug) ON DELETE CASCADE,
+                    email TEXT NOT NULL REFERENCES users(email),
+                    role TEXT NOT NULL CHECK (role = 'basic' OR role = 'billing' OR role = 'dev' OR role = 'admin'),
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (team, email)
+                ) WITHOUT ROWID;
+                -- No foreign key on team: checking it costs every insert a lookup in teams (a fifth
+                -- of the cost of inserting an invitation, which an apply does a million times).
+                -- The store checks the team once per team instead (ChangeApplier), and the
+                -- trigger below deletes a team's invitations with it, as ON DELETE CASCADE did.
+                CREATE TABLE invitations (
+                    id INTEGER PRIMARY KEY,
+                    team TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role = 'basic' OR role = 'billing' OR role = 'dev' OR role = 'admin'),
+                    status TEXT NOT NULL CHECK (status = 'pending' OR status = 'accepted' OR status = 'revoked'),
+                    nonce TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    -- NULL until the invitation changes after it was created.
+                    updated_at TEXT
+                );
+                CREATE UNIQUE INDEX invitations_pending ON invitations (team, email) WHERE status = 'pending';
+                CREATE TRIGGER teams_delete_invitations AFTER DELETE ON teams
+                    BEGIN DELETE FROM invitations WHERE team = old.slug; END;
+                -- What the entries of one write share (its time, on whose behalf, the commit and
+                -- the run), kept once per write rather than on each of its entries: an apply to
+                -- an empty store writes a million entries. A write's entries are consecutive,
+                -- first_seq to last_seq, which lets a query by time read just those entries
+                -- without an index on the audit table (it would cost every insert).
+                CREATE TABLE audit_batches (
+                    id INTEGER PRIMARY KEY,
+                    first_seq INTEGER NOT NULL,
+                    last_seq INTEGER NOT NULL,
+                    time TEXT NOT NULL,
+                    on_behalf_of TEXT,
+                    commit_id TEXT,
+                    run_id TEXT
+                );
+                CREATE INDEX audit_batches_time ON audit_batches (time);
+                -- hash: SHA-256 of the entry's canonical content (AuditChain), 32 bytes. The
+                -- content includes the predecessor's hash, which is not stored again: it is the
+                -- hash of the row before, and storing it would add nothing the chain does not
+                -- already check.
+                CREATE TABLE audit (
+                    seq INTEGER PRIMARY KEY,
+                    batch INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    resource_type TEXT NOT NULL,
+                    resource_id TEXT NOT NULL,
+                    team TEXT,
+                    before TEXT,
+                    after TEXT,
+                    hash BLOB NOT NULL
+                );
+                CREATE INDEX audit_team ON audit (team);
+                CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_batches_append_only_update BEFORE UPDATE ON audit_batches
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_batches_append_only_delete BEFORE DELETE ON audit_batches
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TABLE runs (
+                    id TEXT PRIMARY KEY,
+                    trigger TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT NOT NULL,
+                    repository TEXT,
+                    ref TEXT,
+                    commit_id TEXT,
+                    author TEXT,
+                    result TEXT NOT NULL,
+                    changes INTEGER NOT NULL,
+                    message TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX runs_started ON runs (started_at);
+                """)
+        }
+        registerServerMigration(&migrator)
+        return migrator
+    }
+}

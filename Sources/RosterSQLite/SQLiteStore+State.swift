@@ -1,0 +1,101 @@
+import GRDB
+public import RosterCore
+public import RosterStore
+
+extension SQLiteStore {
+    public func currentState() async throws -> CurrentState {
+        try await read { db in
+            var teams: [String: TeamState] = [:]
+            let teamRows = try Row.fetchCursor(
+                db, sql: "SELECT slug, display_name, owner, spend_limit_cents FROM teams")
+            while let row = try teamRows.next() {
+                let slug: String = row[0]
+                teams[slug] = TeamState(
+                    slug: slug, displayName: row[1], owner: Email(normalized: row[2]), spendLimit: SpendLimit(cents: row[3]))
+            }
+            var ceilings: [String: SpendLimit] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT team, cents FROM ceilings") {
+                let slug: String = row[0]
+                ceilings[slug] = SpendLimit(cents: row[1])
+                teams[slug]?.ceiling = SpendLimit(cents: row[1])
+            }
+            // A million rows on a large organisation: read in team order straight from SQLite's
+            // buffers, filling one team's dictionary at a time.
+            try Self.readRolesByTeam(
+                db, sql: "SELECT team, email, role FROM memberships ORDER BY team"
+            ) { team, roles in teams[team]?.members = roles }
+            try Self.readRolesByTeam(
+                db, sql: "SELECT team, email, role FROM invitations WHERE status = 'pending' ORDER BY team"
+            ) { team, roles in teams[team]?.invitations = roles }
+            return CurrentState(version: try Self.stateVersion(db), teams: teams, ceilings: ceilings)
+        }
+    }
+
+    public func stateVersion() async throws -> Int64 {
+        try await read { db in try Self.stateVersion(db) }
+    }
+
+    public func teamSummaries(_ slugs: [String]?) async throws -> [TeamSummary] {
+        try await read { db in
+            guard let slugs else { return try Self.summaries(db, where: "1", []) }
+            // One indexed lookup per team asked for.
+            return try slugs.sorted().flatMap { try Self.summaries(db, where: "t.slug = ?", [$0]) }
+        }
+    }
+
+    private static func summaries(_ db: Database, where condition: String, _ arguments: StatementArguments) throws
+        -> [TeamSummary]
+    {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT t.slug, t.display_name, t.owner, t.spend_limit_cents,
+                    (SELECT count(*) FROM memberships m WHERE m.team = t.slug),
+                    (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending')
+                FROM teams t WHERE \(condition) ORDER BY t.slug
+                """, arguments: arguments
+        ).map { row in
+            TeamSummary(
+                slug: row[0], displayName: row[1], owner: row[2], spendLimit: SpendLimit(cents: row[3]).description,
+                members: row[4], pendingInvitations: row[5])
+        }
+    }
+
+    public func members(team: String) async throws -> [Email: Role]? {
+        try await read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM teams WHERE slug = ?", arguments: [team]) != nil else {
+                return nil
+            }
+            var members: [Email: Role] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT email, role FROM memberships WHERE team = ?", arguments: [team]) {
+                if let role = Role(rawValue: row[1]) { members[Email(normalized: row[0])] = role }
+            }
+            return members
+        }
+    }
+
+    public func roles(of email: Email) async throws -> [String: Role] {
+        try await read { db in
+            var roles: [String: Role] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT team, role FROM memberships WHERE email = ?", arguments: [email.value]) {
+                if let role = Role(rawValue: row[1]) { roles[row[0]] = role }
+            }
+            return roles
+        }
+    }
+
+    /// Reads `(team, email, role)` rows ordered by team and hands over each team's roles.
+    static func readRolesByTeam(_ db: Database, sql: String, _ store: (String, [Email: Role]) -> Void) throws {
+        var team = ""
+        var roles: [Email: Role] = [:]
+        try BulkStatement(db, sql: sql).forEachRow { row in
+            if !row.text(0, equals: team) {
+                if !roles.isEmpty { store(team, roles) }
+                team = row.text(0)
+                roles = Dictionary(minimumCapacity: roles.count)
+            }
+            if let role = row.role(2) { roles[Email(normalized: row.text(1))] = role }
+        }
+        if !roles.isEmpty { store(team, roles) }
+    }
+}

@@ -1,0 +1,205 @@
+public import Foundation
+import GRDB
+public import RosterCore
+public import RosterStore
+
+extension SQLiteStore {
+    /// One write transaction: the cross-process lock file, this process's writer gate, then
+    /// `BEGIN IMMEDIATE` on the writer connection, held across the body's turns of it and
+    /// committed or rolled back at the end.
+    public func withTransaction<Result: Sendable>(
+        _ purpose: WritePurpose, _ body: (SQLiteTransaction) async throws -> Result
+    ) async throws -> Result {
+        let holder =
+            "pid \(getpid()) on \(ProcessInfo.processInfo.hostName), \(purpose.trigger) by \(purpose.actor) since \(Timestamp.string(Date()))"
+        let lock = try await FileLock.acquire(path: lockPath, timeout: purpose.lockTimeout, holder: holder)
+        defer { lock.release() }
+        return try await writers.withTurn {
+            try await writerTurn { db in try db.beginTransaction(.immediate) }
+            let transaction = SQLiteTransaction(store: self)
+            do {
+                let result = try await body(transaction)
+                try await writerTurn { db in
+                    try transaction.end(db)
+                    try db.commit()
+                }
+                return result
+            } catch {
+                try? await writerTurn { db in
+                    try? transaction.end(db)
+                    try db.rollback()
+                }
+                throw error
+            }
+        }
+    }
+}
+
+/// A write transaction on the SQLite store (see `StoreTransaction`).
+public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
+    // Why `@unchecked Sendable` is sound: the mutable state below is touched only inside
+    // turns of the writer connection (`writerTurn`), which GRDB runs one at a time, and
+    // `withTransaction` gives the transaction to one body, which awaits each call.
+    private let store: SQLiteStore
+    private var applier: SQLiteChangeApplier?
+    private var audit: BulkInsert?
+    private var batchID: Int64 = 0
+    private var performed = 0
+    private var usualCacheSize: Int?
+
+    init(store: SQLiteStore) { self.store = store }
+
+    /// Blocks of 4,096: a turn of the writer connection costs a hop to its queue, and the
+    /// rows are inserted 64 a statement within it.
+    public static let rowsPerBlock = 4096
+
+    public func lockedStateVersion() async throws -> Int64 {
+        // BEGIN IMMEDIATE took the database's write lock: nothing else writes until commit.
+        try await store.writerTurn { db in try SQLiteStore.stateVersion(db) }
+    }
+
+    public func setStateVersion(_ version: Int64) async throws {
+        try await store.writerTurn { db in
+            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'state_version'", arguments: [version])
+        }
+    }
+
+    public func holdsLease(_ fence: Fence, at now: Date) async throws -> Bool {
+        try await store.writerTurn { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM leases WHERE name = ? AND holder = ? AND expires_at_ms > ?",
+                arguments: [fence.name, fence.holder, SQLiteStore.milliseconds(now)]) ?? false
+        }
+    }
+
+    public func perform(_ changes: ArraySlice<Change>, inviter: String, at time: String) async throws {
+        try await store.writerTurn { db in
+            if self.applier == nil { self.applier = try SQLiteChangeApplier(db: db, inviter: inviter, time: time) }
+            self.performed += changes.count
+            if self.performed > 10_000 && self.usualCacheSize == nil {
+                // A large apply grows five b-trees at once; in SQLite's default 2 MB cache (32
+                // pages of 64 KiB) the pages it still needs are written out to the WAL and read
+                // back: for the reference corpus 750 MB written to the WAL and 1 GB read back,
+                // where 32 MB of cache writes each page once. The usual size again at the end.
+                self.usualCacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                try db.execute(sql: "PRAGMA cache_size = -32768")
+            }
+            for change in changes { try self.applier!.apply(change) }
+        }
+    }
+
+    public func auditHead() async throws -> AuditHead? {
+        try await store.writerTurn { db in try SQLiteStore.lastAudit(db) }
+    }
+
+    public func appendAudit(_ rows: SQLiteAuditRows, of write: AuditWrite) async throws {
+        try await store.writerTurn { db in
+            if self.audit == nil {
+                // The batch row is written by `finishAudit`, once its last entry is known; its
+                // id is taken now for the entries to name it.
+                self.batchID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM audit_batches") ?? 1
+                let audit = try BulkInsert(
+                    db, table: "audit", columns: SQLiteAuditRows.columns, shared: ["batch": 1, "actor": 2])
+                audit.bindShared(1, self.batchID)
+                audit.bindShared(2, write.actor)
+                self.audit = audit
+            }
+            try self.audit!.insert(rows.rows)
+        }
+    }
+
+    public func finishAudit(_ write: AuditWrite, firstSeq: Int64, lastSeq: Int64) async throws {
+        try await store.writerTurn { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO audit_batches (id, first_seq, last_seq, time, on_behalf_of, commit_id, run_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [self.batchID, firstSeq, lastSeq, write.time, write.onBehalfOf, write.commit, write.runID])
+        }
+    }
+
+    public func insert(_ run: ReconcileRun) async throws {
+        try await store.writerTurn { db in try SQLiteStore.insert(run, db) }
+    }
+
+    public func invitation(id: Int64) async throws -> Invitation? {
+        try await store.writerTurn { db in
+            try Row.fetchOne(db, sql: "SELECT \(SQLiteStore.invitationColumns) FROM invitations WHERE id = ?", arguments: [id])
+                .map(SQLiteStore.invitation)
+        }
+    }
+
+    public func accept(_ invitation: Invitation, at time: String) async throws {
+        try await store.writerTurn { db in
+            try db.execute(
+                sql: "INSERT INTO users (email, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                arguments: [invitation.email.value, time])
+            try db.execute(
+                sql: """
+                    INSERT INTO memberships (team, email, role, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (team, email) DO UPDATE SET role = CASE
+                        WHEN email = (SELECT owner FROM teams WHERE slug = excluded.team) THEN 'admin' ELSE excluded.role END
+                    """, arguments: [invitation.team, invitation.email.value, invitation.role.rawValue, time])
+            try db.execute(
+                sql: "UPDATE invitations SET status = 'accepted', updated_at = ? WHERE id = ?",
+                arguments: [time, invitation.id])
+        }
+    }
+
+    public func ceiling(team: String) async throws -> SpendLimit {
+        try await store.writerTurn { db in try Self.ceiling(db, team) }
+    }
+
+    public func setCeiling(team: String, to ceiling: SpendLimit, by actor: String, at time: String) async throws {
+        try await store.writerTurn { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO ceilings (team, cents, updated_by, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (team) DO UPDATE SET cents = excluded.cents, updated_by = excluded.updated_by,
+                    updated_at = excluded.updated_at
+                    """, arguments: [team, ceiling.cents, actor, time])
+        }
+    }
+
+    /// Before commit or rollback: what is held back goes in, statements are let go, the
+    /// cache is its usual size again.
+    func end(_ db: Database) throws {
+        defer {
+            applier = nil
+            audit = nil
+            if let usualCacheSize { try? db.execute(sql: "PRAGMA cache_size = \(usualCacheSize)") }
+        }
+        try applier?.finish()
+    }
+
+    static func ceiling(_ db: Database, _ team: String) throws -> SpendLimit {
+        SpendLimit(
+            cents: try Int64.fetchOne(db.cachedStatement(sql: "SELECT cents FROM ceilings WHERE team = ?"), arguments: [team])
+                ?? SpendLimit.default.cents)
+    }
+}
+
+/// Audit rows as the SQLite store inserts them (`BulkInsert`), laid out on the sealing
+/// thread. The batch and actor are shared parameters, bound once per write.
+public struct SQLiteAuditRows: AuditRowLayout {
+    static let columns = ["seq", "batch", "actor", "action", "resource_type", "resource_id", "team", "before", "after", "hash"]
+    var rows: BulkInsert.Rows
+    public private(set) var count = 0
+
+    public init(capacity: Int, write: AuditWrite) {
+        rows = BulkInsert.Rows(rows: capacity, columns: Self.columns.count - 2)
+    }
+
+    public mutating func add(_ entry: SealedAuditEntry) {
+        rows.add(entry.seq)
+        rows.add(entry.actionName)
+        rows.add(entry.resourceType)
+        rows.add(entry.resourceTeam, joinedBy: UInt8(ascii: "/"), entry.subject)
+        rows.add(entry.team)
+        rows.add(entry.before)
+        rows.add(entry.after)
+        rows.add(blob: entry.digest)
+        count += 1
+    }
+}

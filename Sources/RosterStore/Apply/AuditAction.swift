@@ -1,0 +1,48 @@
+public import RosterCore
+
+/// Every action the audit log records: a plan's changes (`Change.Action`) and the changes
+/// people make outside plans. The one place action names are spelled.
+public enum AuditAction: Sendable, Hashable, CaseIterable, RawRepresentable {
+    case change(Change.Action)
+    /// An invitee joined from the invitation's link.
+    case inviteAccept
+    /// An operator raised or lowered a team's approved spend-limit ceiling.
+    case spendLimitCeilingUpdate
+
+    public static var allCases: [AuditAction] {
+        Change.Action.allCases.map(AuditAction.change) + [.inviteAccept, .spendLimitCeilingUpdate]
+    }
+
+    public init?(rawValue: String) {
+        switch rawValue {
+        case "invite.accept": self = .inviteAccept
+        case "team.spend_limit_ceiling.update": self = .spendLimitCeilingUpdate
+        default:
+            guard let action = Change.Action(rawValue: rawValue) else { return nil }
+            self = .change(action)
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .change(let action): action.rawValue
+        case .inviteAccept: "invite.accept"
+        case .spendLimitCeilingUpdate: "team.spend_limit_ceiling.update"
+        }
+    }
+
+    /// The resource type the log files it under.
+    public var resourceType: AuditResourceType {
+        switch self {
+        case .change(let action): AuditResourceType(rawValue: action.resourceType)!
+        case .inviteAccept: .invite
+        case .spendLimitCeilingUpdate: .team
+        }
+    }
+}
+
+/// What an audit entry is about; a member's or invitation's resource id is `<team>/<email>`,
+/// a team's its slug.
+public enum AuditResourceType: String, Sendable, Hashable, CaseIterable {
+    case team, member, invite
+}

@@ -1,0 +1,144 @@
+import Foundation
+public import RosterCore
+
+/// Seals the audit entries of a plan's changes on another thread, ahead of the writer that
+/// inserts them, and lays out their rows in the backend's format, a block at a time. The
+/// chain makes sealing sequential, but it needs nothing from the store beyond the head it
+/// starts from, so on a large apply (a million SHA-256 hashes and rows, about a second of
+/// one core) it runs beside the writes instead of adding to them.
+final class BackgroundSealer<Rows: AuditRowLayout>: @unchecked Sendable {
+    /// Up to `rowsPerBlock` entries' rows, and the hash of the last.
+    struct Block: Sendable {
+        var rows: Rows
+        var firstSeq: Int64
+        var lastSeq: Int64
+        var lastDigest: [UInt8]
+    }
+
+    let rowsPerBlock: Int
+    private let write: AuditWrite
+    /// Blocks sealed and not yet taken, at most: bounds the memory when the writer is slower.
+    private let ahead = 8
+    // Why `@unchecked Sendable` is sound: every stored `var` below is read and written only
+    // under `condition`; a block is handed over whole, and a waiting writer's continuation
+    // is resumed exactly once (by whoever fills its block, or by `stop`).
+    private let condition = NSCondition()
+    private var blocks: [Block?] = []
+    private var taken = 0
+    private var stopped = false
+    private var waiting: (index: Int, continuation: CheckedContinuation<Block?, Never>)?
+
+    /// Starts sealing one entry per change of `changes`, in order, continuing `sealer`.
+    init(_ changes: [Change], of write: AuditWrite, continuing sealer: AuditSealer, rowsPerBlock: Int) {
+        self.rowsPerBlock = rowsPerBlock
+        self.write = write
+        blocks.reserveCapacity(changes.count / rowsPerBlock + 1)
+        // The thread keeps `self` alive until it ends.
+        Thread { [self] in seal(changes, sealer) }.start()
+    }
+
+    /// Block `index` (entries `index * rowsPerBlock` onwards), once it is sealed; nil once
+    /// stopped. Each block is taken once, in order, by one task.
+    func block(_ index: Int) async -> Block? {
+        await withCheckedContinuation { continuation in wait(for: index, continuation) }
+    }
+
+    /// Resumes `continuation` with block `index` now if it is there (or nil once stopped),
+    /// else when the sealing thread makes it.
+    private func wait(for index: Int, _ continuation: CheckedContinuation<Block?, Never>) {
+        condition.lock()
+        if let block = take(index) {
+            condition.unlock()
+            continuation.resume(returning: block)
+        } else if stopped {
+            condition.unlock()
+            continuation.resume(returning: nil)
+        } else {
+            waiting = (index, continuation)
+            condition.unlock()
+        }
+    }
+
+    /// Stops sealing early (the write failed, or is done).
+    func stop() {
+        condition.lock()
+        stopped = true
+        let waiter = waiting
+        waiting = nil
+        condition.broadcast()
+        condition.unlock()
+        waiter?.continuation.resume(returning: nil)
+    }
+
+    /// The block at `index` if it is there; under `condition`.
+    private func take(_ index: Int) -> Block? {
+        guard blocks.count > index, let block = blocks[index] else { return nil }
+        blocks[index] = nil
+        taken = index + 1
+        condition.broadcast()
+        return block
+    }
+
+    private func seal(_ changes: [Change], _ sealer: AuditSealer) {
+        var sealer = sealer
+        var rows = Rows(capacity: rowsPerBlock, write: write)
+        var firstSeq = sealer.seq + 1
+        for (index, change) in changes.enumerated() {
+            sealer.seal(change, into: &rows)
+            guard (index + 1) % rowsPerBlock == 0 || index == changes.count - 1 else { continue }
+            let block = Block(rows: rows, firstSeq: firstSeq, lastSeq: sealer.seq, lastDigest: sealer.digest)
+            condition.lock()
+            while blocks.count - taken >= ahead && !stopped { condition.wait() }
+            if stopped {
+                condition.unlock()
+                return
+            }
+            blocks.append(block)
+            var resume: (CheckedContinuation<Block?, Never>, Block)?
+            if let waiter = waiting, let ready = take(waiter.index) {
+                waiting = nil
+                resume = (waiter.continuation, ready)
+            }
+            condition.broadcast()
+            condition.unlock()
+            resume.map { $0.0.resume(returning: $0.1) }
+            rows = Rows(capacity: rowsPerBlock, write: write)
+            firstSeq = sealer.seq + 1
+        }
+    }
+}
+
+extension AuditSealer {
+    /// Seals the entry for `change` and adds it to `rows`.
+    mutating func seal(_ change: Change, into rows: inout some AuditRowLayout) {
+        let fields = change.auditFields
+        seal(
+            .change(change.action), resourceTeam: change.team, subject: fields.subject, team: change.team,
+            before: fields.before, after: fields.after, into: &rows)
+    }
+
+    /// Seals an entry and adds it to `rows`.
+    mutating func seal(
+        _ action: AuditAction, resourceTeam: String, subject: String?, team: String?, before: String?, after: String?,
+        into rows: inout some AuditRowLayout
+    ) {
+        seal(
+            action: action.rawValue, resourceType: action.resourceType.rawValue, resourceTeam: resourceTeam,
+            subject: subject, team: team, before: before, after: after)
+        let seq = seq
+        digest.withUnsafeBytes { digest in
+            rows.add(
+                SealedAuditEntry(
+                    seq: seq, action: action, resourceTeam: resourceTeam, subject: subject, team: team, before: before,
+                    after: after, digest: digest))
+        }
+    }
+}
+
+extension Change {
+    /// What its audit entry records about it, besides what the whole write shares. Its
+    /// resource id is `team/subject`, or the team alone when `subject` is nil.
+    var auditFields: (subject: String?, before: String?, after: String?) {
+        (action.resourceType == "team" ? nil : subject, before?.jsonText, after?.jsonText)
+    }
+}

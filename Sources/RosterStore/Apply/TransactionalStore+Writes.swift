@@ -1,0 +1,130 @@
+public import Foundation
+public import RosterCore
+
+// The backend-neutral writes: what applying a plan, accepting an invitation and setting a
+// ceiling do, and in which order, over any backend's `StoreTransaction`.
+extension TransactionalStore {
+    /// Applies `plan` in one transaction: refused unless the store is still at the plan's
+    /// state version (and, with a fence, the writer still holds its lease); one audit entry
+    /// per change, chained after the log's head; the state version bumped once; the run
+    /// recorded.
+    public func apply(_ plan: Plan, context: ApplyContext) async throws -> ApplyReport {
+        let started = context.now()
+        let purpose = WritePurpose(trigger: context.trigger, actor: context.actor, lockTimeout: context.lockTimeout)
+        return try await withTransaction(purpose) { transaction in
+            try await Self.requireFence(context.fence, transaction, now: context.now())
+            let version = try await transaction.lockedStateVersion()
+            guard version == plan.stateVersion else {
+                throw StoreError(
+                    .stalePlan,
+                    "stale plan: it was made against store version \(plan.stateVersion), the store is now at version \(version); plan again")
+            }
+            let write = AuditWrite(
+                time: Timestamp.string(context.now()), actor: context.actor, onBehalfOf: context.onBehalfOf,
+                commit: plan.source?.commit, runID: context.runID)
+            let head = try await transaction.auditHead()
+            let sealer = BackgroundSealer<Transaction.AuditRows>(
+                plan.changes, of: write, continuing: AuditSealer(after: head, write), rowsPerBlock: Transaction.rowsPerBlock)
+            defer { sealer.stop() }
+            // An invitation names who invited: the commit's author when the change came from git.
+            let inviter = context.onBehalfOf ?? context.actor
+            var auditHead = head
+            var blockIndex = 0
+            for start in stride(from: 0, to: plan.changes.count, by: Transaction.rowsPerBlock) {
+                let end = min(start + Transaction.rowsPerBlock, plan.changes.count)
+                try await transaction.perform(plan.changes[start..<end], inviter: inviter, at: write.time)
+                guard let block = await sealer.block(blockIndex) else { throw CancellationError() }
+                try await transaction.appendAudit(block.rows, of: write)
+                auditHead = AuditHead(seq: block.lastSeq, hash: AuditChain.hex(block.lastDigest))
+                blockIndex += 1
+            }
+            var newVersion = version
+            if !plan.changes.isEmpty {
+                try await transaction.finishAudit(write, firstSeq: (head?.seq ?? 0) + 1, lastSeq: auditHead!.seq)
+                newVersion += 1
+                try await transaction.setStateVersion(newVersion)
+            }
+            try await transaction.insert(
+                ReconcileRun(
+                    id: context.runID, trigger: context.trigger, startedAt: started, finishedAt: context.now(),
+                    repository: plan.source?.repository, ref: plan.source?.ref, commit: plan.source?.commit,
+                    author: context.onBehalfOf, result: plan.changes.isEmpty ? .noChanges : .applied,
+                    changes: plan.changes.count))
+            return ApplyReport(
+                runID: context.runID, applied: plan.changes.count, stateVersion: newVersion, auditHead: auditHead)
+        }
+    }
+
+    /// Makes the invitee a member with the invitation's role, if `id` is pending and `email`
+    /// is the invitee's; audited as `invite.accept` by `email`.
+    public func acceptInvitation(id: Int64, email: Email, at date: Date) async throws {
+        let purpose = WritePurpose(trigger: "accept", actor: email.value, lockTimeout: .seconds(30))
+        try await withTransaction(purpose) { transaction in
+            // Every write takes the state version first: two people accepting one invitation
+            // at once are then one after the other, and the second finds it accepted.
+            let version = try await transaction.lockedStateVersion()
+            guard let invitation = try await transaction.invitation(id: id), invitation.status == .pending,
+                invitation.email == email
+            else { throw StoreError(.notFound, InvitationTokens.notValid) }
+            let write = AuditWrite(time: Timestamp.string(date), actor: email.value, onBehalfOf: nil, commit: nil, runID: nil)
+            try await transaction.accept(invitation, at: write.time)
+            try await Self.appendEntry(
+                .inviteAccept, resourceTeam: invitation.team, subject: email.value, before: nil,
+                after: ChangeValue.role(invitation.role).jsonText, write: write, version: version, transaction)
+        }
+    }
+
+    /// Raises (or lowers) the spend-limit ceiling of `team`; audited. Nothing happens when it
+    /// is already `ceiling`.
+    public func setCeiling(team: String, to ceiling: SpendLimit, actor: String, at date: Date) async throws {
+        let purpose = WritePurpose(trigger: "ceiling", actor: actor, lockTimeout: .seconds(30))
+        try await withTransaction(purpose) { transaction in
+            let version = try await transaction.lockedStateVersion()
+            let current = try await transaction.ceiling(team: team)
+            guard current != ceiling else { return }
+            let write = AuditWrite(time: Timestamp.string(date), actor: actor, onBehalfOf: nil, commit: nil, runID: nil)
+            try await transaction.setCeiling(team: team, to: ceiling, by: actor, at: write.time)
+            try await Self.appendEntry(
+                .spendLimitCeilingUpdate, resourceTeam: team, subject: nil, before: current.jsonNumber,
+                after: ceiling.jsonNumber, write: write, version: version, transaction)
+        }
+    }
+
+    /// Appends one entry for a change made outside a plan, and bumps the state version.
+    private static func appendEntry(
+        _ action: AuditAction, resourceTeam: String, subject: String?, before: String?, after: String?,
+        write: AuditWrite, version: Int64, _ transaction: Transaction
+    ) async throws {
+        var sealer = AuditSealer(after: try await transaction.auditHead(), write)
+        var rows = Transaction.AuditRows(capacity: 1, write: write)
+        sealer.seal(
+            action, resourceTeam: resourceTeam, subject: subject, team: resourceTeam, before: before, after: after,
+            into: &rows)
+        try await transaction.appendAudit(rows, of: write)
+        try await transaction.finishAudit(write, firstSeq: sealer.seq, lastSeq: sealer.seq)
+        try await transaction.setStateVersion(version + 1)
+    }
+
+    private static func requireFence(_ fence: Fence?, _ transaction: Transaction, now: Date) async throws {
+        guard let fence else { return }
+        guard try await transaction.holdsLease(fence, at: now) else {
+            throw StoreError(
+                .fenced,
+                "\(fence.holder) no longer holds the lease \(fence.name) (another replica took over); nothing was applied")
+        }
+    }
+}
+
+extension AuditSealer {
+    /// A sealer for the entries of `write`, following `head`.
+    init(after head: AuditHead?, _ write: AuditWrite) {
+        self.init(
+            after: head, time: write.time, actor: write.actor, onBehalfOf: write.onBehalfOf, commit: write.commit,
+            runID: write.runID)
+    }
+}
+
+extension InvitationTokens {
+    /// The one answer for unknown, revoked, accepted and mismatched tokens.
+    public static let notValid = "this invitation link is not valid (or not for that email address)"
+}

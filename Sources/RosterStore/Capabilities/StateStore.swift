@@ -1,0 +1,29 @@
+public import Foundation
+public import RosterCore
+
+/// The teams, members and invitations, and the one way to change them from git.
+public protocol StateStore: Sendable {
+    /// Teams, members, pending invitations, ceilings and the state version.
+    func currentState() async throws -> CurrentState
+    /// The state version alone, cheaply: whether anything changed since a run.
+    func stateVersion() async throws -> Int64
+    /// Applies `plan` in one transaction, with one audit entry per change and the run
+    /// recorded; refuses a plan made against another state version (`StoreError.stalePlan`).
+    func apply(_ plan: Plan, context: ApplyContext) async throws -> ApplyReport
+    /// Raises (or lowers) the spend-limit ceiling of `team`; audited.
+    func setCeiling(team: String, to ceiling: SpendLimit, actor: String, at time: Date) async throws
+    /// Every team with its counts, by slug; only `slugs` when given.
+    func teamSummaries(_ slugs: [String]?) async throws -> [TeamSummary]
+    /// The members of `team` with their roles; nil when there is no such team.
+    func members(team: String) async throws -> [Email: Role]?
+    /// The teams `email` belongs to, with the role in each.
+    func roles(of email: Email) async throws -> [String: Role]
+}
+
+extension StateStore {
+    /// Every team with its counts, by slug.
+    public func teamSummaries() async throws -> [TeamSummary] { try await teamSummaries(nil) }
+
+    /// One team's summary; nil when there is no such team.
+    public func teamSummary(_ slug: String) async throws -> TeamSummary? { try await teamSummaries([slug]).first }
+}

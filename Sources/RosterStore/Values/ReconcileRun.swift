@@ -1,0 +1,36 @@
+public import Foundation
+
+/// One reconcile or apply run.
+public struct ReconcileRun: Sendable, Equatable, Codable {
+    public enum Result: String, Sendable, Codable { case applied, noChanges = "no-changes", refused, failed }
+
+    public var id: String
+    public var trigger: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var repository: String?
+    public var ref: String?
+    public var commit: String?
+    public var author: String?
+    public var result: Result
+    public var changes: Int
+    public var message: String?
+
+    public init(
+        id: String, trigger: String, startedAt: Date, finishedAt: Date, repository: String? = nil, ref: String? = nil,
+        commit: String? = nil, author: String? = nil, result: Result, changes: Int = 0, message: String? = nil
+    ) {
+        self.id = id
+        self.trigger = trigger
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.repository = repository
+        self.ref = ref
+        self.commit = commit
+        self.author = author
+        self.result = result
+        self.changes = changes
+        self.message = message
+    }
+}
+
