@@ -131,7 +131,7 @@ struct AuditTamperTests {
             #expect(try await fixture.audit() != entries, "the tampering changed nothing")
 
             // Through the open store and through a new one.
-            for store in [fixture.store, try fixture.reopen()] {
+            for store in [fixture.store, try await fixture.reopen()] {
                 let withoutHead = try await store.verifyAudit(expectedHead: nil)
                 let withHead = try await store.verifyAudit(expectedHead: head)
                 switch tamper.expected.withoutHead {
@@ -258,19 +258,19 @@ struct AuditQueryTests {
         (AuditQuery(since: Timestamp.bound("2026-11-18T11:07:00.000Z"), resourceType: "invite", team: "b"), [5]),
     ]
 
-    @Test(arguments: 0..<cases.count)
-    func query(_ index: Int) async throws {
+    @Test(arguments: StoreBackend.allCases, 0..<cases.count)
+    func query(_ backend: StoreBackend, _ index: Int) async throws {
         let (query, expected) = Self.cases[index]
-        try await StoreFixture.with { fixture in
+        try await StoreFixture.with(backend) { fixture in
             try await Self.populate(fixture)
             let entries = try await fixture.store.auditEntries(matching: query)
             #expect(entries.map(\.seq) == expected, "\(query)")
         }
     }
 
-    @Test("the populated log is what the query table assumes")
-    func populated() async throws {
-        try await StoreFixture.with { fixture in
+    @Test("the populated log is what the query table assumes", arguments: StoreBackend.allCases)
+    func populated(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
             try await Self.populate(fixture)
             let entries = try await fixture.audit()
             #expect(

@@ -6,16 +6,16 @@ import Testing
 @testable import RosterSQLite
 @testable import RosterStore
 
-@Suite("SQLite store: concurrent writers")
+@Suite("Store: concurrent writers")
 struct ConcurrencyTests {
     @Test("two applies planned against the same version on two store instances: one lands, the other is stale",
-          arguments: 1...4)
-    func concurrentApplies(round: Int) async throws {
-        try await StoreFixture.with { fixture in
+          arguments: StoreBackend.allCases, 1...4)
+    func concurrentApplies(_ backend: StoreBackend, round: Int) async throws {
+        try await StoreFixture.with(backend) { fixture in
             let members: [(String, Role)] = [("bob@example.com", .dev)]
             try await fixture.converge([team("t", members: members)])
             let first = fixture.store
-            let second = try fixture.reopen()
+            let second = try await fixture.reopen()
             let before = try await first.currentState()
             let baseCount = try await fixture.audit().count
 
@@ -61,13 +61,14 @@ struct ConcurrencyTests {
         }
     }
 
-    @Test("concurrent accepts and ceiling changes over four instances all land, in one unbroken chain")
-    func manyWriters() async throws {
-        try await StoreFixture.with { fixture in
+    @Test("concurrent accepts and ceiling changes over four instances all land, in one unbroken chain", arguments: StoreBackend.allCases)
+    func manyWriters(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
             try await fixture.converge([
                 team("t", members: (1...8).map { ("user\($0)@example.com", Role.dev) })
             ])
-            let stores = try (0..<4).map { _ in try fixture.reopen() }
+            var stores: [any Store] = []
+            for _ in 0..<4 { stores.append(try await fixture.reopen()) }
             let invitations = try await fixture.store.pendingInvitations()
             let start = try await fixture.store.currentState().version
             // Accepting invitations does not depend on the state version, so all of them land,
@@ -147,7 +148,7 @@ struct WriterLockTests {
             let before = try await StoreSnapshot.of(fixture.store)
 
             let lock = try await FileLock.acquire(path: fixture.path + ".lock", timeout: .seconds(5), holder: Self.holder)
-            let store = try fixture.reopen()
+            let store = try await fixture.reopen()
             let waiting = Task {
                 switch writer {
                 case .apply:

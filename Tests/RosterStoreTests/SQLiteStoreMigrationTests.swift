@@ -41,7 +41,7 @@ struct SQLiteStoreMigrationTests {
             let before = try await fixture.store.currentState()
 
             // While the first instance is open, and again once it is gone.
-            let second = try fixture.reopen()
+            let second = try await fixture.reopen()
             #expect(try await second.currentState() == before)
             let third = try SQLiteStore(path: fixture.path)
             #expect(try await third.currentState() == before)
@@ -60,7 +60,7 @@ struct SQLiteStoreMigrationTests {
                 DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email;
                 DELETE FROM grdb_migrations WHERE identifier = 'v2-serve';
                 """)
-            let upgraded = try fixture.reopen()
+            let upgraded = try await fixture.reopen()
             #expect(try await upgraded.currentState().version == 1)
             #expect(try await upgraded.lease("reconciler") == nil)
             #expect(try await upgraded.apiKeys(email: nil).isEmpty)

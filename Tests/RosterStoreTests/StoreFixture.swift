@@ -4,6 +4,7 @@ import RosterCore
 import Testing
 
 @testable import RosterSQLite
+@testable import RosterPostgres
 @testable import RosterStore
 
 /// 2026-11-18T11:06:40.500Z: exactly representable, so audit times are known to the millisecond.
@@ -16,27 +17,57 @@ struct FixtureError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// A real SQLite store in a new temporary folder, removed when the test's body ends.
-struct StoreFixture: Sendable {
-    let folder: String
-    let path: String
-    let store: SQLiteStore
+/// The two backends every contract test runs on.
+enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
 
-    /// Runs `body` with a fresh store in a fresh folder; removes the folder whatever happens.
-    static func with<T>(_ body: (StoreFixture) async throws -> T) async throws -> T {
+/// A real store in a new temporary folder: a SQLite file, or a new database on the test
+/// PostgreSQL server; the folder is removed and the store closed when the test's body ends.
+struct StoreFixture: Sendable {
+    let backend: StoreBackend
+    let folder: String
+    /// The SQLite file (for PostgreSQL, where a SQLite file would be: the key file goes beside it).
+    let path: String
+    /// The store's URL, as `--store` takes it.
+    let url: String
+    let store: any Store
+
+    /// Runs `body` with a fresh store of `backend` in a fresh folder; removes the folder whatever happens.
+    static func with<T>(_ backend: StoreBackend = .sqlite, _ body: (StoreFixture) async throws -> T) async throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-store-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/roster.db"
-        let fixture = StoreFixture(folder: folder, path: path, store: try SQLiteStore(path: path))
-        return try await body(fixture)
+        let url = backend == .sqlite ? "sqlite:" + path : try await TestPostgres.freshDatabaseURL()
+        let fixture = StoreFixture(backend: backend, folder: folder, path: path, url: url, store: try await open(url))
+        do {
+            let result = try await body(fixture)
+            await fixture.store.close()
+            return result
+        } catch {
+            await fixture.store.close()
+            throw error
+        }
     }
 
-    /// Another store instance on the same file (as another process would open it).
-    func reopen() throws -> SQLiteStore { try SQLiteStore(path: path) }
+    /// Opens the store at `url`.
+    static func open(_ url: String) async throws -> any Store {
+        switch try StoreLocation(parsing: url) {
+        case .sqlite(let path): return try SQLiteStore(path: path)
+        case .postgres(let location): return try await PostgresStore(location)
+        }
+    }
+
+    /// Another store instance on the same database (as another process would open it).
+    func reopen() async throws -> any Store { try await Self.open(url) }
+
+    /// The SQLite store, for tests about SQLite itself.
+    var sqliteStore: SQLiteStore { store as! SQLiteStore }
 
     /// The plan from `teams` to the store's current state; throws if the planner reports errors.
-    func plan(_ teams: [TeamManifest], rules: PlanRules = PlanRules(), in store: SQLiteStore? = nil) async throws -> Plan {
+    func plan(_ teams: [TeamManifest], rules: PlanRules = PlanRules(), in store: (any Store)? = nil) async throws -> Plan {
         let result = try await planWithErrors(teams, rules: rules, in: store)
         guard result.errors.isEmpty else {
             throw FixtureError(description: "planner errors: " + result.errors.map(\.message).joined(separator: "; "))
@@ -44,7 +75,7 @@ struct StoreFixture: Sendable {
         return result.plan
     }
 
-    func planWithErrors(_ teams: [TeamManifest], rules: PlanRules = PlanRules(), in store: SQLiteStore? = nil) async throws
+    func planWithErrors(_ teams: [TeamManifest], rules: PlanRules = PlanRules(), in store: (any Store)? = nil) async throws
         -> (plan: Plan, errors: [Diagnostic])
     {
         let current = try await (store ?? self.store).currentState()
@@ -68,7 +99,7 @@ struct StoreFixture: Sendable {
     }
 
     /// Every audit entry, oldest first.
-    func audit(_ store: SQLiteStore? = nil) async throws -> [AuditEntry] {
+    func audit(_ store: (any Store)? = nil) async throws -> [AuditEntry] {
         try await (store ?? self.store).auditEntries(matching: AuditQuery())
     }
 
@@ -76,8 +107,40 @@ struct StoreFixture: Sendable {
     /// tampering with the file would; returns what the shell printed.
     @discardableResult
     func sqlite(_ sql: String) throws -> CommandOutput {
+        precondition(backend == .sqlite, "sqlite(_:) is for SQLite stores")
         let output = try runCommand(["sqlite3", "-bail", path, sql])
         guard output.status == 0 else { throw FixtureError(description: "sqlite3 failed: \(output.stderr)") }
+        return output
+    }
+
+    /// Runs the SQL for this fixture's backend (with `sqlite3` or `psql`), for the few
+    /// checks whose SQL differs; returns what was printed.
+    @discardableResult
+    func sql(sqlite: String, postgres: String) throws -> CommandOutput {
+        backend == .sqlite ? try self.sqlite(sqlite) : try psql(postgres)
+    }
+
+    /// Everything the database holds, as bytes to search: the SQLite files (database, -wal,
+    /// -shm, lock), or every table of the PostgreSQL database as text.
+    func databaseBytes() throws -> [Data] {
+        switch backend {
+        case .sqlite:
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasSuffix(".key") }
+            return try files.map { try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)) }
+        case .postgres:
+            let tables = try psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").stdout
+                .split(separator: "\n").map(String.init)
+            return try tables.map { Data(try psql("SELECT t::text FROM \($0) t").stdout.utf8) }
+        }
+    }
+
+    /// Runs SQL on the PostgreSQL database with `psql`, as an operator with the store's
+    /// credentials would; returns what it printed (unaligned, tuples only).
+    @discardableResult
+    func psql(_ sql: String) throws -> CommandOutput {
+        precondition(backend == .postgres, "psql(_:) is for PostgreSQL stores")
+        let output = try runCommand(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql])
+        guard output.status == 0 else { throw FixtureError(description: "psql failed: \(output.stderr)") }
         return output
     }
 }
@@ -89,7 +152,7 @@ struct StoreSnapshot: Equatable {
     var runs: [ReconcileRun]
     var invitations: [Invitation]
 
-    static func of(_ store: SQLiteStore) async throws -> StoreSnapshot {
+    static func of(_ store: any Store) async throws -> StoreSnapshot {
         StoreSnapshot(
             state: try await store.currentState(), audit: try await store.auditEntries(matching: AuditQuery()),
             runs: try await store.runs(limit: 1_000), invitations: try await store.pendingInvitations())

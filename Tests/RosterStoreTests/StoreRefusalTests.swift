@@ -6,16 +6,16 @@ import Testing
 @testable import RosterSQLite
 @testable import RosterStore
 
-@Suite("SQLite store: stale plans")
+@Suite("Store: stale plans")
 struct StalePlanTests {
     /// What moves the store between planning and applying.
     enum Interference: String, CaseIterable, Sendable {
         case otherApply, invitationAccepted, ceilingRaised
     }
 
-    @Test(arguments: Interference.allCases)
-    func stalePlanIsRefusedWhole(_ interference: Interference) async throws {
-        try await StoreFixture.with { fixture in
+    @Test(arguments: StoreBackend.allCases, Interference.allCases)
+    func stalePlanIsRefusedWhole(_ backend: StoreBackend, _ interference: Interference) async throws {
+        try await StoreFixture.with(backend) { fixture in
             let members: [(String, Role)] = [("bob@example.com", .dev)]
             try await fixture.converge([team("t", members: members)])
             // The saved plan: invite erin, raise nothing else.
@@ -41,9 +41,9 @@ struct StalePlanTests {
         }
     }
 
-    @Test("a plan made against a newer version than the store's is refused too")
-    func planFromTheFuture() async throws {
-        try await StoreFixture.with { fixture in
+    @Test("a plan made against a newer version than the store's is refused too", arguments: StoreBackend.allCases)
+    func planFromTheFuture(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
             var plan = try await fixture.plan([team("t")])
             plan.stateVersion = 7
             let error = await storeError { _ = try await fixture.store.apply(plan, context: context()) }
@@ -57,7 +57,7 @@ struct StalePlanTests {
 
 /// Hand-edited or otherwise malformed plans, against the store's current version: the store
 /// refuses them and rolls the whole transaction back, including changes before the bad one.
-@Suite("SQLite store: malformed plans roll back whole")
+@Suite("Store: malformed plans roll back whole")
 struct MalformedPlanTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
@@ -118,9 +118,9 @@ struct MalformedPlanTests {
         Case(name: "team.spend_limit.update without a value", change: Change(.teamSpendLimitUpdate, team: "t", subject: "t")),
     ]
 
-    @Test(arguments: cases)
-    func refusedWhole(_ scenario: Case) async throws {
-        try await StoreFixture.with { fixture in
+    @Test(arguments: StoreBackend.allCases, cases)
+    func refusedWhole(_ backend: StoreBackend, _ scenario: Case) async throws {
+        try await StoreFixture.with(backend) { fixture in
             // Team t: owner alice, bob (dev) joined, carol (billing) invited.
             try await fixture.converge([team("t", members: [("bob@example.com", .dev), ("carol@example.com", .billing)])])
             try await fixture.accept("bob@example.com", in: "t")
@@ -155,9 +155,9 @@ struct MalformedPlanTests {
     /// ("plan again"), which would send the user round in circles.
     @Test(
         "a malformed plan against the current version is reported as invalid, not stale",
-        arguments: [cases[1], cases[2], cases[4]])
-    func malformedIsNotStale(_ scenario: Case) async throws {
-        try await StoreFixture.with { fixture in
+        arguments: StoreBackend.allCases, [cases[1], cases[2], cases[4]])
+    func malformedIsNotStale(_ backend: StoreBackend, _ scenario: Case) async throws {
+        try await StoreFixture.with(backend) { fixture in
             try await fixture.converge([team("t", members: [("bob@example.com", .dev)])])
             let version = try await fixture.store.currentState().version
             let plan = Plan(source: nil, stateVersion: version, changes: [scenario.change], warnings: [])

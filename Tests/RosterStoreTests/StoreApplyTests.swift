@@ -6,15 +6,15 @@ import Testing
 @testable import RosterSQLite
 @testable import RosterStore
 
-@Suite("SQLite store: applying plans")
-struct SQLiteStoreApplyTests {
+@Suite("Store: applying plans")
+struct StoreApplyTests {
     static let mlResearch = team(
         "ml-research", displayName: "ML Research", spendLimit: SpendLimit(cents: 6_050),
         members: [("alice@example.com", .admin), ("bob@example.com", .dev), ("Carol@Example.com", .billing)])
 
-    @Test("team.create with invitations lands whole, with one chained audit entry per change and the run recorded")
-    func createTeam() async throws {
-        try await StoreFixture.with { fixture in
+    @Test("team.create with invitations lands whole, with one chained audit entry per change and the run recorded", arguments: StoreBackend.allCases)
+    func createTeam(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
             let plan = try await fixture.plan([Self.mlResearch])
             #expect(plan.stateVersion == 0)
             #expect(plan.changes.map(\.action) == [.teamCreate, .inviteCreate, .inviteCreate])
@@ -81,9 +81,9 @@ struct SQLiteStoreApplyTests {
         }
     }
 
-    @Test("applying the same desired state again plans nothing and changes nothing")
-    func idempotent() async throws {
-        try await StoreFixture.with { fixture in
+    @Test("applying the same desired state again plans nothing and changes nothing", arguments: StoreBackend.allCases)
+    func idempotent(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
             try await fixture.converge([Self.mlResearch])
             let state = try await fixture.store.currentState()
             let entries = try await fixture.audit()
@@ -107,9 +107,9 @@ struct SQLiteStoreApplyTests {
         }
     }
 
-    @Test("record(_:) keeps a run that changed nothing, every field intact")
-    func recordRun() async throws {
-        try await StoreFixture.with { fixture in
+    @Test("record(_:) keeps a run that changed nothing, every field intact", arguments: StoreBackend.allCases)
+    func recordRun(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
             let run = ReconcileRun(
                 id: "run-refused", trigger: "reconcile", startedAt: fixedDate, finishedAt: fixedDate.addingTimeInterval(1.25),
                 repository: "https://example.com/teams.git", ref: "main", commit: fixedCommit, author: "dev@example.com",
@@ -127,9 +127,9 @@ struct SQLiteStoreApplyTests {
         }
     }
 
-    @Test("runs(limit:) returns the newest runs first")
-    func runsNewestFirst() async throws {
-        try await StoreFixture.with { fixture in
+    @Test("runs(limit:) returns the newest runs first", arguments: StoreBackend.allCases)
+    func runsNewestFirst(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
             for (index, name) in ["a", "b", "c"].enumerated() {
                 _ = try await fixture.store.apply(
                     try await fixture.plan([team(name)], rules: PlanRules()),
@@ -144,7 +144,7 @@ struct SQLiteStoreApplyTests {
 /// Every kind of change, planned from a manifest edit against one base state, applied, then
 /// read back: the store holds what the plan said, with one audit entry carrying the
 /// expected before/after JSON, and planning again finds nothing to do.
-@Suite("SQLite store: every change kind round-trips")
+@Suite("Store: every change kind round-trips")
 struct ChangeRoundTripTests {
     /// Team `t`: owner alice, bob (admin) and dan (basic) joined, carol (billing) invited.
     static let base: [(String, Role)] = [
@@ -212,14 +212,14 @@ struct ChangeRoundTripTests {
             before: #"{"displayName":"Team T","owner":"alice@example.com","spendLimit":80}"#, expect: { $0["t"] = nil }),
     ]
 
-    @Test("the case list covers every change kind")
-    func coversEveryAction() {
+    @Test("the case list covers every change kind", arguments: StoreBackend.allCases)
+    func coversEveryAction(_ backend: StoreBackend) {
         #expect(Set(Self.cases.map(\.action)) == Set(Change.Action.allCases))
     }
 
-    @Test(arguments: cases)
-    func roundTrip(_ scenario: Case) async throws {
-        try await StoreFixture.with { fixture in
+    @Test(arguments: StoreBackend.allCases, cases)
+    func roundTrip(_ backend: StoreBackend, _ scenario: Case) async throws {
+        try await StoreFixture.with(backend) { fixture in
             try await Self.makeBase(fixture)
             let base = try await fixture.store.currentState()
             let baseEntries = try await fixture.audit()
@@ -257,9 +257,9 @@ struct ChangeRoundTripTests {
         }
     }
 
-    @Test("team.delete also ends the team's memberships and pending invitations")
-    func deleteEndsInvitations() async throws {
-        try await StoreFixture.with { fixture in
+    @Test("team.delete also ends the team's memberships and pending invitations", arguments: StoreBackend.allCases)
+    func deleteEndsInvitations(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
             try await Self.makeBase(fixture)
             let carol = try #require(try await fixture.store.pendingInvitation(team: "t", email: email("carol@example.com")))
             try await fixture.converge([], rules: PlanRules(allowTeamDeletion: true))
@@ -274,9 +274,9 @@ struct ChangeRoundTripTests {
         }
     }
 
-    @Test("a spend limit above the ceiling is refused by planning until an operator raises the ceiling, which is audited")
-    func ceiling() async throws {
-        try await StoreFixture.with { fixture in
+    @Test("a spend limit above the ceiling is refused by planning until an operator raises the ceiling, which is audited", arguments: StoreBackend.allCases)
+    func ceiling(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
             try await Self.makeBase(fixture)
             let desired = [team("t", displayName: "Team T", spendLimit: SpendLimit(cents: 12_000), members: Self.base)]
             let refused = try await fixture.planWithErrors(desired)
@@ -319,9 +319,9 @@ struct ChangeRoundTripTests {
         }
     }
 
-    @Test("a ceiling approved before the team exists lets the team be created with a limit up to it")
-    func ceilingBeforeTheTeam() async throws {
-        try await StoreFixture.with { fixture in
+    @Test("a ceiling approved before the team exists lets the team be created with a limit up to it", arguments: StoreBackend.allCases)
+    func ceilingBeforeTheTeam(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
             let desired = [team("new", spendLimit: SpendLimit(cents: 20_000))]
             let refused = try await fixture.planWithErrors(desired)
             #expect(refused.errors.count == 1)
