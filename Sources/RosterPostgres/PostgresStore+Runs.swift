@@ -33,7 +33,7 @@ extension PostgresStore {
             let query: PostgresQuery = """
                 SELECT id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message
                 FROM runs WHERE NOT \(applied) OR (result = 'applied' AND commit_id IS NOT NULL)
-                ORDER BY started_at DESC LIMIT \(Int64(limit))
+                ORDER BY started_at DESC, id DESC LIMIT \(Int64(limit))
                 """
             var runs: [ReconcileRun] = []
             for try await (id, trigger, started, finished, repository, ref, commit, author, result, changes, message)

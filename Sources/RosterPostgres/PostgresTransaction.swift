@@ -307,7 +307,14 @@ public final class PostgresTransaction: StoreTransaction {
         return first.map { Int($0) - 1 }
     }
 
-    private func copy(_ rows: CopyText, into table: String, _ columns: [String]) async throws {
+    /// Runs `query` (for `store copy`).
+    func run(_ query: PostgresQuery) async throws { try await execute(query) }
+
+    /// The rows `query` returns (for `store copy`).
+    func countRows(_ query: PostgresQuery) async throws -> Int { try await count(query) }
+
+    /// Streams `rows` into `table` with COPY.
+    func copy(_ rows: CopyText, into table: String, _ columns: [String]) async throws {
         guard rows.rows > 0 else { return }
         try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
             try await writer.write(rows.buffer)

@@ -23,6 +23,8 @@ extension Reconciler {
         /// run on every tick.
         public var skipIfUnchanged: Checkpoint?
         public var now: @Sendable () -> Date
+        /// The lease the run's apply must still hold when it commits (`roster serve`'s).
+        public var fence: Fence?
 
         public init(
             trigger: String, identity: String = "roster", lockTimeout: Duration = .seconds(30),
@@ -143,7 +145,7 @@ extension Reconciler {
         }
         let context = ApplyContext(
             actor: request.identity, onBehalfOf: plan.source?.author, runID: runID, now: request.now,
-            lockTimeout: request.lockTimeout, trigger: request.trigger)
+            lockTimeout: request.lockTimeout, trigger: request.trigger, fence: request.fence)
         let report: ApplyReport
         do {
             report = try await store.apply(plan, context: context)

@@ -21,7 +21,7 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message
-                    FROM runs WHERE \(condition) ORDER BY started_at DESC LIMIT ?
+                    FROM runs WHERE \(condition) ORDER BY started_at DESC, id DESC LIMIT ?
                     """, arguments: [limit]
             ).map { row in
                 ReconcileRun(

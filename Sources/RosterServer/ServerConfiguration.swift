@@ -35,7 +35,7 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseURL: URL = URL(string: "http://127.0.0.1:8080")!,
         interval: Duration = .seconds(300), jitter: Double = 0.1, backoffBase: Duration = .seconds(10),
-        backoffCap: Duration = .seconds(600), leaseTTL: Duration = .seconds(30),
+        backoffCap: Duration = .seconds(600), leaseTTL: Duration = .seconds(10),
         instance: String = ServerConfiguration.defaultInstance(), trackedRef: String = "HEAD", webhookSecret: Data? = nil,
         webhookBodyLimit: Int = 1 << 20, bodyReadTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(30),
         sessionLifetime: Duration = .seconds(12 * 3600)

@@ -73,7 +73,12 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the store (connecting and migrating a PostgreSQL one).
     func openStore() async throws -> any Store {
-        switch try storeLocation() {
+        try await Self.open(try storeLocation())
+    }
+
+    /// Opens the store at `location`.
+    static func open(_ location: StoreLocation) async throws -> any CopyableStore {
+        switch location {
         case .sqlite(let path): try SQLiteStore(path: path)
         case .postgres(let location): try await PostgresStore(location)
         }

@@ -34,7 +34,7 @@ enum Output {
             throw ExitCode(1)
         } catch let error as StoreError {
             err("error: \(error.message)\n")
-            throw ExitCode(error.kind == .stalePlan || error.kind == .locked ? 3 : 1)
+            throw ExitCode(error.kind == .stalePlan || error.kind == .locked || error.kind == .fenced ? 3 : 1)
         } catch let error as Refusal {
             err("refused: \(error.message)\n")
             throw ExitCode(3)

@@ -37,9 +37,9 @@ extension Roster {
         var lockTimeout: Double = 30
 
         @Option(help: ArgumentHelp(
-            "How long the reconciler's lease lasts unrenewed, such as 30s: a standby takes over this long after the holder dies.",
+            "How long the reconciler's lease lasts unrenewed, such as 10s: a standby takes over within this and a third of it after the holder dies.",
             valueName: "duration"))
-        var leaseTTL: String = "30s"
+        var leaseTTL: String = "10s"
 
         @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
         var logLevel: String = "info"

@@ -49,6 +49,9 @@ public struct ReconcileService: Service {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await keepLease() }
                 group.addTask { await reconcileLoop() }
+                if let signals = store as? any ReconcileSignals {
+                    group.addTask { await relaySignals(signals) }
+                }
                 // The loop ends on shutdown, after any run in flight; then the lease keeper stops.
                 await group.next()
                 group.cancelAll()
@@ -109,6 +112,13 @@ public struct ReconcileService: Service {
         }
     }
 
+    /// Wakes the loop for pushes another replica received, while this one leads.
+    private func relaySignals(_ signals: any ReconcileSignals) async {
+        for await reason in signals.reconcileSignals() {
+            if await status.isLeader { await trigger.fire(reason) }
+        }
+    }
+
     // MARK: Runs
 
     private func reconcileLoop() async {
@@ -140,7 +150,11 @@ public struct ReconcileService: Service {
         var log = logger
         log[metadataKey: "trigger"] = "\(reason)"
         do {
-            let outcome = try await Reconciler.run(makeRequest(reason, skip), store: store)
+            var request = makeRequest(reason, skip)
+            // Fenced: if this process lost the lease since it last renewed it (paused past
+            // the TTL, cut off from the database), the apply writes nothing.
+            request.fence = Fence(name: Self.leaseName, holder: configuration.instance)
+            let outcome = try await Reconciler.run(request, store: store)
             guard let run = outcome.run else {
                 log.debug("nothing changed since the last refused or failed run; not retrying")
                 return (failures, skip)

@@ -1,4 +1,5 @@
 import Foundation
+import RosterStore
 import Hummingbird
 import Logging
 import HTTPTypes
@@ -65,6 +66,14 @@ struct WebhookController: Sendable {
             return (Self.answer(.ok, "ignored", "push to \(payload.ref), not the tracked \(configuration.trackedRef)"), "ignored")
         }
         await environment.trigger.fire("webhook:\(provider.rawValue)")
+        // Whichever replica the git host called, the one holding the lease runs now.
+        if let signals = environment.store as? any ReconcileSignals {
+            do {
+                try await signals.signalReconcile("webhook:\(provider.rawValue)")
+            } catch {
+                environment.logger.warning("could not pass the push on to the other replicas", metadata: ["error": "\(error)"])
+            }
+        }
         return (Self.answer(.accepted, "accepted", "a run will start shortly"), "accepted")
     }
 
