@@ -119,7 +119,7 @@ public final class PostgresStore: Store, TransactionalStore {
                 guard let first = try await group.next(), let connection = first else {
                     throw StoreError(
                         .io,
-                        "cannot reach the PostgreSQL store \(shown): no connection within \(timeout.formatted()); is the server up?")
+                        "cannot reach the PostgreSQL store \(shown): no connection within \(timeout.components.seconds) s; is the server up?")
                 }
                 return connection
             }

@@ -22,13 +22,28 @@ struct OperationsController: Sendable {
         }
     }
 
-    /// Ready when the store answers and a reconcile has completed, by this process or
-    /// another on the same store (a standby is ready to serve pages).
+    /// Ready when the store answers (within 3 s: a load balancer's probe gives up soon) and a
+    /// reconcile has completed, by this process or another on the same store (a standby is
+    /// ready to serve pages).
     private func readiness() async throws -> Response {
         let runs: [ReconcileRun]
         do {
-            _ = try await environment.store.stateVersion()
-            runs = try await environment.store.runs(limit: 50)
+            let store = environment.store
+            runs = try await withThrowingTaskGroup(of: [ReconcileRun]?.self) { group in
+                group.addTask {
+                    _ = try await store.stateVersion()
+                    return try await store.runs(limit: 50)
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(3))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let runs = first else {
+                    throw StoreError(.io, "the store did not answer within 3 s")
+                }
+                return runs
+            }
         } catch {
             environment.logger.error("readiness: the store does not answer", metadata: ["error": "\(error)"])
             return Self.text("not ready: the store does not answer\n", status: .serviceUnavailable)
