@@ -85,6 +85,8 @@ struct BenchDatabase {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool, "-h", host, "-p", "\(port)", "-U", user, "-w"] + arguments
+        var environment = environment
+        environment["PGOPTIONS"] = "-c client_min_messages=warning"  // not "database … does not exist, skipping"
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output

@@ -31,6 +31,14 @@ public enum Reconciler {
             self.allowMassRemoval = allowMassRemoval
         }
 
+        /// The removal limit for applying a plan saved earlier: the one it was planned under
+        /// (the default when it names none), tightened by the flags, lifted by
+        /// `allowMassRemoval`.
+        public func maxRemovals(forSaved plan: Plan) -> Int {
+            if allowMassRemoval { return .max }
+            return min(plan.maxRemovals ?? RosterConfig.Safety().maxRemovals, maxRemovals ?? .max)
+        }
+
         /// `config`'s rules, tightened: flags may lower `maxRemovals` and raise `minAdmins`, never the reverse.
         public func rules(_ config: RosterConfig) -> PlanRules {
             var rules = PlanRules(config)

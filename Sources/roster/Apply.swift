@@ -43,18 +43,17 @@ extension Roster {
             try await Output.reportingFailures {
                 let store = try await global.openStore()
                 let plan: Plan
-                var maxRemovals: Int
+                let maxRemovals: Int
                 if let planFile {
                     plan = try PlanFile.load(planFile)
-                    maxRemovals = min(plan.maxRemovals ?? RosterConfig.Safety().maxRemovals, safety.maxRemovals ?? .max)
+                    maxRemovals = safety.overrides.maxRemovals(forSaved: plan)
                 } else {
                     let outcome = try await Reconciler.plan(
                         source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides)
                     plan = try PlanPrinter.requirePlannable(outcome, global: global)
                     Output.keepUntilExit(outcome)
-                    maxRemovals = outcome.rules.maxRemovals
+                    maxRemovals = outcome.rules.allowMassRemoval ? .max : outcome.rules.maxRemovals
                 }
-                if safety.allowMassRemoval { maxRemovals = .max }
                 PlanPrinter.print(plan, format: .text, global: global, asked: false)
                 if plan.removalCount > maxRemovals {
                     throw Refusal(

@@ -46,16 +46,9 @@ extension Roster {
                 let headSource = try GitSource(repository: repo, ref: head, cacheDirectory: cacheDir)
                 let headLoad = try await loader.load(from: headSource)
                 let rules = PlanRules(headLoad.config)
-                var current = CurrentState(version: 0)
-                for team in baseLoad.teams {
-                    var members: [Email: Role] = [:]
-                    for member in team.members { members[member.email] = member.role }
-                    current.teams[team.slug] = TeamState(
-                        slug: team.slug, displayName: team.displayName, owner: team.owner, spendLimit: team.spendLimit,
-                        ceiling: max(team.spendLimit, .default), members: members)
-                    current.ceilings[team.slug] = max(team.spendLimit, .default)
-                }
-                var outcome = Reconciler.plan(headLoad, current: current, rules: rules, source: Reconciler.planSource(headSource))
+                var outcome = Reconciler.plan(
+                    headLoad, current: CurrentState(declaredBy: baseLoad.teams), rules: rules,
+                    source: Reconciler.planSource(headSource))
                 guard headLoad.isValid else {
                     outcome.plan = nil
                     outcome.errors = headLoad.diagnostics

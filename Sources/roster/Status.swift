@@ -32,7 +32,7 @@ extension Roster {
                     drift = try PlanPrinter.requirePlannable(outcome, global: global)
                 }
                 switch format {
-                case .json: Output.out(json(recent, pending, drift))
+                case .json: Output.out(try StatusReport(runs: recent, pending: pending, drift: drift).json())
                 case .text: Output.out(text(recent, pending, drift))
                 }
             }
@@ -57,33 +57,6 @@ extension Roster {
                 out += drift.isEmpty ? "none.\n" : "\(drift.summary.total) change\(drift.summary.total == 1 ? "" : "s") to apply.\n" + PlanRenderer.summaryLine(drift) + "\n"
             }
             return out
-        }
-
-        private func json(_ runs: [ReconcileRun], _ pending: [Invitation], _ drift: Plan?) -> String {
-            func string(_ value: String?) -> String { value.map(AuditChain.quote) ?? "null" }
-            var out = "{\n  \"runs\": ["
-            out += runs.map { run in
-                "\n    {\"id\": \(string(run.id)), \"trigger\": \(string(run.trigger)), \"startedAt\": \(string(Timestamp.string(run.startedAt))), "
-                    + "\"finishedAt\": \(string(Timestamp.string(run.finishedAt))), \"repository\": \(string(run.repository)), "
-                    + "\"ref\": \(string(run.ref)), \"commit\": \(string(run.commit)), \"author\": \(string(run.author)), "
-                    + "\"result\": \(string(run.result.rawValue)), \"changes\": \(run.changes), \"message\": \(string(run.message))}"
-            }.joined(separator: ",")
-            out += runs.isEmpty ? "],\n" : "\n  ],\n"
-            out += "  \"pendingInvitations\": ["
-            out += pending.map { invitation in
-                "\n    {\"team\": \(string(invitation.team)), \"email\": \(string(invitation.email.value)), "
-                    + "\"role\": \(string(invitation.role.rawValue)), \"createdBy\": \(string(invitation.createdBy)), "
-                    + "\"createdAt\": \(string(Timestamp.string(invitation.createdAt)))}"
-            }.joined(separator: ",")
-            out += pending.isEmpty ? "],\n" : "\n  ],\n"
-            if let drift {
-                out += "  \"drift\": {\"total\": \(drift.summary.total), \"byAction\": {"
-                out += drift.summary.byAction.sorted { $0.key < $1.key }.map { "\(string($0.key)): \($0.value)" }.joined(separator: ", ")
-                out += "}}\n"
-            } else {
-                out += "  \"drift\": null\n"
-            }
-            return out + "}\n"
         }
     }
 }

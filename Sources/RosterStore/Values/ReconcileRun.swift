@@ -34,3 +34,21 @@ public struct ReconcileRun: Sendable, Equatable, Codable {
     }
 }
 
+
+extension ReconcileRun {
+    /// Every field, absent ones as null (the JSON of `roster status` and the API).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(trigger, forKey: .trigger)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(repository, forKey: .repository)
+        try container.encode(ref, forKey: .ref)
+        try container.encode(commit, forKey: .commit)
+        try container.encode(author, forKey: .author)
+        try container.encode(result, forKey: .result)
+        try container.encode(changes, forKey: .changes)
+        try container.encode(message, forKey: .message)
+    }
+}
