@@ -119,27 +119,24 @@ extension PostgresStore {
 
     /// Any number of processes may open an empty database at once: the first to take the
     /// advisory lock migrates it, the others then find it done.
-    func migrate() async throws {
-        let logger = logger
-        try await withConnection { connection in
-            if try await Self.pendingMigrations(connection, logger, create: false).isEmpty { return }
-            try await Self.execute("SELECT pg_advisory_lock(\(Self.migrationLock))", on: connection, logger)
-            do {
-                for migration in try await Self.pendingMigrations(connection, logger, create: true) {
-                    try await connection.withTransaction(logger: logger) { connection in
-                        for statement in migration.sql {
-                            try await Self.execute(PostgresQuery(unsafeSQL: statement), on: connection, logger)
-                        }
-                        try await Self.execute(
-                            "INSERT INTO roster_migrations (name) VALUES (\(migration.name))", on: connection, logger)
+    static func migrate(on connection: PostgresConnection, _ logger: Logger) async throws {
+        if try await Self.pendingMigrations(connection, logger, create: false).isEmpty { return }
+        try await Self.execute("SELECT pg_advisory_lock(\(Self.migrationLock))", on: connection, logger)
+        do {
+            for migration in try await Self.pendingMigrations(connection, logger, create: true) {
+                try await connection.withTransaction(logger: logger) { connection in
+                    for statement in migration.sql {
+                        try await Self.execute(PostgresQuery(unsafeSQL: statement), on: connection, logger)
                     }
+                    try await Self.execute(
+                        "INSERT INTO roster_migrations (name) VALUES (\(migration.name))", on: connection, logger)
                 }
-            } catch {
-                try? await Self.execute("SELECT pg_advisory_unlock(\(Self.migrationLock))", on: connection, logger)
-                throw error
             }
-            try await Self.execute("SELECT pg_advisory_unlock(\(Self.migrationLock))", on: connection, logger)
+        } catch {
+            try? await Self.execute("SELECT pg_advisory_unlock(\(Self.migrationLock))", on: connection, logger)
+            throw error
         }
+        try await Self.execute("SELECT pg_advisory_unlock(\(Self.migrationLock))", on: connection, logger)
     }
 
     /// The advisory lock key migrations run under ("roster" in ASCII).

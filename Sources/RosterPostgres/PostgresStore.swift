@@ -40,14 +40,39 @@ public final class PostgresStore: Store, TransactionalStore {
             // would hold the writers' lock, and a lease's fence, for ever: the server ends it.
             ("idle_in_transaction_session_timeout", "10000"),
         ]
+        // First one connection of its own, which says at once why it cannot log in (the
+        // pool would retry a refused password until the timeout); it migrates the schema.
+        var direct = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: try Self.connectionTLS(location.tls))
+        direct.options.connectTimeout = .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000)
+        direct.options.additionalStartupParameters = configuration.options.additionalStartupParameters
+        let shown = location.description
+        do {
+            let connection = try await PostgresConnection.connect(configuration: direct, id: 0, logger: self.logger)
+            do {
+                try await Self.migrate(on: connection, self.logger)
+                try? await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        } catch let error as PSQLError {
+            throw Self.storeError(error, location: shown)
+        }
         let client = PostgresClient(configuration: configuration, backgroundLogger: self.logger)
         self.client = client
         running = Task { await client.run() }
-        do {
-            try await migrate()
-        } catch {
-            running.cancel()
-            throw error
+    }
+
+    private static func connectionTLS(_ mode: PostgresLocation.TLSMode) throws -> PostgresConnection.Configuration.TLS {
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        switch mode {
+        case .disable: return .disable
+        case .prefer: return .prefer(try NIOSSLContext(configuration: unverified))
+        case .require: return .require(try NIOSSLContext(configuration: unverified))
+        case .verifyFull: return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
     }
 

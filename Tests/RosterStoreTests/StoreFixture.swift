@@ -1,7 +1,7 @@
 import Foundation
-import RosterTestSupport
+public import RosterTestSupport
 import RosterCore
-import Testing
+public import Testing
 
 @testable import RosterSQLite
 @testable import RosterPostgres
@@ -17,10 +17,9 @@ struct FixtureError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// The two backends every contract test runs on.
-enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
-    var testDescription: String { rawValue }
+/// Every contract test runs on both backends, named in the test's report.
+extension StoreBackend: CustomTestStringConvertible {
+    public var testDescription: String { rawValue }
 }
 
 /// A real store in a new temporary folder: a SQLite file, or a new database on the test

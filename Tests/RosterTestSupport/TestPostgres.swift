@@ -15,15 +15,22 @@ import Darwin
 public enum TestPostgres {
     /// The URL (postgres://USER:PASSWORD@127.0.0.1:PORT/DB) of a new, empty database on the test server, created for the caller.
     public static func freshDatabaseURL() async throws -> String {
-        let server = try await server()
+        try await offloaded { try freshDatabaseURLBlocking() }
+    }
+
+    /// `freshDatabaseURL()` for synchronous callers: it waits for processes (initdb and
+    /// postgres the first time, createdb each time) on the calling thread, never for async
+    /// work, so it cannot deadlock a cooperative thread pool that every caller has filled.
+    public static func freshDatabaseURLBlocking() throws -> String {
+        let server = try server()
         let name = "roster_test_" + randomHex(bytes: 8)
-        try await offloaded { try server.createDatabase(name) }
+        try server.createDatabase(name)
         return server.url(database: name)
     }
 
     /// The server's base URL without a database path component, e.g. for tests that need the admin database "postgres".
     public static func serverURL() async throws -> String {
-        try await server().url(database: nil)
+        try await offloaded { try server().url(database: nil) }
     }
 
     /// Whether a server is available: true in CI (CI=true) always; locally true when postgres binaries exist or ROSTER_TEST_POSTGRES_URL is set.
@@ -38,19 +45,20 @@ public enum TestPostgres {
 
     static let urlVariable = "ROSTER_TEST_POSTGRES_URL"
 
-    private static func server() async throws -> PostgresServer {
+    /// Blocks while the local cluster starts (the first caller only); call it off Swift
+    /// concurrency's threads or from synchronous code.
+    private static func server() throws -> PostgresServer {
         if let url = ProcessInfo.processInfo.environment[urlVariable], !url.isEmpty {
             return try PostgresServer(url: url)
         }
-        return try await localCluster.value
+        return try localCluster.get()
     }
 
-    /// A `static let` is initialised exactly once however many tests race for it, so one
-    /// cluster starts and every caller awaits the same task (a failed start fails them all
-    /// with the same error rather than running initdb again for each test).
-    private static let localCluster = Task<PostgresServer, any Error> {
-        try await offloaded { try LocalCluster.start() }
-    }
+    /// A `static let` is initialised exactly once however many tests race for it (the others
+    /// wait on the same start, synchronously, with no task to schedule), so one cluster
+    /// starts, and a failed start fails every caller with the same error rather than running
+    /// initdb again for each test.
+    private static let localCluster = Result<PostgresServer, any Error> { try LocalCluster.start() }
 }
 
 /// Where to reach a server and how to make databases on it.

@@ -3,7 +3,8 @@ import RosterTestSupport
 import Testing
 
 // Shared set-up for the tests that run `roster` against a store and a git repository:
-// a scratch folder per test holding `roster.db` (with its `.key` and `.lock`) and, when
+// a scratch folder per test holding, on SQLite, `roster.db` (with its `.key` and `.lock`),
+// on PostgreSQL the key file alone beside a new database of the test server; and, when
 // asked, a git repository made with the git CLI. The process helpers are CLITests.swift's.
 
 /// The commit author the tests use, with capitals, so `--user` must match case-insensitively.
@@ -21,15 +22,49 @@ private func runRoster(_ arguments: [String], in directory: String?, environment
 /// A scratch folder with a store and, optionally, a manifest repository in `repo/`.
 struct Workspace {
     let folder: String
+    let backend: StoreBackend
+    /// What `--store` gets: `sqlite:<folder>/roster.db`, or the URL of this workspace's own
+    /// PostgreSQL database (password included).
+    let storeURL: String
 
+    /// A workspace in `folder` on `backend`; for PostgreSQL it creates the database, waiting
+    /// for createdb (and, the first time, the test server) on this thread.
+    init(folder: String, backend: StoreBackend = .current) throws {
+        let url = backend == .sqlite ? Self.sqliteURL(folder) : try TestPostgres.freshDatabaseURLBlocking()
+        self.init(folder: folder, backend: backend, storeURL: url)
+    }
+
+    /// `init(folder:backend:)` for async tests, the waiting done off Swift concurrency's threads.
+    static func make(folder: String, backend: StoreBackend = .current) async throws -> Workspace {
+        let url = backend == .sqlite ? sqliteURL(folder) : try await TestPostgres.freshDatabaseURL()
+        return Workspace(folder: folder, backend: backend, storeURL: url)
+    }
+
+    private static func sqliteURL(_ folder: String) -> String { "sqlite:" + folder + "/roster.db" }
+
+    private init(folder: String, backend: StoreBackend, storeURL: String) {
+        self.folder = folder
+        self.backend = backend
+        self.storeURL = storeURL
+    }
+
+    /// The SQLite file; on PostgreSQL, where it would be (the key file goes beside it).
     var database: String { folder + "/roster.db" }
-    var storeURL: String { "sqlite:" + database }
+    var keyFile: String { database + ".key" }
     var lockFile: String { database + ".lock" }
     var repository: String { folder + "/repo" }
 
-    /// Runs `roster arguments --store sqlite:<folder>/roster.db` in the scratch folder.
+    /// What every `roster` run of this workspace gets in its environment: a PostgreSQL store
+    /// has no default key file, so it is named, where SQLite would have made it.
+    var environment: [String: String] {
+        backend == .postgres ? ["ROSTER_SECRET_KEY_FILE": keyFile] : [:]
+    }
+
+    /// Runs `roster arguments --store <storeURL>` in the scratch folder, with `environment`
+    /// (a test's own variables win over the workspace's).
     func roster(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        try runRoster(arguments + ["--store", storeURL], in: folder, environment: environment)
+        try runRoster(
+            arguments + ["--store", storeURL], in: folder, environment: self.environment.merging(environment) { $1 })
     }
 
     /// Runs roster and requires exit 0 (a step the rest of the test depends on).
@@ -89,18 +124,63 @@ struct Workspace {
 
     // MARK: The store
 
-    /// Runs the sqlite3 CLI on the store (outside Roster, as someone with the file would).
+    /// Runs `sql` on the store outside Roster, as someone with the file or the database's
+    /// credentials would (sqlite3 or psql, each printing rows on lines and columns separated
+    /// by `|`), and requires it to succeed; what it printed, trimmed.
     @discardableResult
-    func sqlite(_ sql: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let result = try run(URL(fileURLWithPath: "/usr/bin/env"), ["sqlite3", database, sql], in: folder)
-        try #require(result.status == 0, "sqlite3 \(sql): \(result)", sourceLocation: sourceLocation)
+    func sql(_ sql: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try runSQL(sql)
+        try #require(result.status == 0, "\(backend) \(sql): \(result)", sourceLocation: sourceLocation)
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// A number the sqlite3 CLI prints for `sql`.
+    /// `sql(_:)` with the statement for each backend, where their dialects differ.
+    @discardableResult
+    func sql(sqlite: String, postgres: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try sql(backend == .sqlite ? sqlite : postgres, sourceLocation: sourceLocation)
+    }
+
+    /// Runs `sql` with sqlite3 or psql, however it ends (for statements that must fail).
+    func runSQL(_ sql: String) throws -> Run {
+        let command =
+            switch backend {
+            case .sqlite: ["sqlite3", "-bail", database, sql]
+            case .postgres: ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", storeURL, "-c", sql]
+            }
+        return try run(URL(fileURLWithPath: "/usr/bin/env"), command, in: folder)
+    }
+
+    /// A number `sql` prints.
     func count(_ sql: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
-        let text = try sqlite(sql, sourceLocation: sourceLocation)
-        return try #require(Int(text), "sqlite3 \(sql) printed \(text)", sourceLocation: sourceLocation)
+        let text = try self.sql(sql, sourceLocation: sourceLocation)
+        return try #require(Int(text), "\(backend) \(sql) printed \(text)", sourceLocation: sourceLocation)
+    }
+
+    /// Everything the store holds, to search for what must never be stored: each SQLite file
+    /// (database, -wal, -shm, lock; not the key), or each PostgreSQL table as text.
+    func storedData(sourceLocation: SourceLocation = #_sourceLocation) throws -> [(name: String, bytes: Data)] {
+        switch backend {
+        case .sqlite:
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+                .filter { $0.hasPrefix("roster.db") && !$0.hasSuffix(".key") }
+            try #require(files.contains("roster.db"), "no database file in \(files)", sourceLocation: sourceLocation)
+            return try files.map { ($0, try #require(FileManager.default.contents(atPath: folder + "/" + $0))) }
+        case .postgres:
+            let tables = try sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", sourceLocation: sourceLocation)
+                .split(separator: "\n").map(String.init)
+            try #require(tables.contains("invitations"), "no invitations table in \(tables)", sourceLocation: sourceLocation)
+            return try tables.map { ($0, Data(try sql("SELECT t::text FROM \($0) t", sourceLocation: sourceLocation).utf8)) }
+        }
+    }
+
+    /// Whether Roster has opened the store: the SQLite lock file exists, or the PostgreSQL
+    /// database has Roster's schema.
+    func storeOpened(sourceLocation: SourceLocation = #_sourceLocation) throws -> Bool {
+        switch backend {
+        case .sqlite: FileManager.default.fileExists(atPath: lockFile)
+        case .postgres:
+            try sql("SELECT to_regclass('roster_migrations') IS NOT NULL", sourceLocation: sourceLocation) == "t"
+        }
     }
 
     /// `roster audit --format json` with `filters`, parsed.
@@ -126,9 +206,9 @@ struct Workspace {
     }
 }
 
-/// Runs `body` with a fresh workspace, removed afterwards.
+/// Runs `body` with a fresh workspace on this run's backend, its folder removed afterwards.
 func withWorkspace<T>(_ body: (Workspace) throws -> T) throws -> T {
-    try withScratchFolder { folder in try body(Workspace(folder: folder)) }
+    try withScratchFolder { folder in try body(try Workspace(folder: folder)) }
 }
 
 // MARK: JSON

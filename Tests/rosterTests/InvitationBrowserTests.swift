@@ -28,7 +28,7 @@ struct InvitationBrowserTests {
                 "\(program) is missing: run scripts/install-deps.sh (it installs chromium and chromium-driver)")
         }
         try await withScratchFolder(prefix: "roster-browser") { folder in
-            let workspace = Workspace(folder: folder)
+            let workspace = try await Workspace.make(folder: folder)
             // ml-research's raised limit needs an operator's approval, or the examples' run is refused.
             try workspace.must(["team", "ceiling", "--team", "ml-research", "--per-hour", "120", "--actor", "ops@example.com"])
 
@@ -68,10 +68,10 @@ struct InvitationBrowserTests {
                 try #require(heading == "You joined \(inviteeTeamName)", "the page after Join team:\n\(page)")
 
                 #expect(
-                    try workspace.sqlite(
+                    try workspace.sql(
                         "SELECT role FROM memberships WHERE team = '\(inviteeTeam)' AND email = '\(invitee)'") == inviteeRole)
                 #expect(
-                    try workspace.sqlite(
+                    try workspace.sql(
                         "SELECT status FROM invitations WHERE team = '\(inviteeTeam)' AND email = '\(invitee)'") == "accepted")
 
                 // The invitee opens the used link again.

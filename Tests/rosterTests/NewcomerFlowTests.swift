@@ -111,11 +111,8 @@ struct NewcomerFlowTests {
             // The token (its secret part above all) is in neither the database nor the audit log.
             let secret = String(token.split(separator: ".").last ?? "")
             #expect(secret.count >= 20, "\(token)")
-            let files = try FileManager.default.contentsOfDirectory(atPath: ws.folder).filter { $0.hasPrefix("roster.db") && !$0.hasSuffix(".key") }
-            #expect(files.contains("roster.db"))
-            for file in files {
-                let bytes = try #require(FileManager.default.contents(atPath: ws.folder + "/" + file))
-                #expect(bytes.range(of: Data(secret.utf8)) == nil, "the token is stored in \(file)")
+            for (name, bytes) in try ws.storedData() {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "the token is stored in \(name)")
             }
 
             let wrongPerson = try ws.roster(["invite", "accept", first, "--email", "carol@example.com"])
@@ -153,9 +150,8 @@ struct NewcomerFlowTests {
                 let output = try ws.must(["audit", "--format", format]).stdout
                 #expect(!output.contains(secret), "the token is in the \(format) audit log")
             }
-            for file in try FileManager.default.contentsOfDirectory(atPath: ws.folder) where file.hasPrefix("roster.db") && !file.hasSuffix(".key") {
-                let bytes = try #require(FileManager.default.contents(atPath: ws.folder + "/" + file))
-                #expect(bytes.range(of: Data(secret.utf8)) == nil, "the token is stored in \(file)")
+            for (name, bytes) in try ws.storedData() {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "the token is stored in \(name)")
             }
         }
     }
@@ -288,14 +284,19 @@ struct NewcomerFlowTests {
             #expect(head.firstMatch(of: #/^\d+:[0-9a-f]{64}$/#) != nil)
             try ws.must(["audit", "verify", "--head", head])
 
-            // The append-only triggers refuse edits through SQLite itself.
-            let blocked = try run(
-                URL(fileURLWithPath: "/usr/bin/env"), ["sqlite3", ws.database, "UPDATE audit SET actor = 'mallory' WHERE seq = 3;"],
-                in: ws.folder)
+            // The append-only triggers refuse edits through the database itself.
+            let blocked = try ws.runSQL("UPDATE audit SET actor = 'mallory' WHERE seq = 3;")
             #expect(blocked.status != 0, "\(blocked)")
 
-            // Cutting the last entry off keeps the chain valid; only the head kept outside tells.
-            try ws.sqlite("DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit);")
+            // Someone with the owner's rights drops (SQLite) or disables (PostgreSQL) the
+            // triggers first. Cutting the last entry off keeps the chain valid; only the head
+            // kept outside tells.
+            try ws.sql(
+                sqlite: "DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit);",
+                postgres: """
+                    ALTER TABLE audit DISABLE TRIGGER audit_append_only;
+                    DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit);
+                    """)
             let cut = try ws.roster(["audit", "verify"])
             #expect(cut.status == 0, "\(cut)")
             let caught = try ws.roster(["audit", "verify", "--head", head])
@@ -303,7 +304,9 @@ struct NewcomerFlowTests {
             #expect(caught.stderr.contains("20"), "\(caught)")
             #expect(try ws.auditHead() == "19:\(try ws.auditEntries()[18].string("hash") ?? "")")
 
-            try ws.sqlite("DROP TRIGGER audit_append_only_update; UPDATE audit SET actor = 'mallory' WHERE seq = 3;")
+            try ws.sql(
+                sqlite: "DROP TRIGGER audit_append_only_update; UPDATE audit SET actor = 'mallory' WHERE seq = 3;",
+                postgres: "UPDATE audit SET actor = 'mallory' WHERE seq = 3;")
             let modified = try ws.roster(["audit", "verify"])
             #expect(modified.status == 1, "\(modified)")
             #expect(modified.stderr.contains("entry 3"), "\(modified)")

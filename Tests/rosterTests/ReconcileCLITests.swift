@@ -122,7 +122,7 @@ struct ReconcileCLITests {
                 status.stdout.split(separator: "\n").contains { $0.contains("reconcile applied \(second.prefix(12))") && $0.contains("2 changes") },
                 "\(status)")
             #expect(try ws.members("bob@example.com") == 1 && (try ws.members("carol@example.com")) == 0)
-            #expect(try ws.sqlite("SELECT role FROM memberships WHERE team = 'web' AND email = 'bob@example.com'") == "admin")
+            #expect(try ws.sql("SELECT role FROM memberships WHERE team = 'web' AND email = 'bob@example.com'") == "admin")
 
             let head = try ws.auditHead()
             let again = try ws.roster(["reconcile", "--repo", ws.repository])
@@ -151,8 +151,8 @@ struct ReconcileCLITests {
 
             // Break-glass changes straight in the database, the state version left as it was:
             // bob removed, carol promoted.
-            try ws.sqlite("DELETE FROM memberships WHERE team = 'web' AND email = 'bob@example.com';")
-            try ws.sqlite("UPDATE memberships SET role = 'admin' WHERE team = 'web' AND email = 'carol@example.com';")
+            try ws.sql("DELETE FROM memberships WHERE team = 'web' AND email = 'bob@example.com';")
+            try ws.sql("UPDATE memberships SET role = 'admin' WHERE team = 'web' AND email = 'carol@example.com';")
 
             // The next plan and status report the drift either way.
             let plan = try ws.roster(["plan", "--repo", ws.repository, "--detailed-exitcode"])
@@ -172,14 +172,14 @@ struct ReconcileCLITests {
                     new.map { "\($0.string("action") ?? "") \($0.string("resourceId") ?? "")" }.sorted()
                         == ["invite.create web/bob@example.com", "member.role.update web/carol@example.com"], "\(new)")
                 #expect(try ws.pendingInvitations("bob@example.com") == 1, "bob is invited again")
-                #expect(try ws.sqlite("SELECT role FROM memberships WHERE team = 'web' AND email = 'carol@example.com'") == "basic")
+                #expect(try ws.sql("SELECT role FROM memberships WHERE team = 'web' AND email = 'carol@example.com'") == "basic")
                 let healed = try ws.roster(["plan", "--repo", ws.repository, "--detailed-exitcode"])
                 #expect(healed.status == 0, "\(healed)")
             } else {
                 #expect(new.isEmpty, "selfHeal is off: the drift is left alone: \(new)")
                 #expect(reconcile.stderr.contains("selfHeal"), "and the run says so: \(reconcile)")
                 #expect(try ws.pendingInvitations("bob@example.com") == 0 && (try ws.members("bob@example.com")) == 0)
-                #expect(try ws.sqlite("SELECT role FROM memberships WHERE team = 'web' AND email = 'carol@example.com'") == "admin")
+                #expect(try ws.sql("SELECT role FROM memberships WHERE team = 'web' AND email = 'carol@example.com'") == "admin")
                 let still = try ws.roster(["plan", "--repo", ws.repository, "--detailed-exitcode"])
                 #expect(still.status == 2, "the drift is still reported: \(still)")
             }
@@ -204,7 +204,7 @@ struct ReconcileCLITests {
             try ws.makeRepository(files: ["roster.yaml": config(selfHeal: false), "teams/web.yaml": webTeam])
             try ws.must(["reconcile", "--repo", ws.repository])
             try ws.accept("bob@example.com")
-            try ws.sqlite("DELETE FROM memberships WHERE team = 'web' AND email = 'bob@example.com';")
+            try ws.sql("DELETE FROM memberships WHERE team = 'web' AND email = 'bob@example.com';")
             let head = try ws.auditHead()
 
             // A cron job reconciling every 5 minutes makes 50 runs in about four hours.

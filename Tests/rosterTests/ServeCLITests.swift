@@ -8,14 +8,14 @@ struct ServeCLITests {
     @Test("Two servers on one store: only the lease holder applies; kill it and the other takes over; SIGTERM exits 0")
     func takeover() async throws {
         try await withScratchFolder(prefix: "roster-serve") { folder in
-            let workspace = Workspace(folder: folder)
+            let workspace = try await Workspace.make(folder: folder)
             try workspace.makeRepository()
             try workspace.must(["team", "ceiling", "--team", "ml-research", "--per-hour", "120"])
             let http = HTTPClient()
             let source = ["--repo", workspace.repository, "--ref", "main"]
             let options = ["--interval", "1h", "--lease-ttl", "2s"]
-            func holder() -> String { (try? workspace.sqlite("SELECT holder FROM leases")) ?? "" }
-            func applied() -> String { (try? workspace.sqlite("SELECT count(*) FROM runs WHERE result = 'applied'")) ?? "" }
+            func holder() -> String { (try? workspace.sql("SELECT holder FROM leases")) ?? "" }
+            func applied() -> String { (try? workspace.sql("SELECT count(*) FROM runs WHERE result = 'applied'")) ?? "" }
 
             let first = try await startServer(workspace, http: http, source: source, extra: options)
             defer { stop(first.process) }
@@ -42,18 +42,21 @@ struct ServeCLITests {
             let commit = try workspace.commit("invite zoe")
             let tookOver = await eventually(upTo: .seconds(60)) {
                 holder().contains(":\(second.process.pid):")
-                    && (try? workspace.sqlite("SELECT commit_id FROM runs WHERE result = 'applied' ORDER BY started_at DESC LIMIT 1"))
+                    && (try? workspace.sql("SELECT commit_id FROM runs WHERE result = 'applied' ORDER BY started_at DESC LIMIT 1"))
                         == commit
             }
             try #require(tookOver, "the second server never took over:\n\(second.process.printedSoFar)")
-            #expect(try workspace.sqlite("SELECT trigger FROM runs WHERE commit_id = '\(commit)'") == "takeover")
-            #expect(try workspace.sqlite("SELECT count(*) FROM invitations WHERE email = 'zoe@example.com'") == "1")
+            #expect(try workspace.sql("SELECT trigger FROM runs WHERE commit_id = '\(commit)'") == "takeover")
+            #expect(try workspace.sql("SELECT count(*) FROM invitations WHERE email = 'zoe@example.com'") == "1")
 
             // A clean stop: exit 0, the lease left free for the next server.
             let ended = stop(second.process)
             #expect(ended.status == 0, "\(ended)")
             #expect(ended.stderr.contains("released the reconciler lease"))
-            #expect(try workspace.sqlite("SELECT count(*) FROM leases") == "0")
+            if let password = URLComponents(string: workspace.storeURL)?.password {
+                #expect(!(ended.stdout + ended.stderr).contains(password), "the server's log shows the store's password")
+            }
+            #expect(try workspace.sql("SELECT count(*) FROM leases") == "0")
             #expect(try workspace.must(["audit", "verify"]).stdout.contains("intact"))
         }
     }
@@ -67,7 +70,7 @@ struct ServeCLITests {
         try withWorkspace { workspace in
             let result = try workspace.roster(["serve", "--dir", examples, "--listen", "127.0.0.1:0"] + arguments)
             #expect(result.status == 64, "\(result)")
-            #expect(!FileManager.default.fileExists(atPath: workspace.database + ".lock") || arguments.first == "--webhook-secret-file")
+            #expect(try !workspace.storeOpened() || arguments.first == "--webhook-secret-file")
         }
     }
 
@@ -84,7 +87,10 @@ struct ServeCLITests {
             let listed = try workspace.must(["apikey", "list"]).stdout
             #expect(listed.contains(id) && listed.contains("alice@example.com") && listed.contains("active"))
             #expect(!listed.contains(secret))
-            #expect(try !workspace.sqlite("SELECT hex(secret_hash) || id || email FROM api_keys").contains(secret))
+            let stored = try workspace.sql(
+                sqlite: "SELECT hex(secret_hash) || id || email FROM api_keys",
+                postgres: "SELECT encode(secret_hash, 'hex') || id || email FROM api_keys")
+            #expect(!stored.isEmpty && !stored.contains(secret))
 
             #expect(try workspace.must(["apikey", "revoke", id]).stdout.contains("Revoked \(id)"))
             let again = try workspace.roster(["apikey", "revoke", key])

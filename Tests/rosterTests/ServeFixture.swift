@@ -28,7 +28,7 @@ func startServer(
                     "serve", "--store", workspace.storeURL, "--listen", String(baseURL.dropFirst("http://".count)),
                     "--base-url", baseURL,
                 ] + source + extra,
-                in: workspace.folder)
+                in: workspace.folder, environment: workspace.environment)
         }
         let up = await eventually(while: process.process.isRunning) { await http.text("\(baseURL)/healthz") == "ok\n" }
         if up && process.process.isRunning { return Listener(process: process, baseURL: baseURL) }
