@@ -115,9 +115,26 @@ let package = Package(
         .testTarget(
             name: "RosterCoreTests", dependencies: ["RosterCore"], exclude: ["Golden", "GoldenPlans"],
             swiftSettings: swiftSettings),
+        // Stores of either backend (a SQLite file, a database on the test PostgreSQL server)
+        // and what the store tests share.
+        .target(
+            name: "RosterStoreTestSupport",
+            dependencies: ["RosterStore", "RosterSQLite", "RosterPostgres", "RosterCore", "RosterTestSupport"],
+            path: "Tests/RosterStoreTestSupport", swiftSettings: swiftSettings),
+        // The store contract, run on both backends.
         .testTarget(
             name: "RosterStoreTests",
-            dependencies: ["RosterStore", "RosterSQLite", "RosterPostgres", "RosterCore", "RosterTestSupport"],
+            dependencies: [
+                "RosterStore", "RosterSQLite", "RosterPostgres", "RosterCore", "RosterTestSupport", "RosterStoreTestSupport",
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RosterSQLiteTests",
+            dependencies: ["RosterSQLite", "RosterStore", "RosterCore", "RosterTestSupport", "RosterStoreTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RosterPostgresTests",
+            dependencies: ["RosterPostgres", "RosterStore", "RosterCore", "RosterTestSupport", "RosterStoreTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RosterGitTests", dependencies: ["RosterGit", "RosterCore", "RosterTestSupport"],

@@ -1,6 +1,7 @@
 import Foundation
 import RosterTestSupport
 import RosterCore
+import RosterStoreTestSupport
 import Testing
 
 @testable import RosterSQLite

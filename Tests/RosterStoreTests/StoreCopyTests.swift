@@ -1,5 +1,6 @@
 import Foundation
 import RosterCore
+import RosterStoreTestSupport
 import RosterTestSupport
 import Testing
 

@@ -35,7 +35,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         let rest = text[scheme.upperBound...]
         guard let at = rest.lastIndex(of: "@") else { return text }
         let userInfo = rest[..<at]
-        let user = userInfo.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+        let user = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         let hasPassword = userInfo.contains(":")
         return String(text[..<scheme.upperBound]) + user + (hasPassword ? ":***" : "") + String(rest[at...])
     }

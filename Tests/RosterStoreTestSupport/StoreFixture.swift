@@ -1,20 +1,21 @@
-import Foundation
+// The store fixtures the store, SQLite and PostgreSQL test targets share.
+public import Foundation
 public import RosterTestSupport
-import RosterCore
+public import RosterCore
 public import Testing
-
-@testable import RosterSQLite
-@testable import RosterPostgres
-@testable import RosterStore
+public import RosterSQLite
+public import RosterPostgres
+public import RosterStore
 
 /// 2026-11-18T11:06:40.500Z: exactly representable, so audit times are known to the millisecond.
-let fixedDate = Date(timeIntervalSince1970: 1_795_000_000.5)
-let fixedTime = "2026-11-18T11:06:40.500Z"
-let fixedCommit = String(repeating: "a", count: 40)
+public let fixedDate = Date(timeIntervalSince1970: 1_795_000_000.5)
+public let fixedTime = "2026-11-18T11:06:40.500Z"
+public let fixedCommit = String(repeating: "a", count: 40)
 
 /// A failed fixture step, with what went wrong.
-struct FixtureError: Error, CustomStringConvertible {
-    var description: String
+public struct FixtureError: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
 }
 
 /// Every contract test runs on both backends, named in the test's report.
@@ -24,17 +25,17 @@ extension StoreBackend: CustomTestStringConvertible {
 
 /// A real store in a new temporary folder: a SQLite file, or a new database on the test
 /// PostgreSQL server; the folder is removed and the store closed when the test's body ends.
-struct StoreFixture: Sendable {
-    let backend: StoreBackend
-    let folder: String
+public struct StoreFixture: Sendable {
+    public let backend: StoreBackend
+    public let folder: String
     /// The SQLite file (for PostgreSQL, where a SQLite file would be: the key file goes beside it).
-    let path: String
+    public let path: String
     /// The store's URL, as `--store` takes it.
-    let url: String
-    let store: any Store
+    public let url: String
+    public let store: any Store
 
     /// Runs `body` with a fresh store of `backend` in a fresh folder; removes the folder whatever happens.
-    static func with<T>(_ backend: StoreBackend = .sqlite, _ body: (StoreFixture) async throws -> T) async throws -> T {
+    public static func with<T>(_ backend: StoreBackend = .sqlite, _ body: (StoreFixture) async throws -> T) async throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-store-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -52,7 +53,7 @@ struct StoreFixture: Sendable {
     }
 
     /// Opens the store at `url`.
-    static func open(_ url: String) async throws -> any Store {
+    public static func open(_ url: String) async throws -> any Store {
         switch try StoreLocation(parsing: url) {
         case .sqlite(let path): return try SQLiteStore(path: path)
         case .postgres(let location): return try await PostgresStore(location)
@@ -60,13 +61,13 @@ struct StoreFixture: Sendable {
     }
 
     /// Another store instance on the same database (as another process would open it).
-    func reopen() async throws -> any Store { try await Self.open(url) }
+    public func reopen() async throws -> any Store { try await Self.open(url) }
 
     /// The SQLite store, for tests about SQLite itself.
-    var sqliteStore: SQLiteStore { store as! SQLiteStore }
+    public var sqliteStore: SQLiteStore { store as! SQLiteStore }
 
     /// The plan from `teams` to the store's current state; throws if the planner reports errors.
-    func plan(_ teams: [TeamManifest], rules: PlanRules = PlanRules(), in store: (any Store)? = nil) async throws -> Plan {
+    public func plan(_ teams: [TeamManifest], rules: PlanRules = PlanRules(), in store: (any Store)? = nil) async throws -> Plan {
         let result = try await planWithErrors(teams, rules: rules, in: store)
         guard result.errors.isEmpty else {
             throw FixtureError(description: "planner errors: " + result.errors.map(\.message).joined(separator: "; "))
@@ -74,7 +75,7 @@ struct StoreFixture: Sendable {
         return result.plan
     }
 
-    func planWithErrors(_ teams: [TeamManifest], rules: PlanRules = PlanRules(), in store: (any Store)? = nil) async throws
+    public func planWithErrors(_ teams: [TeamManifest], rules: PlanRules = PlanRules(), in store: (any Store)? = nil) async throws
         -> (plan: Plan, errors: [Diagnostic])
     {
         let current = try await (store ?? self.store).currentState()
@@ -85,12 +86,12 @@ struct StoreFixture: Sendable {
 
     /// Plans `teams` and applies the plan at `date`.
     @discardableResult
-    func converge(_ teams: [TeamManifest], rules: PlanRules = PlanRules(), at date: Date = fixedDate) async throws -> ApplyReport {
+    public func converge(_ teams: [TeamManifest], rules: PlanRules = PlanRules(), at date: Date = fixedDate) async throws -> ApplyReport {
         try await store.apply(try await plan(teams, rules: rules), context: context(at: date))
     }
 
     /// Accepts the pending invitation of `email` in `team`.
-    func accept(_ email: String, in team: String, at date: Date = fixedDate) async throws {
+    public func accept(_ email: String, in team: String, at date: Date = fixedDate) async throws {
         guard let invitation = try await store.pendingInvitation(team: team, email: Email(email)!) else {
             throw FixtureError(description: "no pending invitation for \(email) in \(team)")
         }
@@ -98,14 +99,14 @@ struct StoreFixture: Sendable {
     }
 
     /// Every audit entry, oldest first.
-    func audit(_ store: (any Store)? = nil) async throws -> [AuditEntry] {
+    public func audit(_ store: (any Store)? = nil) async throws -> [AuditEntry] {
         try await (store ?? self.store).auditEntries(matching: AuditQuery())
     }
 
     /// Runs SQL on the database file with the `sqlite3` command-line shell, as someone
     /// tampering with the file would; returns what the shell printed.
     @discardableResult
-    func sqlite(_ sql: String) throws -> CommandOutput {
+    public func sqlite(_ sql: String) throws -> CommandOutput {
         precondition(backend == .sqlite, "sqlite(_:) is for SQLite stores")
         let output = try runCommand(["sqlite3", "-bail", path, sql])
         guard output.status == 0 else { throw FixtureError(description: "sqlite3 failed: \(output.stderr)") }
@@ -115,13 +116,13 @@ struct StoreFixture: Sendable {
     /// Runs the SQL for this fixture's backend (with `sqlite3` or `psql`), for the few
     /// checks whose SQL differs; returns what was printed.
     @discardableResult
-    func sql(sqlite: String, postgres: String) throws -> CommandOutput {
+    public func sql(sqlite: String, postgres: String) throws -> CommandOutput {
         backend == .sqlite ? try self.sqlite(sqlite) : try psql(postgres)
     }
 
     /// Everything the database holds, as bytes to search: the SQLite files (database, -wal,
     /// -shm, lock), or every table of the PostgreSQL database as text.
-    func databaseBytes() throws -> [Data] {
+    public func databaseBytes() throws -> [Data] {
         switch backend {
         case .sqlite:
             let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasSuffix(".key") }
@@ -136,7 +137,7 @@ struct StoreFixture: Sendable {
     /// Runs SQL on the PostgreSQL database with `psql`, as an operator with the store's
     /// credentials would; returns what it printed (unaligned, tuples only).
     @discardableResult
-    func psql(_ sql: String) throws -> CommandOutput {
+    public func psql(_ sql: String) throws -> CommandOutput {
         precondition(backend == .postgres, "psql(_:) is for PostgreSQL stores")
         let output = try runCommand(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql])
         guard output.status == 0 else { throw FixtureError(description: "psql failed: \(output.stderr)") }
@@ -145,27 +146,27 @@ struct StoreFixture: Sendable {
 }
 
 /// Everything the store holds that an apply may change, to compare before and after a refusal.
-struct StoreSnapshot: Equatable {
-    var state: CurrentState
-    var audit: [AuditEntry]
-    var runs: [ReconcileRun]
-    var invitations: [Invitation]
+public struct StoreSnapshot: Equatable {
+    public var state: CurrentState
+    public var audit: [AuditEntry]
+    public var runs: [ReconcileRun]
+    public var invitations: [Invitation]
 
-    static func of(_ store: any Store) async throws -> StoreSnapshot {
+    public static func of(_ store: any Store) async throws -> StoreSnapshot {
         StoreSnapshot(
             state: try await store.currentState(), audit: try await store.auditEntries(matching: AuditQuery()),
             runs: try await store.runs(limit: 1_000), invitations: try await store.pendingInvitations())
     }
 }
 
-func context(at date: Date = fixedDate, runID: String = UUID().uuidString.lowercased(), lockTimeout: Duration = .seconds(30))
+public func context(at date: Date = fixedDate, runID: String = UUID().uuidString.lowercased(), lockTimeout: Duration = .seconds(30))
     -> ApplyContext
 {
     ApplyContext(actor: "roster", onBehalfOf: "dev@example.com", runID: runID, now: { date }, lockTimeout: lockTimeout)
 }
 
 /// A team as a manifest declares it; the owner is added as an admin member when not listed.
-func team(
+public func team(
     _ slug: String, displayName: String? = nil, owner: String = "alice@example.com", spendLimit: SpendLimit = .default,
     members: [(String, Role)] = []
 ) -> TeamManifest {
@@ -178,10 +179,10 @@ func team(
         members: list, file: "teams/\(slug).yaml")
 }
 
-func email(_ text: String) -> Email { Email(text)! }
+public func email(_ text: String) -> Email { Email(text)! }
 
 /// The error `body` throws as a `StoreError`; records an issue when it throws nothing or something else.
-func storeError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> StoreError? {
+public func storeError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> StoreError? {
     do {
         try await body()
         Issue.record("expected a StoreError, nothing was thrown", sourceLocation: sourceLocation)
@@ -194,9 +195,9 @@ func storeError(_ body: () async throws -> Void, sourceLocation: SourceLocation 
 }
 
 /// What a finished command printed and how it ended.
-typealias CommandOutput = ProcessResult
+public typealias CommandOutput = ProcessResult
 
 /// Runs `arguments[0]` (looked up on PATH), its output captured through files.
-func runCommand(_ arguments: [String]) throws -> CommandOutput {
+public func runCommand(_ arguments: [String]) throws -> CommandOutput {
     try runProcess(URL(fileURLWithPath: "/usr/bin/env"), arguments)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import RosterCore
+import RosterStoreTestSupport
 import Testing
 
 @testable import RosterSQLite
