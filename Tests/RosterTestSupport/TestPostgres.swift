@@ -33,6 +33,12 @@ public enum TestPostgres {
         try await offloaded { try server().url(database: nil) }
     }
 
+    /// Whether the server offers TLS (with a self-signed certificate): the local cluster does;
+    /// a server `ROSTER_TEST_POSTGRES_URL` names is not assumed to.
+    public static var offersTLS: Bool {
+        ProcessInfo.processInfo.environment[urlVariable]?.isEmpty != false
+    }
+
     /// Whether a server is available: true in CI (CI=true) always; locally true when postgres binaries exist or ROSTER_TEST_POSTGRES_URL is set.
     public static var isAvailable: Bool { availability }
 
@@ -160,6 +166,12 @@ enum LocalCluster {
             throw TestPostgresError.setupFailed("could not create \(log)")
         }
         try owner.take(log)
+        // A self-signed certificate, so that the server offers TLS and sslmode can be tested
+        // (made by its owner: postgres wants its key file private to it).
+        try run(owner, "/usr/bin/openssl", [
+            "req", "-new", "-x509", "-days", "2", "-nodes", "-subj", "/CN=127.0.0.1", "-newkey", "rsa:2048",
+            "-keyout", data + "/server.key", "-out", data + "/server.crt",
+        ], in: folder)
 
         // The free port can be taken between our probe and the server's bind: try a few.
         for attempt in 1...3 {
@@ -196,7 +208,7 @@ enum LocalCluster {
         // A throwaway cluster needs no durability; fsync=off is most of its speed.
         let settings = [
             "listen_addresses=127.0.0.1", "unix_socket_directories=" + socket, "fsync=off", "max_connections=300",
-            "shared_buffers=128MB",
+            "shared_buffers=128MB", "ssl=on",
         ]
         let (executable, arguments) = owner.command(
             postgres, ["-D", data, "-p", String(port)] + settings.flatMap { ["-c", $0] })
