@@ -31,7 +31,7 @@ public final class PostgresStore: Store, TransactionalStore {
         self.logger = logger ?? Logger(label: "roster.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
-            database: location.database, tls: try Self.tls(location.tls))
+            database: location.database, tls: Self.clientTLS(location.tls))
         configuration.options.connectTimeout = connectTimeout
         configuration.options.maximumConnections = 8
         configuration.options.additionalStartupParameters = [
@@ -65,17 +65,6 @@ public final class PostgresStore: Store, TransactionalStore {
         running = Task { await client.run() }
     }
 
-    private static func connectionTLS(_ mode: PostgresLocation.TLSMode) throws -> PostgresConnection.Configuration.TLS {
-        var unverified = TLSConfiguration.makeClientConfiguration()
-        unverified.certificateVerification = .none
-        switch mode {
-        case .disable: return .disable
-        case .prefer: return .prefer(try NIOSSLContext(configuration: unverified))
-        case .require: return .require(try NIOSSLContext(configuration: unverified))
-        case .verifyFull: return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
-    }
-
     public func close() async {
         running.cancel()
         _ = await running.value
@@ -83,15 +72,27 @@ public final class PostgresStore: Store, TransactionalStore {
 
     deinit { running.cancel() }
 
-    private static func tls(_ mode: PostgresLocation.TLSMode) throws -> PostgresClient.Configuration.TLS {
+    /// What `mode` asks of TLS: nil for none, and whether it is required.
+    private static func tls(_ mode: PostgresLocation.TLSMode) -> (configuration: TLSConfiguration, required: Bool)? {
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
         switch mode {
-        case .disable: return .disable
-        case .prefer: return .prefer(unverified)
-        case .require: return .require(unverified)
-        case .verifyFull: return .require(.makeClientConfiguration())
+        case .disable: return nil
+        case .prefer: return (unverified, false)
+        case .require: return (unverified, true)
+        case .verifyFull: return (.makeClientConfiguration(), true)
         }
+    }
+
+    private static func clientTLS(_ mode: PostgresLocation.TLSMode) -> PostgresClient.Configuration.TLS {
+        guard let tls = tls(mode) else { return .disable }
+        return tls.required ? .require(tls.configuration) : .prefer(tls.configuration)
+    }
+
+    private static func connectionTLS(_ mode: PostgresLocation.TLSMode) throws -> PostgresConnection.Configuration.TLS {
+        guard let tls = tls(mode) else { return .disable }
+        let context = try NIOSSLContext(configuration: tls.configuration)
+        return tls.required ? .require(context) : .prefer(context)
     }
 
     // MARK: Access
