@@ -31,6 +31,7 @@
 // empty database, plan is cold against what the last apply left, and copy times
 // `roster store copy` from a SQLite store of the corpus (made by an untimed apply) into
 // the empty database; roster gets a fresh `--secret-key-file` in the temporary folder.
+// Peak memory is roster's own: the server's is not in it.
 import Foundation
 import RosterYAML
 

@@ -182,6 +182,8 @@ public final class PostgresTransaction: StoreTransaction {
         let time = time
         switch (change.action, change.after) {
         case (.teamDelete, _):
+            // Invitations have no foreign key to cascade through (see the schema).
+            try await execute("DELETE FROM invitations WHERE team = \(team)")
             try await require(count("DELETE FROM teams WHERE slug = \(team) RETURNING 1") == 1, change, .teamMissing)
         case (.teamDisplayNameUpdate, .text(let name)?):
             try await require(
