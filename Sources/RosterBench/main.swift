@@ -237,7 +237,6 @@ if let postgres, options.measures.contains(.copy) {
         fatalError("roster apply to the SQLite source of the copy failed")
     }
     copied = measure(["store", "copy", "--from", "sqlite:" + store, "--to", postgres.url, "--quiet"], prepare: postgres.recreate)
-    if storeBytes == 0 { storeBytes = postgres.sizeBytes() }
 }
 
 let megabytes = Double(totalBytes) / 1_000_000

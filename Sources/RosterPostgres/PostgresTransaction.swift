@@ -56,7 +56,9 @@ public final class PostgresTransaction: StoreTransaction {
         self.location = location
     }
 
-    public static let rowsPerBlock = 4096
+    /// Blocks of 16,384: each is a COPY of invitations and one of audit rows, and a round
+    /// trip costs more here than a turn of SQLite's writer does.
+    public static let rowsPerBlock = 16_384
 
     public func lockedStateVersion() async throws -> Int64 {
         try await PostgresStore.first(
@@ -147,18 +149,22 @@ public final class PostgresTransaction: StoreTransaction {
             teams.append(change.team)
             emails.append(change.subject)
         }
-        if let index = try await firstIndex(
-            "SELECT ord FROM unnest(\(teams)::text[]) WITH ORDINALITY AS t(slug, ord) WHERE NOT EXISTS (SELECT 1 FROM teams WHERE teams.slug = t.slug)")
-        {
-            throw ApplyRejection.teamMissing.error(changes[index])
-        }
-        if let index = try await firstIndex(
+        // One query finds the first invitation whose team is missing or whose invitee is
+        // already a member.
+        var first: (index: Int, teamExists: Bool)?
+        for try await (ord, teamExists) in try await connection.query(
             """
-            SELECT ord FROM unnest(\(teams)::text[], \(emails)::text[]) WITH ORDINALITY AS i(team, email, ord)
-            WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.team = i.team AND m.email = i.email)
-            """)
-        {
-            throw ApplyRejection.alreadyMember.error(changes[index])
+            SELECT ord, EXISTS (SELECT 1 FROM teams WHERE teams.slug = i.team)
+            FROM unnest(\(teams)::text[], \(emails)::text[]) WITH ORDINALITY AS i(team, email, ord)
+            WHERE NOT EXISTS (SELECT 1 FROM teams WHERE teams.slug = i.team)
+                OR EXISTS (SELECT 1 FROM memberships m WHERE m.team = i.team AND m.email = i.email)
+            ORDER BY ord LIMIT 1
+            """, logger: logger
+        ).decode((Int64, Bool).self) {
+            first = (Int(ord) - 1, teamExists)
+        }
+        if let first {
+            throw (first.teamExists ? ApplyRejection.alreadyMember : .teamMissing).error(changes[first.index])
         }
         var rows = CopyText(capacity: changes.count * 96)
         for change in changes {
