@@ -24,117 +24,78 @@ extension PostgresStore: CopyableStore {
     private static func export(
         _ connection: PostgresConnection, _ logger: Logger, _ sink: (StoreRecords) async throws -> Void
     ) async throws {
-        // Small tables whole; the ones a large organisation has millions of rows in, by key ranges.
-        var users: [StoreRecords.User] = []
-        for try await (email, created) in try await connection.query(
-            "SELECT email, created_at FROM users ORDER BY email", logger: logger
-        ).decode((String, String).self) {
-            users.append(StoreRecords.User(email: email, createdAt: created))
-            if users.count == copyPage { try await sink(.users(users)); users.removeAll() }
+        /// Streams `query`'s rows to `sink`, `copyPage` records at a time.
+        func pages<Record>(
+            _ query: PostgresQuery, _ make: (PostgresRow) throws -> Record, _ wrap: ([Record]) -> StoreRecords
+        ) async throws {
+            var page: [Record] = []
+            for try await row in try await connection.query(query, logger: logger) {
+                page.append(try make(row))
+                if page.count == copyPage {
+                    try await sink(wrap(page))
+                    page.removeAll(keepingCapacity: true)
+                }
+            }
+            if !page.isEmpty { try await sink(wrap(page)) }
         }
-        if !users.isEmpty { try await sink(.users(users)) }
-
-        var teams: [StoreRecords.Team] = []
-        for try await (slug, name, owner, cents, created) in try await connection.query(
-            "SELECT slug, display_name, owner, spend_limit_cents, created_at FROM teams ORDER BY slug", logger: logger
-        ).decode((String, String, String, Int64, String).self) {
-            teams.append(StoreRecords.Team(slug: slug, displayName: name, owner: owner, spendLimitCents: cents, createdAt: created))
-            if teams.count == copyPage { try await sink(.teams(teams)); teams.removeAll() }
-        }
-        if !teams.isEmpty { try await sink(.teams(teams)) }
-
-        var ceilings: [StoreRecords.Ceiling] = []
-        for try await (team, cents, by, at) in try await connection.query(
-            "SELECT team, cents, updated_by, updated_at FROM ceilings ORDER BY team", logger: logger
-        ).decode((String, Int64, String, String).self) {
-            ceilings.append(StoreRecords.Ceiling(team: team, cents: cents, updatedBy: by, updatedAt: at))
-        }
-        if !ceilings.isEmpty { try await sink(.ceilings(ceilings)) }
-
-        var memberships: [StoreRecords.Membership] = []
-        for try await (team, email, role, created) in try await connection.query(
-            "SELECT team, email, role, created_at FROM memberships ORDER BY team, email", logger: logger
-        ).decode((String, String, String, String).self) {
-            memberships.append(StoreRecords.Membership(team: team, email: email, role: role, createdAt: created))
-            if memberships.count == copyPage { try await sink(.memberships(memberships)); memberships.removeAll() }
-        }
-        if !memberships.isEmpty { try await sink(.memberships(memberships)) }
-
-        var invitations: [StoreRecords.InvitationRow] = []
-        for try await (id, team, email, role, status, nonce, by, created, updated) in try await connection.query(
-            "SELECT id, team, email, role, status, nonce, created_by, created_at, updated_at FROM invitations ORDER BY id",
-            logger: logger
-        ).decode((Int64, String, String, String, String, String, String, String, String?).self) {
-            invitations.append(
-                StoreRecords.InvitationRow(
-                    id: id, team: team, email: email, role: role, status: status, nonce: nonce, createdBy: by,
-                    createdAt: created, updatedAt: updated))
-            if invitations.count == copyPage { try await sink(.invitations(invitations)); invitations.removeAll() }
-        }
-        if !invitations.isEmpty { try await sink(.invitations(invitations)) }
-
-        var runs: [ReconcileRun] = []
-        for try await (id, trigger, started, finished, repository, ref, commit, author, result, changes, message)
-            in try await connection.query(
-                """
-                SELECT id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message
-                FROM runs ORDER BY id
-                """, logger: logger
-            ).decode((String, String, String, String, String?, String?, String?, String?, String, Int64, String?).self)
-        {
-            runs.append(
-                ReconcileRun(
-                    id: id, trigger: trigger, startedAt: Timestamp.date(started) ?? .distantPast,
-                    finishedAt: Timestamp.date(finished) ?? .distantPast, repository: repository, ref: ref, commit: commit,
-                    author: author, result: ReconcileRun.Result(rawValue: result) ?? .failed, changes: Int(changes),
-                    message: message))
-            if runs.count == copyPage { try await sink(.runs(runs)); runs.removeAll() }
-        }
-        if !runs.isEmpty { try await sink(.runs(runs)) }
-
-        var keys: [APIKey] = []
-        for try await (id, email, hash, created, by, revoked) in try await connection.query(
-            "SELECT id, email, secret_hash, created_at, created_by, revoked_at FROM api_keys ORDER BY id", logger: logger
-        ).decode((String, String, Data, String, String, String?).self) {
-            keys.append(
-                APIKey(
-                    id: id, email: Email(normalized: email), secretHash: hash, createdAt: Timestamp.date(created) ?? .distantPast,
-                    createdBy: by, revokedAt: revoked.flatMap(Timestamp.date)))
-        }
-        if !keys.isEmpty { try await sink(.apiKeys(keys)) }
-
-        var last: Int64 = 0
-        while true {
-            let page = try await auditPage(after: last, connection, logger)
-            if page.isEmpty { break }
-            try await sink(.audit(page))
-            last = page.last!.seq
-        }
+        try await pages("SELECT email, created_at FROM users ORDER BY email") { row in
+            let (email, created) = try row.decode((String, String).self)
+            return StoreRecords.User(email: email, createdAt: created)
+        } _: { .users($0) }
+        try await pages("SELECT slug, display_name, owner, spend_limit_cents, created_at FROM teams ORDER BY slug") { row in
+            let (slug, name, owner, cents, created) = try row.decode((String, String, String, Int64, String).self)
+            return StoreRecords.Team(slug: slug, displayName: name, owner: owner, spendLimitCents: cents, createdAt: created)
+        } _: { .teams($0) }
+        try await pages("SELECT team, cents, updated_by, updated_at FROM ceilings ORDER BY team") { row in
+            let (team, cents, by, at) = try row.decode((String, Int64, String, String).self)
+            return StoreRecords.Ceiling(team: team, cents: cents, updatedBy: by, updatedAt: at)
+        } _: { .ceilings($0) }
+        try await pages("SELECT team, email, role, created_at FROM memberships ORDER BY team, email") { row in
+            let (team, email, role, created) = try row.decode((String, String, String, String).self)
+            return StoreRecords.Membership(team: team, email: email, role: role, createdAt: created)
+        } _: { .memberships($0) }
+        try await pages(
+            "SELECT id, team, email, role, status, nonce, created_by, created_at, updated_at FROM invitations ORDER BY id"
+        ) { row in
+            let (id, team, email, role, status, nonce, by, created, updated) = try row.decode(
+                (Int64, String, String, String, String, String, String, String, String?).self)
+            return StoreRecords.InvitationRow(
+                id: id, team: team, email: email, role: role, status: status, nonce: nonce, createdBy: by,
+                createdAt: created, updatedAt: updated)
+        } _: { .invitations($0) }
+        try await pages(
+            """
+            SELECT id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message
+            FROM runs ORDER BY id
+            """
+        ) { row in
+            let (id, trigger, started, finished, repository, ref, commit, author, result, changes, message) = try row.decode(
+                (String, String, String, String, String?, String?, String?, String?, String, Int64, String?).self)
+            return ReconcileRun(
+                id: id, trigger: trigger, startedAt: Timestamp.date(started) ?? .distantPast,
+                finishedAt: Timestamp.date(finished) ?? .distantPast, repository: repository, ref: ref, commit: commit,
+                author: author, result: ReconcileRun.Result(rawValue: result) ?? .failed, changes: Int(changes),
+                message: message)
+        } _: { .runs($0) }
+        try await pages("SELECT id, email, secret_hash, created_at, created_by, revoked_at FROM api_keys ORDER BY id") { row in
+            let (id, email, hash, created, by, revoked) = try row.decode((String, String, Data, String, String, String?).self)
+            return APIKey(
+                id: id, email: Email(normalized: email), secretHash: hash, createdAt: Timestamp.date(created) ?? .distantPast,
+                createdBy: by, revokedAt: revoked.flatMap(Timestamp.date))
+        } _: { .apiKeys($0) }
+        try await pages("SELECT \(unescaped: auditColumns) FROM audit a ORDER BY a.seq") { row in
+            let (seq, time, actor, onBehalfOf, action, type, id, team, before, after, commit, run, hash) = try row.decode(
+                (Int64, String, String, String?, String, String, String, String?, String?, String?, String?, String?,
+                    ByteBuffer).self)
+            return AuditEntry(
+                seq: seq, time: time, actor: actor, onBehalfOf: onBehalfOf, action: action, resourceType: type,
+                resourceID: id, team: team, before: before, after: after, commit: commit, runID: run, prevHash: "",
+                hash: hex(hash))
+        } _: { .audit($0) }
         try await sink(.stateVersion(try await stateVersion(connection, logger)))
     }
 
     static let copyPage = 10_000
-
-    private static func auditPage(after seq: Int64, _ connection: PostgresConnection, _ logger: Logger) async throws
-        -> [AuditEntry]
-    {
-        var entries: [AuditEntry] = []
-        for try await (seq, time, actor, onBehalfOf, action, type, id, team, before, after, commit, run, hash)
-            in try await connection.query(
-                "SELECT \(unescaped: auditColumns) FROM audit a WHERE a.seq > \(seq) ORDER BY a.seq LIMIT \(Int64(copyPage))",
-                logger: logger
-            ).decode(
-                (Int64, String, String, String?, String, String, String, String?, String?, String?, String?, String?,
-                    ByteBuffer).self)
-        {
-            entries.append(
-                AuditEntry(
-                    seq: seq, time: time, actor: actor, onBehalfOf: onBehalfOf, action: action, resourceType: type,
-                    resourceID: id, team: team, before: before, after: after, commit: commit, runID: run, prevHash: "",
-                    hash: hex(hash)))
-        }
-        return entries
-    }
 
     public func importing(_ body: (any StoreLoader) async throws -> Void) async throws {
         let shown = location.description

@@ -150,7 +150,9 @@ extension Reconciler {
         do {
             report = try await store.apply(plan, context: context)
         } catch let error as StoreError {
-            _ = try? await record(.failed, error.message)
+            // A writer that lost its lease writes nothing more, not even the record of this run:
+            // the replica that holds the lease now runs and records.
+            if error.kind != .fenced { _ = try? await record(.failed, error.message) }
             throw error
         }
         let run = ReconcileRun(
