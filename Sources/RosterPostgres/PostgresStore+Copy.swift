@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
-public import RosterCore
+import RosterCore
 public import RosterStore
 
 extension PostgresStore: CopyableStore {

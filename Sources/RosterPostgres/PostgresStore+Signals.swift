@@ -23,8 +23,8 @@ extension PostgresStore: ReconcileSignals {
                 while !Task.isCancelled {
                     do {
                         try await client.withConnection { connection in
-                            for try await notification in try await connection.listen(Self.signalChannel) {
-                                continuation.yield(notification.payload)
+                            try await connection.listen(on: Self.signalChannel) { notifications in
+                                for try await notification in notifications { continuation.yield(notification.payload) }
                             }
                         }
                     } catch {

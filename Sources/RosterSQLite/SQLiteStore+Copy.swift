@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import RosterCore
+import RosterCore
 public import RosterStore
 
 extension SQLiteStore: CopyableStore {

@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 import GRDB
 import GRDBSQLite
-public import RosterCore
+import RosterCore
 public import RosterStore
 
 /// The embedded store: one SQLite file in WAL mode, foreign keys on, versioned migrations,

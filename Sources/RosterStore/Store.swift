@@ -1,5 +1,3 @@
-public import Foundation
-public import RosterCore
 
 /// Where Roster keeps the current state, the audit log and the record of runs: every
 /// capability a command or `roster serve` needs, composed. Backends: `SQLiteStore`

@@ -4,7 +4,7 @@ public import RosterTestSupport
 public import RosterCore
 public import Testing
 public import RosterSQLite
-public import RosterPostgres
+import RosterPostgres
 public import RosterStore
 
 /// 2026-11-18T11:06:40.500Z: exactly representable, so audit times are known to the millisecond.
