@@ -67,16 +67,17 @@ public enum TestPostgres {
     private static let localCluster = Result<PostgresServer, any Error> { try LocalCluster.start() }
 }
 
-/// Where to reach a server and how to make databases on it.
-struct PostgresServer: Sendable {
-    var user: String
-    var password: String
-    var host: String
-    var port: Int
-    /// The database `createdb` connects to while it creates another.
-    var maintenanceDatabase: String
+/// Where to reach a server and how to make databases on it; also how tests take a
+/// PostgreSQL URL apart and put it back together.
+public struct PostgresServer: Sendable {
+    public var user: String
+    public var password: String
+    public var host: String
+    public var port: Int
+    /// The database `createdb` connects to while it creates another: a URL's path.
+    public var maintenanceDatabase: String
     /// Query items of the caller's URL (sslmode and the like), kept on every URL handed out.
-    var query: String?
+    public var query: String?
 
     init(user: String, password: String, host: String, port: Int, maintenanceDatabase: String, query: String? = nil) {
         self.user = user
@@ -88,7 +89,7 @@ struct PostgresServer: Sendable {
     }
 
     /// A server named by a postgres://user:password@host:port/db URL.
-    init(url: String) throws {
+    public init(url: String) throws {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme),
             let host = components.host, !host.isEmpty, let user = components.user, !user.isEmpty
         else {
@@ -101,7 +102,10 @@ struct PostgresServer: Sendable {
     }
 
     /// The server's URL, with `database` as its path when there is one.
-    func url(database: String?) -> String {
+    public func url(database: String?) -> String { url(database: database, password: password) }
+
+    /// The URL with `password` in it, or none when nil.
+    public func url(database: String?, password: String?) -> String {
         var components = URLComponents()
         components.scheme = "postgres"
         components.user = user

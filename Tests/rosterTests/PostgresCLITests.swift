@@ -2,34 +2,15 @@ import Foundation
 import RosterTestSupport
 import Testing
 
-/// The parts of a PostgreSQL store URL the tests take apart and put back together.
-private struct PostgresURL {
-    var user: String
-    var password: String
-    var host: String
-    var port: Int
-    var database: String
-
-    init(_ url: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let components = try #require(URLComponents(string: url), "not a URL: \(url)", sourceLocation: sourceLocation)
-        user = try #require(components.user, sourceLocation: sourceLocation)
-        password = try #require(components.password, sourceLocation: sourceLocation)
-        host = try #require(components.host, sourceLocation: sourceLocation)
-        port = try #require(components.port, sourceLocation: sourceLocation)
-        database = String(components.path.drop { $0 == "/" })
+extension PostgresServer {
+    /// A workspace's store URL, taken apart.
+    fileprivate init(_ url: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try self.init(url: url)
+        try #require(!password.isEmpty, "no password in \(url)", sourceLocation: sourceLocation)
     }
 
-    /// The URL with `password`, or with none when nil.
-    func string(password: String?) -> String {
-        var components = URLComponents()
-        components.scheme = "postgres"
-        components.user = user
-        components.password = password
-        components.host = host
-        components.port = port
-        components.path = "/" + database
-        return components.string ?? ""
-    }
+    /// The URL of the same database with `password`, or with none when nil.
+    fileprivate func string(password: String?) -> String { url(database: maintenanceDatabase, password: password) }
 }
 
 /// A password no server of these tests has, long and odd enough to be found in any output.
@@ -79,7 +60,7 @@ struct PostgresCLITests {
 
     /// `roster audit head` on the workspace's database with `password` given by `source`.
     private static func auditHead(_ ws: Workspace, password: String, from source: PasswordSource) throws -> Run {
-        let url = try PostgresURL(ws.storeURL)
+        let url = try PostgresServer(ws.storeURL)
         let passwordFile = ws.folder + "/password-\(UUID().uuidString)"
         try Data((password + "\n").utf8).write(to: URL(fileURLWithPath: passwordFile))
         let (store, extra, variable): (String, [String], String) =
@@ -97,7 +78,7 @@ struct PostgresCLITests {
             let result = try Self.auditHead(ws, password: foreignPassword, from: source)
             #expect(result.status == 1, "\(result)")
             #expect(!(result.stdout + result.stderr).contains(foreignPassword), "the password is shown: \(result)")
-            #expect(!(result.stdout + result.stderr).contains(try PostgresURL(ws.storeURL).password), "\(result)")
+            #expect(!(result.stdout + result.stderr).contains(try PostgresServer(ws.storeURL).password), "\(result)")
             #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains(ws.storeURL.split(separator: "@").last ?? "?"), "\(result)")
         }
     }
@@ -107,9 +88,9 @@ struct PostgresCLITests {
         try withWorkspace { ws in
             let refused = try Self.auditHead(ws, password: foreignPassword, from: .url)
             #expect(refused.status == 1 && refused.stderr.contains("refused the login"), "\(refused)")
-            let url = try PostgresURL(ws.storeURL)
+            let url = try PostgresServer(ws.storeURL)
             var missing = url
-            missing.database += "_missing"
+            missing.maintenanceDatabase += "_missing"
             let noDatabase = try roster(["audit", "head", "--store", missing.string(password: url.password)], in: ws.folder)
             #expect(noDatabase.status == 1 && noDatabase.stderr.contains("no such database"), "\(noDatabase)")
         }
@@ -130,7 +111,7 @@ struct PostgresCLITests {
     @Test("--store-password-file and PGPASSWORD stand in for the URL's password; with neither the login is refused")
     func passwordSources() throws {
         try withWorkspace { ws in
-            let url = try PostgresURL(ws.storeURL)
+            let url = try PostgresServer(ws.storeURL)
             let store = url.string(password: nil)
             let passwordFile = ws.folder + "/password"
             // An editor's trailing newline is not part of the password.
