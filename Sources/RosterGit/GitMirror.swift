@@ -19,29 +19,51 @@ enum GitMirror {
         return false
     }
 
-    /// `url` without a password or token (`https://user:secret@host/x` →
-    /// `https://user@host/x`), for messages, plans and folder names.
-    static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let rest = url[scheme.upperBound...]
-        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@") else { return url }
-        let userInfo = authority[..<at]
-        let user = String(userInfo.prefix { $0 != ":" })
-        return String(url[..<scheme.upperBound]) + (user.isEmpty ? "" : user + "@") + String(rest[rest.index(after: at)...])
+    /// Where `url`'s user information (`user:password@`, or a token given as the user) is:
+    /// after the scheme (or at the start of an scp-like address) up to the last `@` before
+    /// the query. The last `@`, not the first `/`: a password may hold an unencoded `/`
+    /// (`https://alice:Pw/Secret@host/x`), and a URL is never read as having none because
+    /// of it.
+    private static func userInfoRange(in url: String) -> Range<String.Index>? {
+        let start: String.Index
+        if let scheme = url.range(of: "://") {
+            start = scheme.upperBound
+        } else if isURL(url) {
+            start = url.startIndex
+        } else {
+            return nil
+        }
+        let end = url[start...].firstIndex { $0 == "?" || $0 == "#" } ?? url.endIndex
+        guard let at = url[start..<end].lastIndex(of: "@") else { return nil }
+        return start..<at
     }
 
-    /// `message` with `url`'s password or token replaced, for libgit2 messages that quote
-    /// the URL they were given.
+    /// `url` with any user information replaced by `***` (`https://ghp_x@host/o/t.git` →
+    /// `https://***@host/o/t.git`): a user part often is the token, so all of it is secret.
+    /// This is the only form of a URL that Roster prints, logs or stores.
+    static func redacted(_ url: String) -> String {
+        guard let range = userInfoRange(in: url) else { return url }
+        return url.replacingCharacters(in: range, with: "***")
+    }
+
+    /// `url` without its user information, for naming its mirror: the same repository under
+    /// a rotated token keeps its mirror, and no part of a credential reaches the folder name.
+    static func withoutUserInfo(_ url: String) -> String {
+        guard let range = userInfoRange(in: url) else { return url }
+        return String(url[..<range.lowerBound]) + String(url[url.index(after: range.upperBound)...])
+    }
+
+    /// `message` with `url`'s user information replaced, for libgit2 messages that quote the
+    /// URL they were given, whole, in part or percent-decoded.
     static func scrub(_ message: String, url: String) -> String {
+        guard let range = userInfoRange(in: url) else { return message }
+        let userInfo = String(url[range])
         var message = message.replacingOccurrences(of: url, with: redacted(url))
-        if let scheme = url.range(of: "://"),
-            let at = url[scheme.upperBound...].prefix(while: { $0 != "/" }).lastIndex(of: "@"),
-            let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
-        {
-            let secret = String(url[url.index(after: colon)..<at])
-            if !secret.isEmpty { message = message.replacingOccurrences(of: secret, with: "***") }
+        var secrets = [userInfo]
+        secrets += userInfo.split(separator: ":", maxSplits: 1).map(String.init).filter { $0.count >= 4 }
+        secrets += secrets.compactMap { $0.removingPercentEncoding }
+        for secret in Set(secrets).sorted(by: { $0.count > $1.count }) where !secret.isEmpty {
+            message = message.replacingOccurrences(of: secret, with: "***")
         }
         return message
     }
@@ -129,11 +151,11 @@ enum GitMirror {
     /// A readable, collision-free folder name for a URL (no credentials in it).
     static func cacheName(for url: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs, unlike Hasher
-        for byte in url.utf8 {
+        for byte in withoutUserInfo(url).utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        let tail = redacted(url).split(separator: "/").last.map(String.init) ?? "repo"
+        let tail = withoutUserInfo(url).split(separator: "/").last.map(String.init) ?? "repo"
         let safe = String(tail.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" }.prefix(40))
         let hex = String(hash, radix: 16)
         return safe + "-" + String(repeating: "0", count: 16 - hex.count) + hex

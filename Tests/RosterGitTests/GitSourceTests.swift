@@ -629,16 +629,30 @@ struct GitMirrorTests {
     @Test(
         "credentials in a URL never reach messages or the revision",
         arguments: [
-            ("https://x-access-token:s3cret@github.com/org/teams.git", "https://x-access-token@github.com/org/teams.git"),
-            ("https://:s3cret@host/x", "https://host/x"),
-            ("https://user:s3cret@host", "https://user@host"),
-            ("ssh://git@example.com:2222/teams", "ssh://git@example.com:2222/teams"),
+            ("https://x-access-token:s3cret@github.com/org/teams.git", "https://***@github.com/org/teams.git"),
+            ("https://s3cret@github.com/org/teams.git", "https://***@github.com/org/teams.git"),
+            ("https://:s3cret@host/x", "https://***@host/x"),
+            ("https://user:s3cret@host", "https://***@host"),
+            ("https://alice:Pw/s3cret@host/o/t.git", "https://***@host/o/t.git"),
+            ("https://alice:s3cret@x@host/o/t.git?ref=a@b", "https://***@host/o/t.git?ref=a@b"),
+            ("ssh://git@example.com:2222/teams", "ssh://***@example.com:2222/teams"),
+            ("git@github.com:org/teams.git", "***@github.com:org/teams.git"),
             ("file:///srv/repos/teams", "file:///srv/repos/teams"),
             ("/srv/repos/teams", "/srv/repos/teams"),
+            ("/srv/mail@host:teams", "/srv/mail@host:teams"),
         ])
     func redaction(url: String, shown: String) {
         #expect(GitMirror.redacted(url) == shown)
         #expect(!GitMirror.cacheName(for: url).contains("s3cret"))
+        let message = "unsupported URL protocol '\(url)'; malformed URL '\(url.removingPercentEncoding ?? url)'"
+        #expect(!GitMirror.scrub(message, url: url).contains("s3cret"), "\(GitMirror.scrub(message, url: url))")
+    }
+
+    @Test("the same repository under another token keeps its mirror")
+    func mirrorIgnoresCredentials() {
+        #expect(
+            GitMirror.cacheName(for: "https://ghp_one@github.com/org/teams.git")
+                == GitMirror.cacheName(for: "https://x:ghp_two@github.com/org/teams.git"))
     }
 
     @Test("an unreachable URL names it without its password and leaves no mirror behind")

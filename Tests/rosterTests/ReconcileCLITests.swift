@@ -219,4 +219,23 @@ struct ReconcileCLITests {
             #expect(try ws.runs().count == 10, "status shows the last 10 runs")
         }
     }
+
+    @Test(
+        "a token or password in a --repo URL is printed, logged and stored nowhere: errors, the runs table, status",
+        arguments: ["https://ghp_s3cretToken@127.0.0.1:1/o/t.git", "https://alice:Pw/s3cretToken@127.0.0.1:1/o/t.git"])
+    func credentialsInRepositoryURL(url: String) throws {
+        try withWorkspace { ws in
+            let failed = try ws.roster(["reconcile", "--repo", url])
+            #expect(failed.status != 0)
+            #expect(failed.stderr.contains("https://***@127.0.0.1:1/o/t.git"), "\(failed)")
+            let plan = try ws.roster(["plan", "--repo", url, "--format", "json"])
+            let status = try ws.must(["status"])
+            let statusJSON = try ws.must(["status", "--format", "json"])
+            let stored = try ws.sql("SELECT coalesce(repository, '') || ' ' || coalesce(message, '') FROM runs")
+            #expect(stored.contains("cannot reach https://***@127.0.0.1:1"), "\(stored)")
+            for text in [failed.stdout, failed.stderr, plan.stdout, plan.stderr, status.stdout, statusJSON.stdout, stored] {
+                #expect(!text.contains("s3cretToken") && !text.contains("alice"), "\(text)")
+            }
+        }
+    }
 }
