@@ -206,6 +206,27 @@ struct GitSourceTests {
         }
     }
 
+    @Test("a --dir folder never reads through a symbolic link named in spec.paths, whichever part of the path it is")
+    func directoryPathThroughLinkSkipped() async throws {
+        try await withScratchFolder { folder in
+            let outside = try TestRepository.create(at: folder + "/outside")
+            try outside.write("secret.yaml", teamYAML("secret"))
+            try outside.write("teams/stolen.yaml", teamYAML("stolen"))
+            let tree = try TestRepository.create(at: folder + "/tree")
+            try tree.write("roster.yaml", configYAML(paths: ["link/secret.yaml", "deep", "teams"]))
+            try tree.write("teams/a.yaml", teamYAML("a"))
+            try tree.link("link", to: outside.path)
+            try tree.write("deep/.keep", "")
+            try tree.link("deep/via", to: outside.path + "/teams")
+
+            let result = try await ManifestLoader().load(from: try DirectorySource(path: tree.path))
+            #expect(result.teams.map(\.slug) == ["a"], "\(result.diagnostics)")
+            let warnings = result.diagnostics.filter { $0.severity == .warning }
+            #expect(warnings.map(\.file).sorted() == ["deep/via", "link/secret.yaml"])
+            #expect(warnings.allSatisfy { $0.message.contains("symbolic link") })
+        }
+    }
+
     @Test("a roster.yaml that is a symbolic link is skipped with a warning, and the defaults apply")
     func configLinkSkipped() async throws {
         try await withScratchFolder { folder in

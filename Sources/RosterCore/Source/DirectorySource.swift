@@ -45,29 +45,47 @@ public struct DirectorySource: ManifestSource, SourceReader {
     public func makeReader() throws -> any SourceReader { self }
 
     public func read(_ entry: SourceEntry, maxSize: Int) -> Result<SourceFile, Diagnostic> {
-        let full = root.appendingPathComponent(entry.path).path
+        // Checked again at read time: only regular files reached without a link are read.
+        guard entryKind(entry.path) == .file else { return .failure(ManifestPaths.skippedLink(entry.path)) }
+        let full = root.path + "/" + entry.path
+        // O_NOFOLLOW: a file swapped for a link since it was listed is not followed either.
+        let descriptor = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { return .failure(Diagnostic(.error, file: entry.path, message: "cannot read the file")) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var info = stat()
-        if lstat(full, &info) == 0, Int(info.st_size) > maxSize {
+        if fstat(descriptor, &info) == 0, Int(info.st_size) > maxSize {
             return .failure(ManifestPaths.tooLarge(entry.path, size: Int(info.st_size), limit: maxSize))
         }
-        guard let data = FileManager.default.contents(atPath: full) else {
+        guard let data = try? handle.readToEnd() ?? Data() else {
             return .failure(Diagnostic(.error, file: entry.path, message: "cannot read the file"))
+        }
+        guard data.count <= maxSize else {
+            return .failure(ManifestPaths.tooLarge(entry.path, size: data.count, limit: maxSize))
         }
         return .success(SourceFile(path: entry.path, bytes: [UInt8](data)))
     }
 
     private enum EntryKind { case missing, file, folder, link }
 
+    /// What `path` names, judged component by component: a path through a symbolic link
+    /// (`link/secret.yaml` with `link -> /etc`) is a link, so nothing outside the folder is
+    /// ever read, whichever part of the path the link is.
     private func entryKind(_ path: String) -> EntryKind {
-        let full = path.isEmpty ? root.path : root.appendingPathComponent(path).path
-        var info = stat()
-        guard lstat(full, &info) == 0 else { return .missing }
-        switch info.st_mode & S_IFMT {
-        case S_IFLNK: return .link
-        case S_IFDIR: return .folder
-        case S_IFREG: return .file
-        default: return .missing
+        var full = root.path
+        var kind = EntryKind.folder
+        for component in path.split(separator: "/") {
+            guard kind == .folder else { return .missing }
+            full += "/" + component
+            var info = stat()
+            guard lstat(full, &info) == 0 else { return .missing }
+            switch info.st_mode & S_IFMT {
+            case S_IFLNK: return .link
+            case S_IFDIR: kind = .folder
+            case S_IFREG: kind = .file
+            default: return .missing
+            }
         }
+        return kind
     }
 
     private func walk(
