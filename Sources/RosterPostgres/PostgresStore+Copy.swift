@@ -63,20 +63,7 @@ extension PostgresStore: CopyableStore {
                 id: id, team: team, email: email, role: role, status: status, nonce: nonce, createdBy: by,
                 createdAt: created, updatedAt: updated)
         } _: { .invitations($0) }
-        try await pages(
-            """
-            SELECT id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message
-            FROM runs ORDER BY id
-            """
-        ) { row in
-            let (id, trigger, started, finished, repository, ref, commit, author, result, changes, message) = try row.decode(
-                (String, String, String, String, String?, String?, String?, String?, String, Int64, String?).self)
-            return ReconcileRun(
-                id: id, trigger: trigger, startedAt: Timestamp.date(started) ?? .distantPast,
-                finishedAt: Timestamp.date(finished) ?? .distantPast, repository: repository, ref: ref, commit: commit,
-                author: author, result: ReconcileRun.Result(rawValue: result) ?? .failed, changes: Int(changes),
-                message: message)
-        } _: { .runs($0) }
+        try await pages("SELECT \(unescaped: Self.runColumns) FROM runs ORDER BY id", Self.run) { .runs($0) }
         try await pages("SELECT id, email, secret_hash, created_at, created_by, revoked_at FROM api_keys ORDER BY id") { row in
             let (id, email, hash, created, by, revoked) = try row.decode((String, String, Data, String, String, String?).self)
             return APIKey(
@@ -164,12 +151,13 @@ final class PostgresLoader: StoreLoader {
                     run.ref, run.commit, run.author, run.result.rawValue)
                 text.field(Int64(run.changes))
                 text.field(run.message)
+                text.field(run.reason?.storedText)
                 text.endRow()
             }
             try await transaction.copy(
                 text, into: "runs",
                 ["id", "trigger", "started_at", "finished_at", "repository", "ref", "commit_id", "author", "result", "changes",
-                    "message"])
+                    "message", "reason"])
         case .apiKeys(let rows):
             for key in rows {
                 text.field(key.id)

@@ -118,7 +118,9 @@ extension PostgresStore {
                 """,
                 "CREATE INDEX api_keys_email ON api_keys (email)",
             ]
-        )
+        ),
+        // A refused or failed run's reason in parts, each with who may read it (RunReason, JSON).
+        ("v2-run-reasons", ["ALTER TABLE runs ADD COLUMN reason text"]),
     ]
 
     /// Any number of processes may open an empty database at once: the first to take the

@@ -80,11 +80,11 @@ extension Reconciler {
         let started = request.now()
         let runID = UUID().uuidString.lowercased()
         var revision: SourceRevision?
-        func record(_ result: ReconcileRun.Result, _ message: String, changes: Int = 0) async throws -> ReconcileRun {
+        func record(_ result: ReconcileRun.Result, _ message: String, _ reason: RunReason) async throws -> ReconcileRun {
             let run = ReconcileRun(
                 id: runID, trigger: request.trigger, startedAt: started, finishedAt: request.now(),
                 repository: revision?.repository, ref: revision?.ref, commit: revision?.commit, author: revision?.author,
-                result: result, changes: changes, message: message)
+                result: result, message: message, reason: reason)
             try await store.record(run)
             return run
         }
@@ -93,7 +93,7 @@ extension Reconciler {
         do {
             source = try request.openSource()
         } catch let error as SourceError {
-            _ = try await record(.failed, error.message)
+            _ = try await record(.failed, error.message, RunReason(.sourceUnreadable, [.everyone(error.message)]))
             throw error
         }
         revision = source.revision
@@ -106,7 +106,9 @@ extension Reconciler {
         guard var plan = outcome.plan, outcome.errors.isEmpty else {
             let errors = outcome.errors.filter { $0.severity == .error }
             let first = errors.first.map { ($0.file.isEmpty ? "" : "\($0.file):\($0.line):\($0.column): ") + $0.message } ?? ""
-            let run = try await record(.failed, "\(errors.count) error\(errors.count == 1 ? "" : "s"): \(first)")
+            let run = try await record(
+                .failed, "\(errors.count) error\(errors.count == 1 ? "" : "s"): \(first)",
+                reason(for: errors, teams: outcome.load.teams))
             return RunOutcome(
                 run: run, plan: outcome.plan, errors: outcome.errors, drift: nil, report: nil, checkpoint: checkpoint,
                 rules: outcome.rules)
@@ -118,10 +120,10 @@ extension Reconciler {
             healing = try await driftHealing(plan, request: request, store: store, outcome: outcome)
         } catch let error as SourceError where !selfHeal {
             let commit = try await store.lastAppliedCommitRun()?.commit ?? ""
-            let run = try await record(
-                .refused,
-                "selfHeal is off, and the last applied commit \(commit.prefix(12)) cannot be read (\(error.message)); "
-                    + "apply once with `roster apply` to set a new baseline")
+            let detail =
+                "the last applied commit \(commit.prefix(12)) cannot be read (\(error.message)); "
+                + "apply once with `roster apply` to set a new baseline"
+            let run = try await record(.refused, "selfHeal is off, and " + detail, RunReason(.noBaseline, [.everyone(detail)]))
             return RunOutcome(
                 run: run, plan: plan, errors: [], drift: nil, report: nil, checkpoint: checkpoint, rules: outcome.rules)
         } catch is SourceError {
@@ -137,9 +139,8 @@ extension Reconciler {
             }
         }
         if outcome.rules.exceedsRemovals(plan) {
-            let run = try await record(
-                .refused,
-                "the plan removes \(plan.removalCount) members or invitations, over maxRemovals (\(outcome.rules.maxRemovals))")
+            let detail = "\(plan.removalCount) members or invitations, over maxRemovals (\(outcome.rules.maxRemovals))"
+            let run = try await record(.refused, "the plan removes " + detail, RunReason(.removalLimit, [.everyone(detail)]))
             return RunOutcome(
                 run: run, plan: plan, errors: [], drift: drift, report: nil, checkpoint: checkpoint, rules: outcome.rules)
         }
@@ -152,7 +153,7 @@ extension Reconciler {
         } catch let error as StoreError {
             // A writer that lost its lease writes nothing more, not even the record of this run:
             // the replica that holds the lease now runs and records.
-            if error.kind != .fenced { _ = try? await record(.failed, error.message) }
+            if error.kind != .fenced { _ = try? await record(.failed, error.message, reason(for: error)) }
             throw error
         }
         let run = ReconcileRun(
@@ -161,6 +162,46 @@ extension Reconciler {
             result: report.applied > 0 ? .applied : .noChanges, changes: report.applied)
         return RunOutcome(
             run: run, plan: plan, errors: [], drift: drift, report: report, checkpoint: checkpoint, rules: outcome.rules)
+    }
+
+    /// The reason of a run whose manifests have `errors`, each part for those who may see its
+    /// team: an error in a team's file (the planner's refusals among them) is that team's
+    /// members' to read, and its billing viewers' when it is about the spend limit; an error
+    /// in roster.yaml or about the source is everyone's. In a file that declares several
+    /// teams, a planner error is its team's (found by the exact position it points at), any
+    /// other error the operators' only, as is one in a file that declares no team.
+    static func reason(for errors: [Diagnostic], teams: [TeamManifest]) -> RunReason {
+        var teamsByFile: [String: [TeamManifest]] = [:]
+        for team in teams { teamsByFile[team.file, default: []].append(team) }
+        func owner(of error: Diagnostic) -> String? {
+            let inFile = teamsByFile[error.file] ?? []
+            if inFile.count == 1 { return inFile[0].slug }
+            let at = inFile.filter { team in
+                [team.namePosition, team.ownerPosition, team.spendLimitPosition].contains {
+                    Int($0.line) == error.line && Int($0.column) == error.column
+                }
+            }
+            return at.count == 1 ? at[0].slug : nil
+        }
+        return RunReason(
+            .invalidManifests,
+            errors.map { error in
+                let text = (error.location.isEmpty ? "" : error.location + ": ") + error.message
+                if error.file.isEmpty || error.file == RosterConfig.fileName { return .everyone(text) }
+                guard let team = owner(of: error) else { return .operators(text) }
+                let billing = error.path?.hasPrefix("spec.spendLimit") == true
+                return .team(team, billing ? .viewBilling : .accessTeamAccount, text)
+            })
+    }
+
+    /// The reason of a run whose apply the store refused or failed: another writer or a stale
+    /// plan names no team; a rejected change or a failing store may, so only operators read it.
+    static func reason(for error: StoreError) -> RunReason {
+        switch error.kind {
+        case .locked, .stalePlan: RunReason(.storeRefused, [.everyone(error.message)])
+        case .invalid: RunReason(.storeRefused, [.operators(error.message)])
+        default: RunReason(.storeFailed, [.operators(error.message)])
+        }
     }
 
     /// The changes of `plan` that only undo drift: those the last applied commit's manifests

@@ -66,17 +66,9 @@ extension SQLiteStore: CopyableStore {
                 id: $0[0], team: $0[1], email: $0[2], role: $0[3], status: $0[4], nonce: $0[5], createdBy: $0[6],
                 createdAt: $0[7], updatedAt: $0[8])
         } _: { .invitations($0) }
-        try await pages(
-            """
-            SELECT id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message
-            FROM runs WHERE AFTER ORDER BY id LIMIT ?
-            """, key: "id"
-        ) {
-            ReconcileRun(
-                id: $0[0], trigger: $0[1], startedAt: Timestamp.date($0[2]) ?? .distantPast,
-                finishedAt: Timestamp.date($0[3]) ?? .distantPast, repository: $0[4], ref: $0[5], commit: $0[6],
-                author: $0[7], result: ReconcileRun.Result(rawValue: $0[8]) ?? .failed, changes: $0[9], message: $0[10])
-        } _: { .runs($0) }
+        try await pages("SELECT \(Self.runColumns) FROM runs WHERE AFTER ORDER BY id LIMIT ?", key: "id", Self.run) {
+            .runs($0)
+        }
         try await pages(
             "SELECT id, email, secret_hash, created_at, created_by, revoked_at FROM api_keys WHERE AFTER ORDER BY id LIMIT ?",
             key: "id"

@@ -19,17 +19,9 @@ extension SQLiteStore {
         try await read { db in
             try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message
-                    FROM runs WHERE \(condition) ORDER BY started_at DESC, id DESC LIMIT ?
-                    """, arguments: [limit]
-            ).map { row in
-                ReconcileRun(
-                    id: row[0], trigger: row[1], startedAt: Timestamp.date(row[2]) ?? .distantPast,
-                    finishedAt: Timestamp.date(row[3]) ?? .distantPast, repository: row[4], ref: row[5], commit: row[6],
-                    author: row[7], result: ReconcileRun.Result(rawValue: row[8]) ?? .failed, changes: row[9],
-                    message: row[10])
-            }
+                sql: "SELECT \(Self.runColumns) FROM runs WHERE \(condition) ORDER BY started_at DESC, id DESC LIMIT ?",
+                arguments: [limit]
+            ).map(Self.run)
         }
     }
 }

@@ -109,6 +109,10 @@ extension SQLiteStore {
                 """)
         }
         registerServerMigration(&migrator)
+        // A refused or failed run's reason in parts, each with who may read it (RunReason, JSON).
+        migrator.registerMigration("v3-run-reasons") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN reason TEXT")
+        }
         return migrator
     }
 }

@@ -45,6 +45,7 @@ public final class SQLiteStore: Store, TransactionalStore {
             // one is opened without it, so opening never waits for a writer.
             var info = stat()
             let isNew = stat(path, &info) != 0 || info.st_size == 0
+            try Self.restrictAccess(path)
             if isNew {
                 pool = try FileLock.whileHolding(path: path + ".lock") {
                     let pool = try DatabasePool(path: path, configuration: configuration)
@@ -60,6 +61,27 @@ public final class SQLiteStore: Store, TransactionalStore {
         } catch let error as DatabaseError {
             throw StoreError(.io, "cannot open the store \(path): \(error.message ?? error.description)")
         }
+    }
+
+    /// The store holds every team and the whole audit log, which the server shows to admins
+    /// only: the file is its owner's alone (0600) whatever the umask, created so before SQLite
+    /// opens it (SQLite gives its `-wal` and `-shm` files the database file's mode). An
+    /// existing file that others may read is tightened.
+    static func restrictAccess(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError(.io, "cannot open the store \(path): \(String(cString: strerror(errno)))")
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        defer { withExtendedLifetime(handle) {} }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & 0o077 != 0 else { return }
+        guard fchmod(descriptor, 0o600) == 0 else {
+            throw StoreError(
+                .io, "the store \(path) may be read by other users, and its mode cannot be set to 0600: "
+                    + String(cString: strerror(errno)))
+        }
+        for suffix in ["-wal", "-shm"] { chmod(path + suffix, 0o600) }
     }
 
     // MARK: Access
@@ -100,14 +122,22 @@ public final class SQLiteStore: Store, TransactionalStore {
 
     static func insert(_ run: ReconcileRun, _ db: Database) throws {
         try db.execute(
-            sql: """
-                INSERT INTO runs (id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+            sql: "INSERT INTO runs (\(runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [
                 run.id, run.trigger, Timestamp.string(run.startedAt), Timestamp.string(run.finishedAt), run.repository,
-                run.ref, run.commit, run.author, run.result.rawValue, run.changes, run.message,
+                run.ref, run.commit, run.author, run.result.rawValue, run.changes, run.message, run.reason?.storedText,
             ])
+    }
+
+    /// The runs table's columns, in the order `run(_:)` reads them.
+    static let runColumns = "id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message, reason"
+
+    static func run(_ row: Row) -> ReconcileRun {
+        ReconcileRun(
+            id: row[0], trigger: row[1], startedAt: Timestamp.date(row[2]) ?? .distantPast,
+            finishedAt: Timestamp.date(row[3]) ?? .distantPast, repository: row[4], ref: row[5], commit: row[6],
+            author: row[7], result: ReconcileRun.Result(rawValue: row[8]) ?? .failed, changes: row[9], message: row[10],
+            reason: RunReason(storedText: row[11]))
     }
 
     static let invitationColumns = "id, team, email, role, status, created_by, created_at, nonce"

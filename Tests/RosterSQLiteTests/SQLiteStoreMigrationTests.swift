@@ -49,7 +49,7 @@ struct SQLiteStoreMigrationTests {
             #expect(before.version == 1)
             #expect(try await third.verifyAudit(expectedHead: nil) == .intact(count: 2, head: try await fixture.store.auditHead()))
             let migrations = try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout
-            #expect(migrations.split(separator: "\n") == ["v1", "v2-serve"])
+            #expect(migrations.split(separator: "\n") == ["v1", "v2-serve", "v3-run-reasons"])
         }
     }
 
@@ -58,14 +58,18 @@ struct SQLiteStoreMigrationTests {
         try await StoreFixture.with { fixture in
             try await fixture.converge([team("ml", members: [("bob@example.com", .dev)])])
             try fixture.sqlite("""
-                DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email;
-                DELETE FROM grdb_migrations WHERE identifier = 'v2-serve';
+                DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email; ALTER TABLE runs DROP COLUMN reason;
+                DELETE FROM grdb_migrations WHERE identifier IN ('v2-serve', 'v3-run-reasons');
                 """)
             let upgraded = try await fixture.reopen()
             #expect(try await upgraded.currentState().version == 1)
             #expect(try await upgraded.lease("reconciler") == nil)
             #expect(try await upgraded.apiKeys(email: nil).isEmpty)
-            #expect(try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.split(separator: "\n") == ["v1", "v2-serve"])
+            #expect(
+                try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.split(separator: "\n")
+                    == ["v1", "v2-serve", "v3-run-reasons"])
+            let runs = try await upgraded.runs(limit: 5)
+            #expect(runs.count == 1 && runs.allSatisfy { $0.reason == nil })
         }
     }
 
@@ -125,5 +129,38 @@ private final class Failures: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return messages
+    }
+}
+
+@Suite("SQLite store: file permissions")
+struct SQLiteStorePermissionTests {
+    private func mode(_ path: String) -> mode_t? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mode & 0o777 : nil
+    }
+
+    @Test("a new store, its -wal and -shm are the owner's alone under umask 022")
+    func newStoreIsPrivate() async throws {
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        try await StoreFixture.with { fixture in
+            _ = try await fixture.converge([team("ml-research", members: [("bob@example.com", .dev)])])
+            for file in [fixture.path, fixture.path + "-wal", fixture.path + "-shm"] {
+                #expect(mode(file) == 0o600, "\(file): \(String(mode(file) ?? 0, radix: 8))")
+            }
+        }
+    }
+
+    @Test("an existing store file that others may read is tightened to 0600 when opened")
+    func existingStoreIsTightened() async throws {
+        try await StoreFixture.with { fixture in
+            await fixture.store.close()
+            for file in [fixture.path, fixture.path + "-wal", fixture.path + "-shm"] where mode(file) != nil {
+                chmod(file, 0o644)
+            }
+            let store = try await fixture.reopen()
+            #expect(mode(fixture.path) == 0o600)
+            await store.close()
+        }
     }
 }

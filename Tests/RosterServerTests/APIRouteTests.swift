@@ -105,4 +105,53 @@ struct APIRouteTests {
             }
         }
     }
+
+    @Test("A refused run's reason shows each viewer only what the matrix lets them see of each team")
+    func runReasonsFollowTheMatrix() async throws {
+        try await ServerFixture.with { fixture in
+            // Both teams' limits above their ceilings: each is that team's billing viewers' to read.
+            let manifests = fixture.folder + "/manifests"
+            let ml = manifests + "/teams/ml.yaml"
+            try String(contentsOfFile: ml, encoding: .utf8).replacingOccurrences(of: "perHour: 40", with: "perHour: 999.99")
+                .write(toFile: ml, atomically: true, encoding: .utf8)
+            let ops = manifests + "/teams/ops.yaml"
+            try String(contentsOfFile: ops, encoding: .utf8)
+                .replacingOccurrences(of: "displayName: Operations", with: "displayName: Operations\n  spendLimit: {perHour: 555}")
+                .write(toFile: ops, atomically: true, encoding: .utf8)
+            let outcome = try await Reconciler.run(ServerFixture.request(manifests, trigger: "interval"), store: fixture.store)
+            let run = try #require(outcome.run)
+            #expect(run.result == .failed)
+            #expect(run.message?.isEmpty == false, "\(run.message ?? "") \(outcome.errors)")
+            #expect(run.reason?.items.count == outcome.errors.filter { $0.severity == .error }.count, "\(outcome.errors)")
+
+            try await fixture.application.test(.router) { client in
+                func latest(_ name: String) async throws -> (message: String, reason: [String: Any]) {
+                    let status = try #require(
+                        try await client.execute(uri: "/api/v1/status", method: .get, headers: fixture.bearer(name)).json
+                            as? [String: Any])
+                    let runs = try #require(status["runs"] as? [[String: Any]])
+                    let first = try #require(runs.first)
+                    return (first["message"] as? String ?? "", first["reason"] as? [String: Any] ?? [:])
+                }
+                // alice: admin of ml (billing too), in no role in ops.
+                let alice = try await latest("alice")
+                #expect(alice.message.contains("999.99") && !alice.message.contains("555"), "\(alice)")
+                #expect(alice.reason["kind"] as? String == "invalid-manifests")
+                #expect((alice.reason["hidden"] as? Int ?? 0) >= 1)
+                // carol: billing in ml sees the ceiling; nothing of ops.
+                let carol = try await latest("carol")
+                #expect(carol.message.contains("999.99") && !carol.message.contains("555"), "\(carol)")
+                // dan: basic in ml may not view billing; admin in ops sees the ops error.
+                let dan = try await latest("dan")
+                #expect(!dan.message.contains("999.99") && !dan.message.contains("for ml "), "\(dan)")
+                #expect(dan.message.contains("555") && dan.reason["hidden"] as? Int == 1, "\(dan)")
+                // zed: in no team, sees that the manifests have errors and nothing of any team.
+                let zed = try await latest("zed")
+                #expect(zed.message.hasPrefix("the manifests have errors"), "\(zed)")
+                #expect(!zed.message.contains("999.99") && !zed.message.contains("555"), "\(zed)")
+                #expect(zed.reason["hidden"] as? Int == 2)
+                #expect((zed.reason["details"] as? [Any])?.isEmpty == true)
+            }
+        }
+    }
 }

@@ -25,7 +25,10 @@ struct StoreCopyTests {
             at: fixedDate.addingTimeInterval(60))
         try await fixture.store.record(
             ReconcileRun(id: "refused-1", trigger: "interval", startedAt: fixedDate, finishedAt: fixedDate, result: .refused,
-                message: "over maxRemovals"))
+                message: "over maxRemovals",
+                reason: RunReason(
+                    .invalidManifests,
+                    [.everyone("roster.yaml:1:1: bad"), .team("ml", .viewBilling, "ceiling"), .operators("other")])))
         _ = try await fixture.store.createAPIKey(APIKeySecret.generate(), email: email("bob@example.com"), createdBy: "ops", at: fixedDate)
     }
 

@@ -1,5 +1,5 @@
 /// What a role may do in a team account.
-public enum Permission: String, Sendable, CaseIterable {
+public enum Permission: String, Sendable, CaseIterable, Codable {
     case accessTeamAccount
     case connectToPods
     case managePods

@@ -15,7 +15,18 @@ struct StatusSnapshot: Encodable {
         var author: String?
         var result: String
         var changes: Int
+        /// The run's reason, as much of it as the viewer may read.
         var message: String?
+        var reason: Reason?
+    }
+
+    /// A refused or failed run's reason as one viewer may read it.
+    struct Reason: Encodable {
+        var kind: String
+        /// The parts the viewer may read.
+        var details: [String]
+        /// How many parts were left out: they concern teams or settings the viewer may not see.
+        var hidden: Int
     }
 
     struct Membership: Encodable {
@@ -71,7 +82,8 @@ struct StatusSnapshot: Encodable {
                 Run(
                     id: run.id, trigger: run.trigger, startedAt: Timestamp.string(run.startedAt),
                     finishedAt: Timestamp.string(run.finishedAt), commit: run.commit.map { String($0.prefix(12)) },
-                    author: run.author, result: run.result.rawValue, changes: run.changes, message: run.message)
+                    author: run.author, result: run.result.rawValue, changes: run.changes,
+                    message: viewer.message(of: run), reason: run.reason.map { Reason($0, for: viewer) })
             },
             teams: viewer.roles.sorted { $0.key < $1.key }.map { Membership(team: $0.key, role: $0.value.rawValue) },
             invitations: invitations)
@@ -99,5 +111,31 @@ struct StatusSnapshot: Encodable {
             }
         }
         return values
+    }
+}
+
+extension StatusSnapshot.Reason {
+    init(_ reason: RunReason, for viewer: Viewer) {
+        let shown = reason.items.filter(viewer.mayRead)
+        self.init(kind: reason.kind.rawValue, details: shown.map(\.detail), hidden: reason.items.count - shown.count)
+    }
+}
+
+extension Viewer {
+    /// Whether the viewer may read `item` of a run's reason: everyone's parts, and a team's
+    /// where the viewer's role there grants the part's permission; never the operators'.
+    func mayRead(_ item: RunReason.Item) -> Bool {
+        switch item.audience {
+        case .everyone: true
+        case .team: item.team.map { can(item.permission ?? .accessTeamAccount, in: $0) } ?? false
+        case .operators: false
+        }
+    }
+
+    /// A run's reason as the viewer may read it. A run recorded without parts (by an
+    /// earlier version) shows that it has a reason, not what it is.
+    func message(of run: ReconcileRun) -> String? {
+        if let reason = run.reason { return reason.summary(mayRead: mayRead) }
+        return run.message == nil ? nil : "details not shown here (recorded by an earlier version): see `roster status`"
     }
 }

@@ -14,11 +14,15 @@ public struct ReconcileRun: Sendable, Equatable, Codable {
     public var author: String?
     public var result: Result
     public var changes: Int
+    /// The whole reason of a refused or failed run, as the command line shows it.
     public var message: String?
+    /// The same reason in parts, each with who may read it (the pages and the API).
+    public var reason: RunReason?
 
     public init(
         id: String, trigger: String, startedAt: Date, finishedAt: Date, repository: String? = nil, ref: String? = nil,
-        commit: String? = nil, author: String? = nil, result: Result, changes: Int = 0, message: String? = nil
+        commit: String? = nil, author: String? = nil, result: Result, changes: Int = 0, message: String? = nil,
+        reason: RunReason? = nil
     ) {
         self.id = id
         self.trigger = trigger
@@ -31,6 +35,7 @@ public struct ReconcileRun: Sendable, Equatable, Codable {
         self.result = result
         self.changes = changes
         self.message = message
+        self.reason = reason
     }
 }
 
@@ -50,5 +55,6 @@ extension ReconcileRun {
         try container.encode(result, forKey: .result)
         try container.encode(changes, forKey: .changes)
         try container.encode(message, forKey: .message)
+        try container.encode(reason, forKey: .reason)
     }
 }
