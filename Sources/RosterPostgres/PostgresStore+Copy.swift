@@ -152,12 +152,15 @@ final class PostgresLoader: StoreLoader {
                 text.field(Int64(run.changes))
                 text.field(run.message)
                 text.field(run.reason?.storedText)
+                if let version = run.stateVersion { text.field(version) } else { text.field(nil as String?) }
+                text.field(Int64(run.repeats))
+                text.field(run.lastSeenAt.map(Timestamp.string))
                 text.endRow()
             }
             try await transaction.copy(
                 text, into: "runs",
                 ["id", "trigger", "started_at", "finished_at", "repository", "ref", "commit_id", "author", "result", "changes",
-                    "message", "reason"])
+                    "message", "reason", "state_version", "repeats", "last_seen_at"])
         case .apiKeys(let rows):
             for key in rows {
                 text.field(key.id)

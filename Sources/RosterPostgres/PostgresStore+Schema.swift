@@ -119,8 +119,17 @@ extension PostgresStore {
                 "CREATE INDEX api_keys_email ON api_keys (email)",
             ]
         ),
-        // A refused or failed run's reason in parts, each with who may read it (RunReason, JSON).
-        ("v2-run-reasons", ["ALTER TABLE runs ADD COLUMN reason text"]),
+        // The run history as the pages show it: a refused or failed run's reason in parts, each
+        // with who may read it (RunReason, JSON); the state version a run found; repeated
+        // no-change runs counted on one record.
+        (
+            "v2-run-history",
+            [
+                "ALTER TABLE runs ADD COLUMN reason text", "ALTER TABLE runs ADD COLUMN state_version bigint",
+                "ALTER TABLE runs ADD COLUMN repeats integer NOT NULL DEFAULT 1",
+                "ALTER TABLE runs ADD COLUMN last_seen_at text",
+            ]
+        ),
     ]
 
     /// Any number of processes may open an empty database at once: the first to take the

@@ -258,8 +258,8 @@ public final class PostgresTransaction: StoreTransaction {
         // Each row carries what the write shares: nothing more to record.
     }
 
-    public func insert(_ run: ReconcileRun) async throws {
-        try await PostgresStore.insert(run, connection, logger)
+    public func record(_ run: ReconcileRun) async throws -> String {
+        try await PostgresStore.record(run, connection, logger)
     }
 
     public func invitation(id: Int64) async throws -> Invitation? {

@@ -80,11 +80,12 @@ extension Reconciler {
         let started = request.now()
         let runID = UUID().uuidString.lowercased()
         var revision: SourceRevision?
+        var stateVersion: Int64?
         func record(_ result: ReconcileRun.Result, _ message: String, _ reason: RunReason) async throws -> ReconcileRun {
             let run = ReconcileRun(
                 id: runID, trigger: request.trigger, startedAt: started, finishedAt: request.now(),
                 repository: revision?.repository, ref: revision?.ref, commit: revision?.commit, author: revision?.author,
-                result: result, message: message, reason: reason)
+                result: result, message: message, reason: reason, stateVersion: stateVersion)
             try await store.record(run)
             return run
         }
@@ -98,6 +99,7 @@ extension Reconciler {
         }
         revision = source.revision
         let checkpoint = Checkpoint(commit: revision?.commit, stateVersion: try await store.stateVersion())
+        stateVersion = checkpoint.stateVersion
         if let skip = request.skipIfUnchanged, skip == checkpoint {
             return RunOutcome(run: nil, plan: nil, errors: [], drift: nil, report: nil, checkpoint: checkpoint)
         }
@@ -157,9 +159,9 @@ extension Reconciler {
             throw error
         }
         let run = ReconcileRun(
-            id: runID, trigger: request.trigger, startedAt: started, finishedAt: request.now(),
+            id: report.runID, trigger: request.trigger, startedAt: started, finishedAt: request.now(),
             repository: revision?.repository, ref: revision?.ref, commit: revision?.commit, author: revision?.author,
-            result: report.applied > 0 ? .applied : .noChanges, changes: report.applied)
+            result: report.applied > 0 ? .applied : .noChanges, changes: report.applied, stateVersion: report.stateVersion)
         return RunOutcome(
             run: run, plan: plan, errors: [], drift: drift, report: report, checkpoint: checkpoint, rules: outcome.rules)
     }

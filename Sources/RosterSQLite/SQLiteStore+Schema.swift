@@ -109,9 +109,17 @@ extension SQLiteStore {
                 """)
         }
         registerServerMigration(&migrator)
-        // A refused or failed run's reason in parts, each with who may read it (RunReason, JSON).
-        migrator.registerMigration("v3-run-reasons") { db in
-            try db.execute(sql: "ALTER TABLE runs ADD COLUMN reason TEXT")
+        // The run history as the pages show it: a refused or failed run's reason in parts, each
+        // with who may read it (RunReason, JSON); the state version a run found; repeated
+        // no-change runs counted on one record.
+        migrator.registerMigration("v3-run-history") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE runs ADD COLUMN reason TEXT;
+                    ALTER TABLE runs ADD COLUMN state_version INTEGER;
+                    ALTER TABLE runs ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE runs ADD COLUMN last_seen_at TEXT;
+                    """)
         }
         return migrator
     }

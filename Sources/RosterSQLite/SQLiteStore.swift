@@ -120,24 +120,45 @@ public final class SQLiteStore: Store, TransactionalStore {
         try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'state_version'") ?? 0
     }
 
+    /// Writes `run` as it is (a store copy keeps every record).
     static func insert(_ run: ReconcileRun, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO runs (\(runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            sql: "INSERT INTO runs (\(runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [
                 run.id, run.trigger, Timestamp.string(run.startedAt), Timestamp.string(run.finishedAt), run.repository,
                 run.ref, run.commit, run.author, run.result.rawValue, run.changes, run.message, run.reason?.storedText,
+                run.stateVersion, run.repeats, run.lastSeenAt.map(Timestamp.string),
             ])
     }
 
+    /// Records `run`, or counts it on the newest record when it repeats it; returns the id
+    /// it is recorded under.
+    static func record(_ run: ReconcileRun, _ db: Database) throws -> String {
+        if run.result == .noChanges,
+            let row = try Row.fetchOne(db, sql: "SELECT \(runColumns) FROM runs ORDER BY started_at DESC, id DESC LIMIT 1"),
+            case let newest = Self.run(row), newest.isRepeated(by: run)
+        {
+            try db.execute(
+                sql: "UPDATE runs SET repeats = repeats + 1, last_seen_at = ? WHERE id = ?",
+                arguments: [Timestamp.string(run.finishedAt), newest.id])
+            return newest.id
+        }
+        try insert(run, db)
+        return run.id
+    }
+
     /// The runs table's columns, in the order `run(_:)` reads them.
-    static let runColumns = "id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message, reason"
+    static let runColumns =
+        "id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message, reason, "
+        + "state_version, repeats, last_seen_at"
 
     static func run(_ row: Row) -> ReconcileRun {
         ReconcileRun(
             id: row[0], trigger: row[1], startedAt: Timestamp.date(row[2]) ?? .distantPast,
             finishedAt: Timestamp.date(row[3]) ?? .distantPast, repository: row[4], ref: row[5], commit: row[6],
             author: row[7], result: ReconcileRun.Result(rawValue: row[8]) ?? .failed, changes: row[9], message: row[10],
-            reason: RunReason(storedText: row[11]))
+            reason: RunReason(storedText: row[11]), stateVersion: row[12], repeats: row[13],
+            lastSeenAt: (row[14] as String?).flatMap(Timestamp.date))
     }
 
     static let invitationColumns = "id, team, email, role, status, created_by, created_at, nonce"

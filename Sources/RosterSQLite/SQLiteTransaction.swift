@@ -119,8 +119,8 @@ public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
         }
     }
 
-    public func insert(_ run: ReconcileRun) async throws {
-        try await store.writerTurn { db in try SQLiteStore.insert(run, db) }
+    public func record(_ run: ReconcileRun) async throws -> String {
+        try await store.writerTurn { db in try SQLiteStore.record(run, db) }
     }
 
     public func invitation(id: Int64) async throws -> Invitation? {

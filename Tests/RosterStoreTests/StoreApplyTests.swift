@@ -77,7 +77,7 @@ struct StoreApplyTests {
                 runs == [
                     ReconcileRun(
                         id: runID, trigger: "apply", startedAt: fixedDate, finishedAt: fixedDate, repository: "test",
-                        commit: fixedCommit, author: "dev@example.com", result: .applied, changes: 3)
+                        commit: fixedCommit, author: "dev@example.com", result: .applied, changes: 3, stateVersion: 1)
                 ])
         }
     }

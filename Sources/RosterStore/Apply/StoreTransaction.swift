@@ -36,8 +36,9 @@ public protocol StoreTransaction: AnyObject {
     /// Ends `write`'s entries: they run from `firstSeq` to `lastSeq`.
     func finishAudit(_ write: AuditWrite, firstSeq: Int64, lastSeq: Int64) async throws
 
-    /// Records a run.
-    func insert(_ run: ReconcileRun) async throws
+    /// Records a run, or counts it on the newest record when it repeats it
+    /// (`ReconcileRun.isRepeated(by:)`); returns the id it is recorded under.
+    func record(_ run: ReconcileRun) async throws -> String
 
     /// The invitation with `id`, whatever its status.
     func invitation(id: Int64) async throws -> Invitation?

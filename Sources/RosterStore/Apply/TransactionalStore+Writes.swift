@@ -44,14 +44,13 @@ extension TransactionalStore {
                 newVersion += 1
                 try await transaction.setStateVersion(newVersion)
             }
-            try await transaction.insert(
+            let runID = try await transaction.record(
                 ReconcileRun(
                     id: context.runID, trigger: context.trigger, startedAt: started, finishedAt: context.now(),
                     repository: plan.source?.repository, ref: plan.source?.ref, commit: plan.source?.commit,
                     author: context.onBehalfOf, result: plan.changes.isEmpty ? .noChanges : .applied,
-                    changes: plan.changes.count))
-            return ApplyReport(
-                runID: context.runID, applied: plan.changes.count, stateVersion: newVersion, auditHead: auditHead)
+                    changes: plan.changes.count, stateVersion: newVersion))
+            return ApplyReport(runID: runID, applied: plan.changes.count, stateVersion: newVersion, auditHead: auditHead)
         }
     }
 
