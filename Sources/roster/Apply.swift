@@ -62,7 +62,8 @@ extension Roster {
                 }
                 guard !plan.isEmpty else { return }
                 if !yes {
-                    Output.out("\nApply these \(plan.summary.total) changes? Only 'yes' is accepted: ")
+                    let total = plan.summary.total
+                    Output.out("\nApply \(total == 1 ? "this change" : "these \(total) changes")? Only 'yes' is accepted: ")
                     guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
                         Output.err("Apply cancelled; nothing was changed.\n")
                         throw ExitCode(1)
@@ -72,12 +73,11 @@ extension Roster {
                     actor: identity ?? ProcessInfo.processInfo.environment["ROSTER_IDENTITY"] ?? "roster",
                     onBehalfOf: plan.source?.author, lockTimeout: .milliseconds(Int64(lockTimeout * 1000)))
                 let report = try await store.apply(plan, context: context)
-                if !global.quiet {
-                    Output.out(
-                        "Applied \(report.applied) change\(report.applied == 1 ? "" : "s") (run \(report.runID)); "
-                            + "store version \(report.stateVersion)"
-                            + (report.auditHead.map { ", audit head \($0)" } ?? "") + ".\n")
-                }
+                // The one-line result, even with --quiet: a script learns the run id from it.
+                Output.out(
+                    "Applied \(report.applied) change\(report.applied == 1 ? "" : "s") (run \(report.runID)); "
+                        + "store version \(report.stateVersion)"
+                        + (report.auditHead.map { ", audit head \($0)" } ?? "") + ".\n")
             }
         }
     }

@@ -31,6 +31,8 @@ extension Roster {
             var action: String?
             @Option(help: "A team slug.")
             var team: String?
+            @Option(help: ArgumentHelp("Only the entries of one run: the id `apply`, `reconcile` and `status` print.", valueName: "id"))
+            var run: String?
             @Option(help: ArgumentHelp("Only the newest N entries.", valueName: "n"))
             var limit: Int?
             @Option(help: "text, json or csv.")
@@ -47,6 +49,11 @@ extension Roster {
                     throw ValidationError("--resource-type is team, member or invite, not \(resourceType).")
                 }
                 if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more.") }
+                if let action, AuditAction(rawValue: action) == nil {
+                    throw ValidationError(
+                        "--action \(action) is not an audit action; the actions are "
+                            + AuditAction.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+                }
             }
 
             func run() async throws {
@@ -54,7 +61,7 @@ extension Roster {
                     let query = AuditQuery(
                         since: since.flatMap(Timestamp.bound), until: until.flatMap(Timestamp.bound), user: user,
                         resourceType: resourceType, resourceID: resourceId?.lowercased(), action: action, team: team,
-                        limit: limit)
+                        runID: self.run, limit: limit)
                     let entries = try await global.openStore().auditEntries(matching: query)
                     switch format {
                     case .text: Output.out(AuditRenderer.text(entries))

@@ -70,8 +70,10 @@ extension Roster {
                     let lift = run.message?.contains("maxRemovals") == true ? " (--allow-mass-removal lifts the limit for one run)" : ""
                     throw Refusal(message: (run.message ?? "refused") + "; nothing was applied" + lift)
                 }
-                if !global.quiet, let report = outcome.report, report.applied > 0 {
-                    Output.out("Applied \(report.applied) change\(report.applied == 1 ? "" : "s"); store version \(report.stateVersion).\n")
+                if let report = outcome.report, report.applied > 0 {
+                    Output.out(
+                        "Applied \(report.applied) change\(report.applied == 1 ? "" : "s") (run \(report.runID)); "
+                            + "store version \(report.stateVersion).\n")
                 }
             }
         }

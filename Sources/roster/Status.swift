@@ -44,8 +44,10 @@ extension Roster {
             for run in runs {
                 let commit = run.commit.map { " \($0.prefix(12))" } ?? ""
                 let author = run.author.map { " by \($0)" } ?? ""
-                out += "  \(Timestamp.string(run.startedAt)) \(run.trigger) \(run.result.rawValue)\(commit)\(author): "
-                out += "\(run.changes) change\(run.changes == 1 ? "" : "s")" + (run.message.map { " — \($0)" } ?? "") + "\n"
+                let repeats = run.repeats > 1 ? " ×\(run.repeats), last \(Timestamp.string(run.lastSeenAt ?? run.finishedAt))" : ""
+                out += "  \(Timestamp.string(run.startedAt)) \(run.trigger) \(run.result.rawValue)\(commit)\(author)\(repeats): "
+                out += "\(run.changes) change\(run.changes == 1 ? "" : "s")" + (run.message.map { " — \($0)" } ?? "")
+                out += " (run \(run.id))\n"
             }
             out += "\nPending invitations: \(pending.count)\n"
             for invitation in pending.prefix(50) {

@@ -1,0 +1,42 @@
+import Foundation
+import RosterTestSupport
+import Testing
+
+@Suite("Runs on the command line: ids in the output, one run's audit entries")
+struct RunHistoryCLITests {
+    @Test("apply and reconcile print their run id, even with --quiet; audit --run selects that run's entries; status lists ids")
+    func runIDs() throws {
+        try withWorkspace { ws in
+            try ws.makeRepository()
+            try ws.must(["team", "ceiling", "--team", "ml-research", "--per-hour", "120"])
+            let applied = try ws.must(["apply", "--repo", ws.repository, "--yes", "--quiet"])
+            let line = applied.stdout.split(separator: "\n").last.map(String.init) ?? ""
+            let match = try #require(line.firstMatch(of: /\(run ([0-9a-f-]{36})\)/), "\(applied)")
+            let runID = String(match.1)
+
+            let all = try ws.auditEntries()
+            let ofRun = try ws.auditEntries(["--run", runID])
+            #expect(!ofRun.isEmpty && ofRun.allSatisfy { $0.string("runId") == runID }, "\(ofRun)")
+            #expect(ofRun.count == all.filter { $0.string("runId") == runID }.count)
+            #expect(ofRun.count < all.count, "the ceiling's entry belongs to no run")
+            #expect(try ws.auditEntries(["--run", "no-such-run"]).isEmpty)
+
+            let status = try ws.must(["status"])
+            #expect(status.stdout.contains("(run \(runID))"), "\(status)")
+
+            try ws.edit("teams/ml-research.yaml", replacing: "perHour: 120", with: "perHour: 110")
+            try ws.commit("lower the limit")
+            let reconciled = try ws.must(["reconcile", "--repo", ws.repository, "--quiet"])
+            #expect(reconciled.stdout.contains("Applied 1 change (run "), "\(reconciled)")
+        }
+    }
+
+    @Test("audit --action names the valid actions when given an unknown one")
+    func unknownAction() throws {
+        try withWorkspace { ws in
+            let result = try ws.roster(["audit", "--action", "member.delete"])
+            #expect(result.status == 64, "\(result)")
+            #expect(result.stderr.contains("member.remove") && result.stderr.contains("invite.accept"), "\(result)")
+        }
+    }
+}
