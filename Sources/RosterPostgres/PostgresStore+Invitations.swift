@@ -18,6 +18,32 @@ extension PostgresStore {
         }
     }
 
+    public func pendingInvitations(teams: [String], after: InvitationCursor?, limit: Int) async throws -> [Invitation] {
+        let logger = logger
+        return try await withConnection { connection in
+            try await Self.invitations(
+                """
+                SELECT \(unescaped: Self.invitationColumns) FROM invitations
+                WHERE status = 'pending' AND team = ANY(\(teams))
+                  AND (team, email) > (\(after?.team ?? ""), \(after?.email ?? ""))
+                ORDER BY team, email LIMIT \(Int64(limit))
+                """, connection, logger)
+        }
+    }
+
+    public func pendingInvitationCount(teams: [String]) async throws -> Int {
+        let logger = logger
+        return try await withConnection { connection in
+            var count: Int64 = 0
+            for try await value in try await connection.query(
+                "SELECT count(*) FROM invitations WHERE status = 'pending' AND team = ANY(\(teams))", logger: logger
+            ).decode(Int64.self) {
+                count = value
+            }
+            return Int(count)
+        }
+    }
+
     public func invitation(id: Int64) async throws -> Invitation? {
         let logger = logger
         return try await withConnection { connection in

@@ -72,25 +72,28 @@ extension PostgresStore {
                     """
                     SELECT t.slug, t.display_name, t.owner, t.spend_limit_cents,
                         (SELECT count(*) FROM memberships m WHERE m.team = t.slug),
-                        (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending')
+                        (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending'),
+                        (SELECT c.cents FROM ceilings c WHERE c.team = t.slug)
                     FROM teams t WHERE t.slug = ANY(\(slugs)) ORDER BY t.slug
                     """
                 } else {
                     """
                     SELECT t.slug, t.display_name, t.owner, t.spend_limit_cents,
                         (SELECT count(*) FROM memberships m WHERE m.team = t.slug),
-                        (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending')
+                        (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending'),
+                        (SELECT c.cents FROM ceilings c WHERE c.team = t.slug)
                     FROM teams t ORDER BY t.slug
                     """
                 }
             var summaries: [TeamSummary] = []
-            for try await (slug, name, owner, cents, members, pending) in try await connection.query(query, logger: logger)
-                .decode((String, String, String, Int64, Int64, Int64).self)
+            for try await (slug, name, owner, cents, members, pending, ceiling) in try await connection.query(query, logger: logger)
+                .decode((String, String, String, Int64, Int64, Int64, Int64?).self)
             {
                 summaries.append(
                     TeamSummary(
                         slug: slug, displayName: name, owner: owner, spendLimit: SpendLimit(cents: cents).description,
-                        members: Int(members), pendingInvitations: Int(pending)))
+                        members: Int(members), pendingInvitations: Int(pending),
+                        ceiling: (ceiling.map(SpendLimit.init(cents:)) ?? .default).description))
             }
             return summaries
         }

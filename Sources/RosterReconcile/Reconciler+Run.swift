@@ -72,6 +72,26 @@ extension Reconciler {
         public var checkpoint: Checkpoint
         /// The rules the run used.
         public var rules: PlanRules?
+        /// Where the run's commit declares each team (nil when the manifests could not be read).
+        public var declarations: Declarations?
+    }
+
+    /// Where a commit declares each team: the manifest file and the line of its name, for
+    /// the team pages' links into the repository. Small (a path and a line a team), so a
+    /// server keeps the last one in memory instead of the manifests.
+    public struct Declarations: Sendable {
+        public struct Place: Sendable, Equatable {
+            public var file: String
+            public var line: Int
+        }
+        public var commit: String?
+        public var places: [String: Place]
+
+        init(_ teams: [TeamManifest], commit: String?) {
+            self.commit = commit
+            places = Dictionary(
+                teams.map { ($0.slug, Place(file: $0.file, line: Int($0.namePosition.line))) }, uniquingKeysWith: { first, _ in first })
+        }
     }
 
     /// Runs `request` against `store`. Invalid manifests and refusals are recorded and
@@ -105,6 +125,7 @@ extension Reconciler {
         }
 
         let outcome = try await plan(source: source, loader: request.loader, store: store, overrides: request.overrides)
+        let declarations = outcome.load.isValid ? Declarations(outcome.load.teams, commit: revision?.commit) : nil
         guard var plan = outcome.plan, outcome.errors.isEmpty else {
             let errors = outcome.errors.filter { $0.severity == .error }
             let first = errors.first.map { ($0.file.isEmpty ? "" : "\($0.file):\($0.line):\($0.column): ") + $0.message } ?? ""
@@ -113,7 +134,7 @@ extension Reconciler {
                 reason(for: errors, teams: outcome.load.teams))
             return RunOutcome(
                 run: run, plan: outcome.plan, errors: outcome.errors, drift: nil, report: nil, checkpoint: checkpoint,
-                rules: outcome.rules)
+                rules: outcome.rules, declarations: declarations)
         }
 
         let selfHeal = outcome.load.config.reconcile.selfHeal
@@ -127,7 +148,8 @@ extension Reconciler {
                 + "apply once with `roster apply` to set a new baseline"
             let run = try await record(.refused, "selfHeal is off, and " + detail, RunReason(.noBaseline, [.everyone(detail)]))
             return RunOutcome(
-                run: run, plan: plan, errors: [], drift: nil, report: nil, checkpoint: checkpoint, rules: outcome.rules)
+                run: run, plan: plan, errors: [], drift: nil, report: nil, checkpoint: checkpoint, rules: outcome.rules,
+                declarations: declarations)
         } catch is SourceError {
             healing = nil
         }
@@ -144,7 +166,8 @@ extension Reconciler {
             let detail = "\(plan.removalCount) members or invitations, over maxRemovals (\(outcome.rules.maxRemovals))"
             let run = try await record(.refused, "the plan removes " + detail, RunReason(.removalLimit, [.everyone(detail)]))
             return RunOutcome(
-                run: run, plan: plan, errors: [], drift: drift, report: nil, checkpoint: checkpoint, rules: outcome.rules)
+                run: run, plan: plan, errors: [], drift: drift, report: nil, checkpoint: checkpoint, rules: outcome.rules,
+                declarations: declarations)
         }
         let context = ApplyContext(
             actor: request.identity, onBehalfOf: plan.source?.author, runID: runID, now: request.now,
@@ -163,7 +186,8 @@ extension Reconciler {
             repository: revision?.repository, ref: revision?.ref, commit: revision?.commit, author: revision?.author,
             result: report.applied > 0 ? .applied : .noChanges, changes: report.applied, stateVersion: report.stateVersion)
         return RunOutcome(
-            run: run, plan: plan, errors: [], drift: drift, report: report, checkpoint: checkpoint, rules: outcome.rules)
+            run: run, plan: plan, errors: [], drift: drift, report: report, checkpoint: checkpoint, rules: outcome.rules,
+                declarations: declarations)
     }
 
     /// The reason of a run whose manifests have `errors`, each part for those who may see its

@@ -23,6 +23,34 @@ extension SQLiteStore {
         }
     }
 
+    public func pendingInvitations(teams: [String], after: InvitationCursor?, limit: Int) async throws -> [Invitation] {
+        try await read { db in
+            var page: [Invitation] = []
+            // One indexed lookup per team from the cursor's on, until the page is full.
+            for team in teams.sorted() where after.map({ team >= $0.team }) ?? true {
+                let from = after.flatMap { $0.team == team ? $0.email : nil } ?? ""
+                page += try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(Self.invitationColumns) FROM invitations
+                        WHERE team = ? AND status = 'pending' AND email > ? ORDER BY email LIMIT ?
+                        """, arguments: [team, from, limit - page.count]
+                ).map(Self.invitation)
+                if page.count >= limit { break }
+            }
+            return page
+        }
+    }
+
+    public func pendingInvitationCount(teams: [String]) async throws -> Int {
+        try await read { db in
+            try teams.reduce(0) { total, team in
+                total + (try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM invitations WHERE team = ? AND status = 'pending'", arguments: [team]) ?? 0)
+            }
+        }
+    }
+
     public func invitation(id: Int64) async throws -> Invitation? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE id = ?", arguments: [id])

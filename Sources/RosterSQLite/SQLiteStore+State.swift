@@ -51,13 +51,15 @@ extension SQLiteStore {
             sql: """
                 SELECT t.slug, t.display_name, t.owner, t.spend_limit_cents,
                     (SELECT count(*) FROM memberships m WHERE m.team = t.slug),
-                    (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending')
+                    (SELECT count(*) FROM invitations i WHERE i.team = t.slug AND i.status = 'pending'),
+                    (SELECT c.cents FROM ceilings c WHERE c.team = t.slug)
                 FROM teams t WHERE \(condition) ORDER BY t.slug
                 """, arguments: arguments
         ).map { row in
             TeamSummary(
                 slug: row[0], displayName: row[1], owner: row[2], spendLimit: SpendLimit(cents: row[3]).description,
-                members: row[4], pendingInvitations: row[5])
+                members: row[4], pendingInvitations: row[5],
+                ceiling: ((row[6] as Int64?).map(SpendLimit.init(cents:)) ?? .default).description)
         }
     }
 

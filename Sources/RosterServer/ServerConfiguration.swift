@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// How long a sign-in lasts.
     public var sessionLifetime: Duration
+    /// Links from the pages into the repository's web view; nil shows paths and commits as text.
+    public var repositoryWebURL: RepositoryWebURL?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseURL: URL = URL(string: "http://127.0.0.1:8080")!,
@@ -38,8 +40,9 @@ public struct ServerConfiguration: Sendable {
         backoffCap: Duration = .seconds(600), leaseTTL: Duration = .seconds(10),
         instance: String = ServerConfiguration.defaultInstance(), trackedRef: String = "HEAD", webhookSecret: Data? = nil,
         webhookBodyLimit: Int = 1 << 20, bodyReadTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(30),
-        sessionLifetime: Duration = .seconds(12 * 3600)
+        sessionLifetime: Duration = .seconds(12 * 3600), repositoryWebURL: RepositoryWebURL? = nil
     ) {
+        self.repositoryWebURL = repositoryWebURL
         self.host = host
         self.port = port
         self.baseURL = baseURL

@@ -41,6 +41,11 @@ extension Roster {
             valueName: "duration"))
         var leaseTTL: String = "10s"
 
+        @Option(help: ArgumentHelp(
+            "Link pages into the repository's web view: a URL with {commit}, {path} and {line}, such as https://github.com/org/teams/blob/{commit}/{path}#L{line}.",
+            valueName: "template"))
+        var repoWebURL: String?
+
         @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
         var logLevel: String = "info"
 
@@ -57,6 +62,11 @@ extension Roster {
             if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more.") }
             if safety.allowMassRemoval {
                 throw ValidationError("--allow-mass-removal is for one run (roster apply or reconcile), not for a server.")
+            }
+            if let repoWebURL, RepositoryWebURL(repoWebURL) == nil {
+                throw ValidationError(
+                    "--repo-web-url takes an http or https URL with {commit} (and {path}, {line}), such as "
+                        + "https://github.com/org/teams/blob/{commit}/{path}#L{line}, not \(repoWebURL).")
             }
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level is one of trace, debug, info, notice, warning, error, critical.")
@@ -88,7 +98,8 @@ extension Roster {
                 let configuration = ServerConfiguration(
                     host: host, port: port, baseURL: URL(string: global.linkBaseURL)!,
                     interval: .seconds(Reconcile.seconds(interval)!), leaseTTL: .seconds(Reconcile.seconds(leaseTTL)!),
-                    trackedRef: source.repo == nil ? "HEAD" : source.ref ?? "HEAD", webhookSecret: try webhookSecret(logger))
+                    trackedRef: source.repo == nil ? "HEAD" : source.ref ?? "HEAD", webhookSecret: try webhookSecret(logger),
+                    repositoryWebURL: repoWebURL.flatMap(RepositoryWebURL.init))
                 let environment = ServerEnvironment(
                     store: store, configuration: configuration, secretKey: try global.secretKey(), logger: logger)
                 let source = source

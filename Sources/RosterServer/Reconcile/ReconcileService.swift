@@ -161,6 +161,7 @@ public struct ReconcileService: Service {
             }
             metrics.run(result: run.result.rawValue, duration: clock.now - started)
             await status.recordRun(run, drift: outcome.drift)
+            if let declarations = outcome.declarations { await status.recordDeclarations(declarations) }
             if let drift = outcome.drift { metrics.drift(drift) }
             log[metadataKey: "run"] = "\(run.id)"
             log[metadataKey: "commit"] = "\(run.commit?.prefix(12) ?? "-")"

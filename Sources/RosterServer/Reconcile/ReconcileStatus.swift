@@ -1,4 +1,5 @@
 public import Foundation
+public import RosterReconcile
 public import RosterStore
 
 /// What this process knows about reconciling, for the status page, `/readyz` and metrics.
@@ -19,6 +20,8 @@ public actor ReconcileStatus {
     /// Who holds the lease, as last seen.
     public private(set) var leaseHolder: String?
     public private(set) var nextRunAt: Date?
+    /// Where the last commit this process read declares each team (the team pages' links).
+    public private(set) var declarations: Reconciler.Declarations?
 
     public init() {}
 
@@ -48,4 +51,6 @@ public actor ReconcileStatus {
     }
 
     func scheduleNext(at date: Date?) { nextRunAt = date }
+
+    func recordDeclarations(_ declarations: Reconciler.Declarations) { self.declarations = declarations }
 }

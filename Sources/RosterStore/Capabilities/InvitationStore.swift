@@ -5,6 +5,11 @@ public import RosterCore
 public protocol InvitationStore: Sendable {
     /// Pending invitations of `teams` (all teams when nil), by team then email.
     func pendingInvitations(teams: [String]?) async throws -> [Invitation]
+    /// One page of `teams`' pending invitations, by team then email: at most `limit`, after
+    /// `after` (the previous page's last team and email) when given.
+    func pendingInvitations(teams: [String], after: InvitationCursor?, limit: Int) async throws -> [Invitation]
+    /// How many invitations of `teams` are pending.
+    func pendingInvitationCount(teams: [String]) async throws -> Int
     /// The invitation with `id`, whatever its status.
     func invitation(id: Int64) async throws -> Invitation?
     /// Makes the invitee a member with the invitation's role, if `id` is pending and `email`
@@ -20,4 +25,24 @@ extension InvitationStore {
     public func pendingInvitation(team: String, email: Email) async throws -> Invitation? {
         try await pendingInvitations(teams: [team]).first { $0.email == email }
     }
+}
+
+/// Where a page of pending invitations ends: its last team and email.
+public struct InvitationCursor: Sendable, Equatable {
+    public var team: String
+    public var email: String
+
+    public init(team: String, email: String) {
+        self.team = team
+        self.email = email
+    }
+
+    /// `team/email`, as a page's link carries it.
+    public init?(_ text: String) {
+        guard let slash = text.firstIndex(of: "/"), slash != text.startIndex else { return nil }
+        team = String(text[..<slash])
+        email = String(text[text.index(after: slash)...])
+    }
+
+    public var text: String { team + "/" + email }
 }

@@ -50,8 +50,14 @@ public struct TeamSummary: Sendable, Equatable, Codable {
     public var spendLimit: String
     public var members: Int
     public var pendingInvitations: Int
+    /// The approved spend-limit ceiling, dollars per hour (the default unless an operator raised it).
+    public var ceiling: String
 
-    public init(slug: String, displayName: String, owner: String, spendLimit: String, members: Int, pendingInvitations: Int) {
+    public init(
+        slug: String, displayName: String, owner: String, spendLimit: String, members: Int, pendingInvitations: Int,
+        ceiling: String = SpendLimit.default.description
+    ) {
+        self.ceiling = ceiling
         self.slug = slug
         self.displayName = displayName
         self.owner = owner
