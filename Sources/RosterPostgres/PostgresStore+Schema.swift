@@ -118,7 +118,22 @@ extension PostgresStore {
                 """,
                 "CREATE INDEX api_keys_email ON api_keys (email)",
             ]
-        )
+        ),
+        (
+            "v2-sessions",
+            [
+                """
+                CREATE TABLE sessions (
+                    id text PRIMARY KEY,
+                    key_id text NOT NULL,
+                    created_at text NOT NULL,
+                    expires_at_ms bigint NOT NULL,
+                    ended_at text)
+                """,
+                // Signing in deletes the expired ones.
+                "CREATE INDEX sessions_expiry ON sessions (expires_at_ms)",
+            ]
+        ),
     ]
 
     /// Any number of processes may open an empty database at once: the first to take the

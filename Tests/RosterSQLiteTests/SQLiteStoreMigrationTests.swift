@@ -49,7 +49,7 @@ struct SQLiteStoreMigrationTests {
             #expect(before.version == 1)
             #expect(try await third.verifyAudit(expectedHead: nil) == .intact(count: 2, head: try await fixture.store.auditHead()))
             let migrations = try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout
-            #expect(migrations.split(separator: "\n") == ["v1", "v2-serve"])
+            #expect(migrations.split(separator: "\n") == ["v1", "v2-serve", "v3-sessions"])
         }
     }
 
@@ -58,14 +58,26 @@ struct SQLiteStoreMigrationTests {
         try await StoreFixture.with { fixture in
             try await fixture.converge([team("ml", members: [("bob@example.com", .dev)])])
             try fixture.sqlite("""
-                DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email;
-                DELETE FROM grdb_migrations WHERE identifier = 'v2-serve';
+                DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email; DROP TABLE sessions;
+                DELETE FROM grdb_migrations WHERE identifier IN ('v2-serve', 'v3-sessions');
                 """)
             let upgraded = try await fixture.reopen()
             #expect(try await upgraded.currentState().version == 1)
             #expect(try await upgraded.lease("reconciler") == nil)
             #expect(try await upgraded.apiKeys(email: nil).isEmpty)
-            #expect(try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.split(separator: "\n") == ["v1", "v2-serve"])
+            #expect(try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.split(separator: "\n") == ["v1", "v2-serve", "v3-sessions"])
+        }
+    }
+
+    @Test("a store made before sessions were kept (v2) gains the sessions table on open")
+    func upgradeFromV2() async throws {
+        try await StoreFixture.with { fixture in
+            try fixture.sqlite("DROP TABLE sessions; DELETE FROM grdb_migrations WHERE identifier = 'v3-sessions';")
+            let upgraded = try await fixture.reopen()
+            let session = Session(id: Session.id(forSecret: "s"), keyID: "k", createdAt: fixedDate, expiresAt: fixedDate.addingTimeInterval(60))
+            try await upgraded.createSession(session)
+            #expect(try await upgraded.session(id: session.id) == session)
+            await upgraded.close()
         }
     }
 

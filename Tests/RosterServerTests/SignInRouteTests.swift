@@ -98,7 +98,7 @@ struct SignInRouteTests {
                 #expect(try await client.execute(uri: "/audit", method: .get, headers: [.cookie: carol]).status == .forbidden)
 
                 let danKey = try #require(APIKeySecret(parsing: fixture.keys["dan"]!))
-                #expect(try await fixture.store.revokeAPIKey(id: danKey.id, at: Date()))
+                #expect(try await fixture.store.revokeAPIKey(id: danKey.id, by: "test", at: Date()))
                 #expect(try await client.execute(uri: "/audit", method: .get, headers: [.cookie: dan]).status == .seeOther)
             }
         }

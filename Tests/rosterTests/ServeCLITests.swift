@@ -82,6 +82,8 @@ struct ServeCLITests {
             #expect(key.hasPrefix("roster_") && !key.contains("\n"))
             let id = String(key.dropFirst("roster_".count).prefix(12))
             #expect(created.stderr.contains("shown only now"))
+            // alice is in no team (nothing is applied here): a warning, not a refusal.
+            #expect(created.stderr.contains("warning: alice@example.com is in no team"), "\(created.stderr)")
             let secret = String(key.dropFirst("roster_".count + 13))
 
             let listed = try workspace.must(["apikey", "list"]).stdout
