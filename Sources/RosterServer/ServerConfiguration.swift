@@ -25,12 +25,14 @@ public struct ServerConfiguration: Sendable {
     public var webhookSecret: Data?
     /// Largest webhook body accepted (413 above it).
     public var webhookBodyLimit: Int
-    /// How long a webhook's body may take to arrive.
+    /// How long a request body (a form, a webhook) may take to arrive (408 after).
     public var bodyReadTimeout: Duration
     /// Connections that send nothing for this long are closed.
     public var idleTimeout: Duration
     /// How long a sign-in lasts.
     public var sessionLifetime: Duration
+    /// Sign-in and join attempts a client address may make a minute (0: no limit).
+    public var signInRateLimit: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseURL: URL = URL(string: "http://127.0.0.1:8080")!,
@@ -38,7 +40,7 @@ public struct ServerConfiguration: Sendable {
         backoffCap: Duration = .seconds(600), leaseTTL: Duration = .seconds(10),
         instance: String = ServerConfiguration.defaultInstance(), trackedRef: String = "HEAD", webhookSecret: Data? = nil,
         webhookBodyLimit: Int = 1 << 20, bodyReadTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(30),
-        sessionLifetime: Duration = .seconds(12 * 3600)
+        sessionLifetime: Duration = .seconds(12 * 3600), signInRateLimit: Int = 10
     ) {
         self.host = host
         self.port = port
@@ -55,6 +57,18 @@ public struct ServerConfiguration: Sendable {
         self.bodyReadTimeout = bodyReadTimeout
         self.idleTimeout = idleTimeout
         self.sessionLifetime = sessionLifetime
+        self.signInRateLimit = signInRateLimit
+    }
+
+    /// The base URL when none is given: the address `roster serve` listens on, so a
+    /// browser's `Origin` matches it. A wildcard address (`0.0.0.0`, `::`) becomes the
+    /// loopback address of its family; a server reached by another name needs `--base-url`.
+    public static func defaultBaseURL(host: String, port: Int) -> URL {
+        var name = host
+        if name == "0.0.0.0" || name.isEmpty { name = "127.0.0.1" }
+        if name == "::" { name = "::1" }
+        if name.contains(":") { name = "[\(name)]" }
+        return URL(string: "http://\(name):\(port)")!
     }
 
     /// `host:pid:random`: unique per process, readable in `roster status`.

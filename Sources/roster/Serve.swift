@@ -41,6 +41,11 @@ extension Roster {
             valueName: "duration"))
         var leaseTTL: String = "10s"
 
+        @Option(help: ArgumentHelp(
+            "Sign-in and join attempts one client address may make a minute (then 429 with Retry-After); 0 turns the limit off.",
+            valueName: "n"))
+        var signInLimit: Int = 10
+
         @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
         var logLevel: String = "info"
 
@@ -55,15 +60,26 @@ extension Roster {
                 throw ValidationError("--lease-ttl takes a duration of at least 1s, such as 30s, not \(leaseTTL).")
             }
             if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more.") }
+            if signInLimit < 0 { throw ValidationError("--sign-in-limit must be 0 or more.") }
             if safety.allowMassRemoval {
                 throw ValidationError("--allow-mass-removal is for one run (roster apply or reconcile), not for a server.")
             }
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level is one of trace, debug, info, notice, warning, error, critical.")
             }
-            guard let url = URL(string: global.linkBaseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                throw ValidationError("--base-url takes an http or https URL, not \(global.linkBaseURL).")
+            if let text = global.explicitBaseURL {
+                guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                    throw ValidationError("--base-url takes an http or https URL, not \(text).")
+                }
             }
+        }
+
+        /// `--base-url` (or ROSTER_BASE_URL); without one, the `--listen` address, so that a
+        /// browser's Origin on the pages matches.
+        var serverBaseURL: URL {
+            if let text = global.explicitBaseURL, let url = URL(string: text) { return url }
+            let (host, port) = Self.address(listen) ?? ("127.0.0.1", 8080)
+            return ServerConfiguration.defaultBaseURL(host: host, port: port)
         }
 
         static func address(_ text: String) -> (host: String, port: Int)? {
@@ -86,9 +102,10 @@ extension Roster {
                 let store = try await global.openStore()
                 let (host, port) = Self.address(listen)!
                 let configuration = ServerConfiguration(
-                    host: host, port: port, baseURL: URL(string: global.linkBaseURL)!,
+                    host: host, port: port, baseURL: serverBaseURL,
                     interval: .seconds(Reconcile.seconds(interval)!), leaseTTL: .seconds(Reconcile.seconds(leaseTTL)!),
-                    trackedRef: source.repo == nil ? "HEAD" : source.ref ?? "HEAD", webhookSecret: try webhookSecret(logger))
+                    trackedRef: source.repo == nil ? "HEAD" : source.ref ?? "HEAD", webhookSecret: try webhookSecret(logger),
+                    signInRateLimit: signInLimit)
                 let environment = ServerEnvironment(
                     store: store, configuration: configuration, secretKey: try global.secretKey(), logger: logger)
                 let source = source
@@ -100,6 +117,10 @@ extension Roster {
                             trigger: trigger, identity: identity, lockTimeout: lockTimeout, overrides: overrides, skip: skip)
                     },
                     trigger: environment.trigger, status: environment.status, metrics: environment.metrics, logger: logger)
+                if global.explicitBaseURL == nil, ["0.0.0.0", "::"].contains(host) {
+                    logger.warning(
+                        "no --base-url: links and the pages' origin check use \(configuration.linkBase); set --base-url to the address people use")
+                }
                 logger.info(
                     "starting", metadata: ["listen": "\(listen)", "baseURL": "\(configuration.linkBase)", "instance": "\(configuration.instance)"])
                 try await RosterServer.run(environment, services: [reconciler])
