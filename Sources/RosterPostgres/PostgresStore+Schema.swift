@@ -119,11 +119,26 @@ extension PostgresStore {
                 "CREATE INDEX api_keys_email ON api_keys (email)",
             ]
         ),
+        (
+            "v2-sessions",
+            [
+                """
+                CREATE TABLE sessions (
+                    id text PRIMARY KEY,
+                    key_id text NOT NULL,
+                    created_at text NOT NULL,
+                    expires_at_ms bigint NOT NULL,
+                    ended_at text)
+                """,
+                // Signing in deletes the expired ones.
+                "CREATE INDEX sessions_expiry ON sessions (expires_at_ms)",
+            ]
+        ),
         // The run history as the pages show it: a refused or failed run's reason in parts, each
         // with who may read it (RunReason, JSON); the state version a run found; repeated
         // no-change runs counted on one record.
         (
-            "v2-run-history",
+            "v3-run-history",
             [
                 "ALTER TABLE runs ADD COLUMN reason text", "ALTER TABLE runs ADD COLUMN state_version bigint",
                 "ALTER TABLE runs ADD COLUMN repeats integer NOT NULL DEFAULT 1",

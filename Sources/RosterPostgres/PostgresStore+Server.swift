@@ -63,19 +63,6 @@ extension PostgresStore {
 
     // MARK: API keys
 
-    public func createAPIKey(_ key: APIKeySecret, email: Email, createdBy: String, at time: Date) async throws -> APIKey {
-        let record = APIKey(id: key.id, email: email, secretHash: key.hash, createdAt: time, createdBy: createdBy)
-        let logger = logger
-        try await withConnection { connection in
-            try await Self.execute(
-                """
-                INSERT INTO api_keys (id, email, secret_hash, created_at, created_by)
-                VALUES (\(record.id), \(email.value), \(record.secretHash), \(Timestamp.string(time)), \(createdBy))
-                """, on: connection, logger)
-        }
-        return record
-    }
-
     public func apiKey(id: String) async throws -> APIKey? {
         let logger = logger
         return try await withConnection { connection in
@@ -97,18 +84,9 @@ extension PostgresStore {
         }
     }
 
-    public func revokeAPIKey(id: String, at time: Date) async throws -> Bool {
-        let logger = logger
-        return try await withConnection { connection in
-            try await Self.count(
-                "UPDATE api_keys SET revoked_at = \(Timestamp.string(time)) WHERE id = \(id) AND revoked_at IS NULL RETURNING 1",
-                on: connection, logger) > 0
-        }
-    }
+    static let apiKeyColumns = "id, email, secret_hash, created_at, created_by, revoked_at"
 
-    private static let apiKeyColumns = "id, email, secret_hash, created_at, created_by, revoked_at"
-
-    private static func apiKeys(_ query: PostgresQuery, _ connection: PostgresConnection, _ logger: Logger) async throws
+    static func apiKeys(_ query: PostgresQuery, _ connection: PostgresConnection, _ logger: Logger) async throws
         -> [APIKey]
     {
         var keys: [APIKey] = []
@@ -122,5 +100,43 @@ extension PostgresStore {
                     revokedAt: revoked.flatMap(Timestamp.date)))
         }
         return keys
+    }
+
+    // MARK: Sessions
+
+    public func createSession(_ session: Session) async throws {
+        let logger = logger
+        try await withConnection { connection in
+            try await Self.execute(
+                "DELETE FROM sessions WHERE expires_at_ms <= \(Self.milliseconds(session.createdAt))", on: connection, logger)
+            try await Self.execute(
+                """
+                INSERT INTO sessions (id, key_id, created_at, expires_at_ms)
+                VALUES (\(session.id), \(session.keyID), \(Timestamp.string(session.createdAt)), \(Self.milliseconds(session.expiresAt)))
+                """, on: connection, logger)
+        }
+    }
+
+    public func session(id: String) async throws -> Session? {
+        let logger = logger
+        return try await withConnection { connection in
+            for try await (id, keyID, created, expires, ended) in try await connection.query(
+                "SELECT id, key_id, created_at, expires_at_ms, ended_at FROM sessions WHERE id = \(id)", logger: logger
+            ).decode((String, String, String, Int64, String?).self) {
+                return Session(
+                    id: id, keyID: keyID, createdAt: Timestamp.date(created) ?? .distantPast,
+                    expiresAt: Date(timeIntervalSince1970: Double(expires) / 1000), endedAt: ended.flatMap(Timestamp.date))
+            }
+            return nil
+        }
+    }
+
+    public func endSession(id: String, at time: Date) async throws -> Bool {
+        let logger = logger
+        return try await withConnection { connection in
+            try await Self.count(
+                "UPDATE sessions SET ended_at = \(Timestamp.string(time)) WHERE id = \(id) AND ended_at IS NULL RETURNING 1",
+                on: connection, logger) > 0
+        }
     }
 }

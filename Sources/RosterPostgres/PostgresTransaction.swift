@@ -296,6 +296,24 @@ public final class PostgresTransaction: StoreTransaction {
             """)
     }
 
+    public func insert(_ key: APIKey) async throws {
+        try await execute(
+            """
+            INSERT INTO api_keys (id, email, secret_hash, created_at, created_by)
+            VALUES (\(key.id), \(key.email.value), \(key.secretHash), \(Timestamp.string(key.createdAt)), \(key.createdBy))
+            """)
+    }
+
+    public func revokeAPIKey(id: String, at time: String) async throws -> APIKey? {
+        // The row lock keeps two revocations from both finding the key active.
+        let keys = try await PostgresStore.apiKeys(
+            "SELECT \(unescaped: PostgresStore.apiKeyColumns) FROM api_keys WHERE id = \(id) AND revoked_at IS NULL FOR UPDATE",
+            connection, logger)
+        guard let key = keys.first else { return nil }
+        try await execute("UPDATE api_keys SET revoked_at = \(time) WHERE id = \(id)")
+        return key
+    }
+
     // MARK: Helpers
 
     private func execute(_ query: PostgresQuery) async throws {

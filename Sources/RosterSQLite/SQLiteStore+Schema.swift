@@ -112,7 +112,7 @@ extension SQLiteStore {
         // The run history as the pages show it: a refused or failed run's reason in parts, each
         // with who may read it (RunReason, JSON); the state version a run found; repeated
         // no-change runs counted on one record.
-        migrator.registerMigration("v3-run-history") { db in
+        migrator.registerMigration("v4-run-history") { db in
             try db.execute(
                 sql: """
                     ALTER TABLE runs ADD COLUMN reason TEXT;

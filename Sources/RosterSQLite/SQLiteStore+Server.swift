@@ -3,8 +3,8 @@ import GRDB
 public import RosterCore
 public import RosterStore
 
-/// What `roster serve` keeps in the store besides the state: the reconciler's lease and API
-/// keys. Webhook delivery ids and sessions are not stored (see RosterServer).
+/// What `roster serve` keeps in the store besides the state: the reconciler's lease, API
+/// keys and browser sessions. Webhook delivery ids are not stored (see RosterServer).
 extension SQLiteStore {
     static func registerServerMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v2-serve") { db in
@@ -26,6 +26,19 @@ extension SQLiteStore {
                 CREATE INDEX api_keys_email ON api_keys (email);
                 -- Signing in asks for one person's teams on every request.
                 CREATE INDEX memberships_email ON memberships (email);
+                """)
+        }
+        migrator.registerMigration("v3-sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE sessions (
+                    id TEXT PRIMARY KEY,
+                    key_id TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at_ms INTEGER NOT NULL,
+                    ended_at TEXT
+                ) WITHOUT ROWID;
+                -- Signing in deletes the expired ones.
+                CREATE INDEX sessions_expiry ON sessions (expires_at_ms);
                 """)
         }
     }
@@ -72,16 +85,6 @@ extension SQLiteStore {
 
     // MARK: API keys
 
-    public func createAPIKey(_ key: APIKeySecret, email: Email, createdBy: String, at time: Date) async throws -> APIKey {
-        let record = APIKey(id: key.id, email: email, secretHash: key.hash, createdAt: time, createdBy: createdBy)
-        try await write { db in
-            try db.execute(
-                sql: "INSERT INTO api_keys (id, email, secret_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
-                arguments: [record.id, email.value, record.secretHash, Timestamp.string(time), createdBy])
-        }
-        return record
-    }
-
     public func apiKey(id: String) async throws -> APIKey? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.apiKeyColumns) FROM api_keys WHERE id = ?", arguments: [id])
@@ -103,21 +106,45 @@ extension SQLiteStore {
         }
     }
 
-    public func revokeAPIKey(id: String, at time: Date) async throws -> Bool {
-        try await write { db in
-            try db.execute(
-                sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                arguments: [Timestamp.string(time), id])
-            return db.changesCount > 0
-        }
-    }
+    static let apiKeyColumns = "id, email, secret_hash, created_at, created_by, revoked_at"
 
-    private static let apiKeyColumns = "id, email, secret_hash, created_at, created_by, revoked_at"
-
-    private static func apiKey(_ row: Row) -> APIKey {
+    static func apiKey(_ row: Row) -> APIKey {
         APIKey(
             id: row[0], email: Email(normalized: row[1]), secretHash: row[2],
             createdAt: Timestamp.date(row[3]) ?? .distantPast, createdBy: row[4],
             revokedAt: (row[5] as String?).flatMap(Timestamp.date))
+    }
+
+    // MARK: Sessions
+
+    public func createSession(_ session: Session) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM sessions WHERE expires_at_ms <= ?", arguments: [Self.milliseconds(session.createdAt)])
+            try db.execute(
+                sql: "INSERT INTO sessions (id, key_id, created_at, expires_at_ms) VALUES (?, ?, ?, ?)",
+                arguments: [session.id, session.keyID, Timestamp.string(session.createdAt), Self.milliseconds(session.expiresAt)])
+        }
+    }
+
+    public func session(id: String) async throws -> Session? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT id, key_id, created_at, expires_at_ms, ended_at FROM sessions WHERE id = ?", arguments: [id]
+            ).map { row in
+                Session(
+                    id: row[0], keyID: row[1], createdAt: Timestamp.date(row[2]) ?? .distantPast,
+                    expiresAt: Date(timeIntervalSince1970: Double(row[3] as Int64) / 1000),
+                    endedAt: (row[4] as String?).flatMap(Timestamp.date))
+            }
+        }
+    }
+
+    public func endSession(id: String, at time: Date) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL", arguments: [Timestamp.string(time), id])
+            return db.changesCount > 0
+        }
     }
 }

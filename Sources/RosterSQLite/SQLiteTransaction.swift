@@ -162,6 +162,26 @@ public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
         }
     }
 
+    public func insert(_ key: APIKey) async throws {
+        try await store.writerTurn { db in
+            try db.execute(
+                sql: "INSERT INTO api_keys (id, email, secret_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+                arguments: [key.id, key.email.value, key.secretHash, Timestamp.string(key.createdAt), key.createdBy])
+        }
+    }
+
+    public func revokeAPIKey(id: String, at time: String) async throws -> APIKey? {
+        try await store.writerTurn { db in
+            guard
+                let key = try Row.fetchOne(
+                    db, sql: "SELECT \(SQLiteStore.apiKeyColumns) FROM api_keys WHERE id = ? AND revoked_at IS NULL", arguments: [id]
+                ).map(SQLiteStore.apiKey)
+            else { return nil }
+            try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ?", arguments: [time, id])
+            return key
+        }
+    }
+
     /// Before commit or rollback: what is held back goes in, statements are let go, the
     /// cache is its usual size again.
     func end(_ db: Database) throws {

@@ -10,7 +10,7 @@ public enum RosterServer {
     /// Every route, without a socket (router tests use this directly).
     public static func router(_ environment: ServerEnvironment) -> Router<RosterRequestContext> {
         let router = Router(context: RosterRequestContext.self)
-        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware(logger: environment.logger))
         OperationsController(environment: environment).addRoutes(to: router)
         WebhookController(environment: environment).addRoutes(to: router)
         InvitationController(environment: environment).addRoutes(to: router)

@@ -25,7 +25,7 @@ public struct ServerConfiguration: Sendable {
     public var webhookSecret: Data?
     /// Largest webhook body accepted (413 above it).
     public var webhookBodyLimit: Int
-    /// How long a webhook's body may take to arrive.
+    /// How long a request body (a form, a webhook) may take to arrive (408 after).
     public var bodyReadTimeout: Duration
     /// Connections that send nothing for this long are closed.
     public var idleTimeout: Duration
@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var sessionLifetime: Duration
     /// Links from the pages into the repository's web view; nil shows paths and commits as text.
     public var repositoryWebURL: RepositoryWebURL?
+    /// Sign-in and join attempts a client address may make a minute (0: no limit).
+    public var signInRateLimit: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseURL: URL = URL(string: "http://127.0.0.1:8080")!,
@@ -40,7 +42,8 @@ public struct ServerConfiguration: Sendable {
         backoffCap: Duration = .seconds(600), leaseTTL: Duration = .seconds(10),
         instance: String = ServerConfiguration.defaultInstance(), trackedRef: String = "HEAD", webhookSecret: Data? = nil,
         webhookBodyLimit: Int = 1 << 20, bodyReadTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(30),
-        sessionLifetime: Duration = .seconds(12 * 3600), repositoryWebURL: RepositoryWebURL? = nil
+        sessionLifetime: Duration = .seconds(12 * 3600), signInRateLimit: Int = 10,
+        repositoryWebURL: RepositoryWebURL? = nil
     ) {
         self.repositoryWebURL = repositoryWebURL
         self.host = host
@@ -58,6 +61,18 @@ public struct ServerConfiguration: Sendable {
         self.bodyReadTimeout = bodyReadTimeout
         self.idleTimeout = idleTimeout
         self.sessionLifetime = sessionLifetime
+        self.signInRateLimit = signInRateLimit
+    }
+
+    /// The base URL when none is given: the address `roster serve` listens on, so a
+    /// browser's `Origin` matches it. A wildcard address (`0.0.0.0`, `::`) becomes the
+    /// loopback address of its family; a server reached by another name needs `--base-url`.
+    public static func defaultBaseURL(host: String, port: Int) -> URL {
+        var name = host
+        if name == "0.0.0.0" || name.isEmpty { name = "127.0.0.1" }
+        if name == "::" { name = "::1" }
+        if name.contains(":") { name = "[\(name)]" }
+        return URL(string: "http://\(name):\(port)")!
     }
 
     /// `host:pid:random`: unique per process, readable in `roster status`.

@@ -27,6 +27,11 @@ extension Roster {
                     let creator = ProcessInfo.processInfo.environment["USER"] ?? "operator"
                     _ = try await store.createAPIKey(key, email: address, createdBy: creator, at: Date())
                     Output.out(key.text + "\n")
+                    // Not refused: the manifest that adds the person may come later. But a key
+                    // for no team sees nothing, and a typo in the email looks just like that.
+                    if try await store.roles(of: address).isEmpty {
+                        Output.err("warning: \(address) is in no team yet: the key signs in but sees no team until they join one.\n")
+                    }
                     if !global.quiet {
                         Output.err("Key \(key.id) for \(address). It is shown only now; keep it somewhere safe.\n")
                     }
@@ -67,7 +72,8 @@ extension Roster {
             func run() async throws {
                 try await Output.reportingFailures {
                     let id = APIKeySecret(parsing: key)?.id ?? key
-                    guard try await global.openStore().revokeAPIKey(id: id, at: Date()) else {
+                    let revoker = ProcessInfo.processInfo.environment["USER"] ?? "operator"
+                    guard try await global.openStore().revokeAPIKey(id: id, by: revoker, at: Date()) else {
                         throw StoreError(.notFound, "no active API key \(id)")
                     }
                     if !global.quiet { Output.out("Revoked \(id).\n") }

@@ -45,8 +45,9 @@ extension Roster {
                 if let until, Timestamp.bound(until) == nil {
                     throw ValidationError("--until takes RFC 3339 (2026-11-23T10:00:00Z) or a date (2026-11-23), not \(until).")
                 }
-                if let resourceType, !["team", "member", "invite"].contains(resourceType) {
-                    throw ValidationError("--resource-type is team, member or invite, not \(resourceType).")
+                if let resourceType, AuditResourceType(rawValue: resourceType) == nil {
+                    let names = AuditResourceType.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw ValidationError("--resource-type is one of \(names), not \(resourceType).")
                 }
                 if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more.") }
                 if let action, AuditAction(rawValue: action) == nil {

@@ -34,7 +34,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The secret key file for invitation links (default <database>.key; also ROSTER_SECRET_KEY_FILE).", valueName: "path"))
     var secretKeyFile: String?
 
-    @Option(help: ArgumentHelp("Base URL of invitation links (default http://127.0.0.1:8080; also ROSTER_BASE_URL).", valueName: "url"))
+    @Option(help: ArgumentHelp("Base URL of invitation links (default http://127.0.0.1:8080, for roster serve its --listen address; also ROSTER_BASE_URL).", valueName: "url"))
     var baseURL: String?
 
     func validate() throws {
@@ -104,7 +104,11 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The base URL of invitation links.
-    var linkBaseURL: String {
-        baseURL ?? environment["ROSTER_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080"
+    var linkBaseURL: String { explicitBaseURL ?? "http://127.0.0.1:8080" }
+
+    /// `--base-url` or ROSTER_BASE_URL, if either is given (`roster serve` defaults to its
+    /// `--listen` address instead).
+    var explicitBaseURL: String? {
+        baseURL ?? environment["ROSTER_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

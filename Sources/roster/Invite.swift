@@ -44,6 +44,8 @@ extension Roster {
             @Option(help: "Your email; it must be the one invited.")
             var email: String
 
+            @OptionGroup var lock: LockOptions
+
             func run() async throws {
                 try await Output.reportingFailures {
                     guard let address = Email(email) else { throw ValidationError("--email \(email) is not an email address.") }
@@ -54,7 +56,7 @@ extension Roster {
                     guard let id = InvitationTokens.invitationID(in: token), let invitation = try await store.invitation(id: id),
                         tokens.matches(token, invitation)
                     else { throw StoreError(.notFound, InvitationTokens.notValid) }
-                    try await store.acceptInvitation(id: id, email: address, at: Date())
+                    try await store.acceptInvitation(id: id, email: address, at: Date(), lockTimeout: lock.duration)
                     if !global.quiet {
                         Output.out("\(address) joined \(invitation.team) as \(invitation.role.rawValue).\n")
                     }

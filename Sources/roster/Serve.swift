@@ -42,6 +42,11 @@ extension Roster {
         var leaseTTL: String = "10s"
 
         @Option(help: ArgumentHelp(
+            "Sign-in and join attempts one client address may make a minute (then 429 with Retry-After); 0 turns the limit off.",
+            valueName: "n"))
+        var signInLimit: Int = 10
+
+        @Option(help: ArgumentHelp(
             "Link pages into the repository's web view: a URL with {commit}, {path} and {line}, such as https://github.com/org/teams/blob/{commit}/{path}#L{line}.",
             valueName: "template"))
         var repoWebURL: String?
@@ -60,6 +65,7 @@ extension Roster {
                 throw ValidationError("--lease-ttl takes a duration of at least 1s, such as 30s, not \(leaseTTL).")
             }
             if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more.") }
+            if signInLimit < 0 { throw ValidationError("--sign-in-limit must be 0 or more.") }
             if safety.allowMassRemoval {
                 throw ValidationError("--allow-mass-removal is for one run (roster apply or reconcile), not for a server.")
             }
@@ -71,9 +77,19 @@ extension Roster {
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level is one of trace, debug, info, notice, warning, error, critical.")
             }
-            guard let url = URL(string: global.linkBaseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                throw ValidationError("--base-url takes an http or https URL, not \(global.linkBaseURL).")
+            if let text = global.explicitBaseURL {
+                guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                    throw ValidationError("--base-url takes an http or https URL, not \(text).")
+                }
             }
+        }
+
+        /// `--base-url` (or ROSTER_BASE_URL); without one, the `--listen` address, so that a
+        /// browser's Origin on the pages matches.
+        var serverBaseURL: URL {
+            if let text = global.explicitBaseURL, let url = URL(string: text) { return url }
+            let (host, port) = Self.address(listen) ?? ("127.0.0.1", 8080)
+            return ServerConfiguration.defaultBaseURL(host: host, port: port)
         }
 
         static func address(_ text: String) -> (host: String, port: Int)? {
@@ -96,10 +112,10 @@ extension Roster {
                 let store = try await global.openStore()
                 let (host, port) = Self.address(listen)!
                 let configuration = ServerConfiguration(
-                    host: host, port: port, baseURL: URL(string: global.linkBaseURL)!,
+                    host: host, port: port, baseURL: serverBaseURL,
                     interval: .seconds(Reconcile.seconds(interval)!), leaseTTL: .seconds(Reconcile.seconds(leaseTTL)!),
                     trackedRef: source.repo == nil ? "HEAD" : source.ref ?? "HEAD", webhookSecret: try webhookSecret(logger),
-                    repositoryWebURL: repoWebURL.flatMap(RepositoryWebURL.init))
+                    signInRateLimit: signInLimit, repositoryWebURL: repoWebURL.flatMap(RepositoryWebURL.init))
                 let environment = ServerEnvironment(
                     store: store, configuration: configuration, secretKey: try global.secretKey(), logger: logger)
                 let source = source
@@ -111,6 +127,10 @@ extension Roster {
                             trigger: trigger, identity: identity, lockTimeout: lockTimeout, overrides: overrides, skip: skip)
                     },
                     trigger: environment.trigger, status: environment.status, metrics: environment.metrics, logger: logger)
+                if global.explicitBaseURL == nil, ["0.0.0.0", "::"].contains(host) {
+                    logger.warning(
+                        "no --base-url: links and the pages' origin check use \(configuration.linkBase); set --base-url to the address people use")
+                }
                 logger.info(
                     "starting", metadata: ["listen": "\(listen)", "baseURL": "\(configuration.linkBase)", "instance": "\(configuration.instance)"])
                 try await RosterServer.run(environment, services: [reconciler])

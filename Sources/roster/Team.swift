@@ -24,6 +24,8 @@ extension Roster {
             @Option(help: ArgumentHelp("Who approves it, for the audit log (default $USER).", valueName: "name"))
             var actor: String?
 
+            @OptionGroup var lock: LockOptions
+
             func validate() throws {
                 guard TeamSlug.isValid(team) else { throw ValidationError("--team \(team) is not a valid team slug.") }
                 guard case .success = SpendLimit.parse(perHour) else {
@@ -35,7 +37,7 @@ extension Roster {
                 try await Output.reportingFailures {
                     guard case .success(let ceiling) = SpendLimit.parse(perHour) else { return }
                     let who = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "operator"
-                    try await global.openStore().setCeiling(team: team, to: ceiling, actor: who, at: Date())
+                    try await global.openStore().setCeiling(team: team, to: ceiling, actor: who, at: Date(), lockTimeout: lock.duration)
                     if !global.quiet { Output.out("Spend-limit ceiling of \(team) is now $\(ceiling)/h.\n") }
                 }
             }

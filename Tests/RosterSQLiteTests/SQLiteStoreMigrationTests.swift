@@ -49,7 +49,7 @@ struct SQLiteStoreMigrationTests {
             #expect(before.version == 1)
             #expect(try await third.verifyAudit(expectedHead: nil) == .intact(count: 2, head: try await fixture.store.auditHead()))
             let migrations = try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout
-            #expect(migrations.split(separator: "\n") == ["v1", "v2-serve", "v3-run-history"])
+            #expect(migrations.split(separator: "\n") == ["v1", "v2-serve", "v3-sessions", "v4-run-history"])
         }
     }
 
@@ -58,9 +58,10 @@ struct SQLiteStoreMigrationTests {
         try await StoreFixture.with { fixture in
             try await fixture.converge([team("ml", members: [("bob@example.com", .dev)])])
             try fixture.sqlite("""
-                DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email; ALTER TABLE runs DROP COLUMN reason; ALTER TABLE runs DROP COLUMN state_version;
+                DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email; DROP TABLE sessions;
+                ALTER TABLE runs DROP COLUMN reason; ALTER TABLE runs DROP COLUMN state_version;
                 ALTER TABLE runs DROP COLUMN repeats; ALTER TABLE runs DROP COLUMN last_seen_at;
-                DELETE FROM grdb_migrations WHERE identifier IN ('v2-serve', 'v3-run-history');
+                DELETE FROM grdb_migrations WHERE identifier IN ('v2-serve', 'v3-sessions', 'v4-run-history');
                 """)
             let upgraded = try await fixture.reopen()
             #expect(try await upgraded.currentState().version == 1)
@@ -68,9 +69,21 @@ struct SQLiteStoreMigrationTests {
             #expect(try await upgraded.apiKeys(email: nil).isEmpty)
             #expect(
                 try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.split(separator: "\n")
-                    == ["v1", "v2-serve", "v3-run-history"])
+                    == ["v1", "v2-serve", "v3-sessions", "v4-run-history"])
             let runs = try await upgraded.runs(limit: 5)
             #expect(runs.count == 1 && runs.allSatisfy { $0.reason == nil })
+        }
+    }
+
+    @Test("a store made before sessions were kept (v2) gains the sessions table on open")
+    func upgradeFromV2() async throws {
+        try await StoreFixture.with { fixture in
+            try fixture.sqlite("DROP TABLE sessions; DELETE FROM grdb_migrations WHERE identifier = 'v3-sessions';")
+            let upgraded = try await fixture.reopen()
+            let session = Session(id: Session.id(forSecret: "s"), keyID: "k", createdAt: fixedDate, expiresAt: fixedDate.addingTimeInterval(60))
+            try await upgraded.createSession(session)
+            #expect(try await upgraded.session(id: session.id) == session)
+            await upgraded.close()
         }
     }
 

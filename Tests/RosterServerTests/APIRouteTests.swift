@@ -18,7 +18,7 @@ struct APIRouteTests {
     func unauthorized(_ path: String) async throws {
         try await ServerFixture.with { fixture in
             let alice = try #require(APIKeySecret(parsing: fixture.keys["alice"]!))
-            _ = try await fixture.store.revokeAPIKey(id: alice.id, at: Date())
+            _ = try await fixture.store.revokeAPIKey(id: alice.id, by: "test", at: Date())
             try await fixture.application.test(.router) { client in
                 for headers: HTTPFields in [
                     [:], [.authorization: "Bearer"], [.authorization: "Basic YWxpY2U6cHc="], fixture.bearer("nobody"),

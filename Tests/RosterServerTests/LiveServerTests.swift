@@ -227,6 +227,49 @@ struct LiveServerTests {
     }
 }
 
+extension LiveServerTests {
+    @Test("A form trickled a byte at a time gets 408, a chunked webhook body over 1 MiB gets 413 before it ends")
+    func slowAndChunkedBodies() async throws {
+        // A long idle timeout: only the body deadline can end the trickling client's request.
+        try await Self.withLiveServer(configure: { $0.idleTimeout = .seconds(120) }) { _, _, environment, client in
+            let port = try #require(client.port)
+            #expect(environment.configuration.bodyReadTimeout == .seconds(2))
+            // A sign-in form of 40 bytes, one byte every 250 ms: 10 s in all, past the 2 s deadline.
+            let slow = try RawConnection(port: port)
+            try slow.send(
+                "POST /signin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 40\r\n\r\n")
+            let trickle = Task {
+                for byte in String(repeating: "a", count: 40) {
+                    try await Task.sleep(for: .milliseconds(250))
+                    guard slow.trySend(String(byte)) else { return }
+                }
+            }
+            let answer = try await slow.readResponseHead(timeoutSeconds: 60)
+            trickle.cancel()
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+            #expect(answer.lowercased().contains("x-frame-options: deny"), "\(answer)")
+
+            // 17 chunks of 64 KiB and no last chunk: the body never ends, so only counting
+            // it against the limit can answer.
+            let chunked = try RawConnection(port: port)
+            try chunked.send("POST /hooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let chunk = String(repeating: "x", count: 64 * 1024)
+            let feeder = Task {
+                try await offloaded {
+                    for _ in 0..<17 {
+                        guard chunked.trySend(String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n") else { return }
+                    }
+                }
+            }
+            let large = try await chunked.readResponseHead(timeoutSeconds: 60)
+            feeder.cancel()
+            #expect(large.hasPrefix("HTTP/1.1 413"), "\(large)")
+            let health = try await RawConnection.exchange(port: port, "GET /healthz")
+            #expect(health.hasPrefix("HTTP/1.1 200"), "\(health)")
+        }
+    }
+}
+
 /// A plain TCP connection to 127.0.0.1, for requests no well-behaved client would send.
 final class RawConnection: Sendable {
     let descriptor: Int32
@@ -253,6 +296,42 @@ final class RawConnection: Sendable {
             if sent < 0 && errno == EINTR { continue }
             guard sent > 0 else { throw POSIXError(.EIO) }
             offset += sent
+        }
+    }
+
+    /// Sends `text` if the connection takes it within 10 s (no SIGPIPE once the server has
+    /// closed it); false when it does not.
+    func trySend(_ text: String) -> Bool {
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBufferPointer { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent < 0 && errno == EINTR { continue }
+            guard sent > 0 else { return false }
+            offset += sent
+        }
+        return true
+    }
+
+    /// Reads until a response's head has arrived (or the connection closes, or
+    /// `timeoutSeconds` pass); what arrived.
+    func readResponseHead(timeoutSeconds: Int) async throws -> String {
+        let descriptor = descriptor
+        return try await offloaded {
+            var received: [UInt8] = []
+            let deadline = Date().addingTimeInterval(Double(timeoutSeconds))
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while Date() < deadline, !String(decoding: received, as: UTF8.self).contains("\r\n\r\n") {
+                var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&poller, 1, 100) > 0 else { continue }
+                let count = read(descriptor, &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                received += buffer[0..<count]
+            }
+            return String(decoding: received, as: UTF8.self)
         }
     }
 

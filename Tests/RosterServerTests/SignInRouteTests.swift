@@ -98,31 +98,45 @@ struct SignInRouteTests {
                 #expect(try await client.execute(uri: "/audit", method: .get, headers: [.cookie: carol]).status == .forbidden)
 
                 let danKey = try #require(APIKeySecret(parsing: fixture.keys["dan"]!))
-                #expect(try await fixture.store.revokeAPIKey(id: danKey.id, at: Date()))
+                #expect(try await fixture.store.revokeAPIKey(id: danKey.id, by: "test", at: Date()))
                 #expect(try await client.execute(uri: "/audit", method: .get, headers: [.cookie: dan]).status == .seeOther)
             }
         }
     }
 
-    @Test("Cookies are Secure when the base URL is https; signing out clears the session")
+    @Test("Under https the cookies are __Host- (Secure, Path=/, no Domain); signing out clears the session")
     func secureCookies() async throws {
         try await ServerFixture.with(configure: { $0.baseURL = URL(string: "https://roster.example.com")! }) { fixture in
             try await fixture.application.test(.router) { client in
+                let (csrfName, sessionName) = ("__Host-" + Forms.csrfCookie, "__Host-" + SessionCookie.name)
                 let page = try await client.execute(uri: "/signin", method: .get)
-                let csrfLine = try #require(page.setCookie(Forms.csrfCookie))
-                #expect(csrfLine.contains("Secure"))
+                #expect(page.setCookie(Forms.csrfCookie) == nil)
+                let csrfLine = try #require(page.setCookie(csrfName))
+                #expect(csrfLine.contains("Secure") && csrfLine.contains("Path=/") && !csrfLine.contains("Domain"))
                 let csrf = try #require(cookieValue(csrfLine))
                 let response = try await client.execute(
                     uri: "/signin", method: .post,
-                    headers: [.cookie: "\(Forms.csrfCookie)=\(csrf)", .contentType: "application/x-www-form-urlencoded"],
+                    headers: [.cookie: "\(csrfName)=\(csrf)", .contentType: "application/x-www-form-urlencoded"],
                     body: form([("csrf", csrf), ("key", fixture.keys["alice"]!)]))
-                #expect(response.setCookie(SessionCookie.name)?.contains("Secure") == true)
+                #expect(response.status == .seeOther)
+                let sessionLine = try #require(response.setCookie(sessionName))
+                #expect(sessionLine.contains("Secure") && sessionLine.contains("Path=/") && !sessionLine.contains("Domain"))
+                #expect(sessionLine.contains("HttpOnly") && sessionLine.contains("SameSite=Lax"))
+                let session = "\(sessionName)=\(cookieValue(sessionLine)!)"
+                #expect(try await client.execute(uri: "/", method: .get, headers: [.cookie: session]).status == .ok)
+                // The same value under the plain name is not a session.
+                let plain = "\(SessionCookie.name)=\(cookieValue(sessionLine)!)"
+                #expect(try await client.execute(uri: "/", method: .get, headers: [.cookie: plain]).status == .seeOther)
+
+                let status = try await client.execute(uri: "/", method: .get, headers: [.cookie: session])
+                let token = try #require(cookieValue(status.setCookie(csrfName)))
                 let signOut = try await client.execute(
                     uri: "/signout", method: .post,
-                    headers: [.cookie: "\(Forms.csrfCookie)=\(csrf)", .contentType: "application/x-www-form-urlencoded"],
-                    body: form([("csrf", csrf)]))
+                    headers: [.cookie: "\(session); \(csrfName)=\(token)", .contentType: "application/x-www-form-urlencoded"],
+                    body: form([("csrf", token)]))
                 #expect(signOut.status == .seeOther)
-                #expect(signOut.setCookie(SessionCookie.name)?.contains("Max-Age=0") == true)
+                #expect(signOut.setCookie(sessionName)?.contains("Max-Age=0") == true)
+                #expect(try await client.execute(uri: "/", method: .get, headers: [.cookie: session]).status == .seeOther)
             }
         }
     }

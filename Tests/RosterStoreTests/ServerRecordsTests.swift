@@ -54,9 +54,75 @@ struct ServerRecordsTests {
             #expect(!APIKeySecret(id: key.id, secret: key.secret + "x").matches(found))
             #expect(try await fixture.store.apiKeys(email: Email("ann@example.com")!).map(\.id) == [key.id])
             #expect(try await fixture.store.apiKeys(email: Email("bob@example.com")!).isEmpty)
-            #expect(try await fixture.store.revokeAPIKey(id: key.id, at: fixedDate))
-            #expect(try await !fixture.store.revokeAPIKey(id: key.id, at: fixedDate))
+            #expect(try await fixture.store.revokeAPIKey(id: key.id, by: "ops", at: fixedDate))
+            #expect(try await !fixture.store.revokeAPIKey(id: key.id, by: "ops", at: fixedDate))
             #expect(try await fixture.store.apiKey(id: key.id)?.isActive == false)
+        }
+    }
+
+    @Test("Making and revoking an API key is audited in its transaction, naming the key, never its secret", arguments: StoreBackend.allCases)
+    func apiKeyAudit(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
+            try await fixture.converge([team("a", members: [("bob@example.com", .dev)])])
+            let before = try await fixture.store.auditEntries(matching: AuditQuery()).count
+            let version = try await fixture.store.stateVersion()
+            let key = APIKeySecret.generate()
+            _ = try await fixture.store.createAPIKey(key, email: Email("ann@example.com")!, createdBy: "ops", at: fixedDate)
+            #expect(try await fixture.store.revokeAPIKey(id: key.id, by: "sec", at: fixedDate.addingTimeInterval(60)))
+            // A revocation that finds nothing to revoke writes nothing.
+            #expect(try await !fixture.store.revokeAPIKey(id: key.id, by: "sec", at: fixedDate.addingTimeInterval(61)))
+            #expect(try await !fixture.store.revokeAPIKey(id: "000000000000", by: "sec", at: fixedDate.addingTimeInterval(61)))
+
+            let entries = try await fixture.store.auditEntries(matching: AuditQuery(resourceType: "apikey")).sorted { $0.seq < $1.seq }
+            #expect(entries.map(\.action) == ["apikey.create", "apikey.revoke"])
+            #expect(entries.map(\.actor) == ["ops", "sec"])
+            #expect(entries.allSatisfy { $0.resourceID == key.id && $0.resourceType == "apikey" && $0.team == nil })
+            #expect(entries.first?.after == #"{"email":"ann@example.com"}"# && entries.first?.before == nil)
+            #expect(entries.last?.before == #"{"email":"ann@example.com"}"# && entries.last?.after == nil)
+            #expect(entries.first?.time == fixedTime)
+            let all = try await fixture.store.auditEntries(matching: AuditQuery())
+            #expect(all.count == before + 2)
+            #expect(!all.contains { "\($0)".contains(key.secret) })
+            let head = try await fixture.store.auditHead()
+            #expect(try await fixture.store.verifyAudit(expectedHead: head) == .intact(count: all.count, head: head))
+            // Keys are not state: a plan made before is not made stale by them.
+            #expect(try await fixture.store.stateVersion() == version)
+        }
+    }
+
+    @Test("A session is found by id on another connection, ends for good, and expired ones are deleted at the next sign-in", arguments: StoreBackend.allCases)
+    func sessions(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
+            let other = try await fixture.reopen()
+            let secret = "the cookie's secret"
+            let id = Session.id(forSecret: secret)
+            #expect(id.count == 64 && !id.contains(secret))
+            let session = Session(id: id, keyID: "0123456789ab", createdAt: fixedDate, expiresAt: fixedDate.addingTimeInterval(3600))
+            try await fixture.store.createSession(session)
+            let found = try #require(try await other.session(id: id))
+            #expect(found == session && found.isLive(at: fixedDate.addingTimeInterval(10)))
+            #expect(!found.isLive(at: fixedDate.addingTimeInterval(3600)))
+            #expect(try await other.session(id: Session.id(forSecret: "another")) == nil)
+
+            // Ended on one replica, it is ended on the other, and cannot be ended twice.
+            #expect(try await fixture.store.endSession(id: id, at: fixedDate.addingTimeInterval(20)))
+            #expect(try await !other.endSession(id: id, at: fixedDate.addingTimeInterval(21)))
+            let ended = try #require(try await other.session(id: id))
+            #expect(ended.endedAt == fixedDate.addingTimeInterval(20) && !ended.isLive(at: fixedDate.addingTimeInterval(30)))
+
+            // A sign-in after the first session expired deletes it; live ones stay.
+            let short = Session(id: Session.id(forSecret: "short"), keyID: "k", createdAt: fixedDate, expiresAt: fixedDate.addingTimeInterval(60))
+            try await fixture.store.createSession(short)
+            let later = Session(
+                id: Session.id(forSecret: "later"), keyID: "k", createdAt: fixedDate.addingTimeInterval(120),
+                expiresAt: fixedDate.addingTimeInterval(7200))
+            try await other.createSession(later)
+            #expect(try await fixture.store.session(id: short.id) == nil)
+            #expect(try await fixture.store.session(id: id) != nil)
+            #expect(try await fixture.store.session(id: later.id) != nil)
+            let rows = try fixture.sql(sqlite: "SELECT count(*) FROM sessions", postgres: "SELECT count(*) FROM sessions").stdout
+            #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+            await other.close()
         }
     }
 

@@ -358,6 +358,56 @@ struct PlanApplyCLITests {
     }
 
     @Test(
+        "invite accept and team ceiling wait --lock-timeout for another writer, then are refused (3), naming the holder",
+        .enabled(if: StoreBackend.isSQLite, "holds SQLite's lock file with flock"))
+    func lockHeldOutsideRuns() throws {
+        try withWorkspace { ws in
+            try ws.appliedExamples()
+            let link = try ws.must(["invite", "link", "--team", "ml-research", "--email", "bob@example.com"]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let head = try ws.auditHead()
+            let writers = [
+                ["team", "ceiling", "--team", "ml-research", "--per-hour", "130"],
+                ["invite", "accept", link, "--email", "bob@example.com"],
+            ]
+            let holder = try BackgroundProcess(
+                URL(fileURLWithPath: "/bin/sh"),
+                ["-c", #"exec flock "$LOCK" sh -c 'echo "pid $$ (lock-holder-test)" > "$LOCK"; exec sleep 30'"#],
+                in: ws.folder, environment: ["LOCK": ws.lockFile])
+            var sleeper: pid_t?
+            defer {
+                if let sleeper { kill(sleeper, SIGKILL) }
+                holder.stop(with: SIGKILL)
+            }
+            let holderLine: () -> String? = {
+                (try? String(contentsOfFile: ws.lockFile, encoding: .utf8))?.split(separator: "\n").first
+                    .flatMap { $0.contains("lock-holder-test") ? String($0) : nil }
+            }
+            try #require(poll { holderLine() != nil }, "the holder never took the lock: \(holder.wait())")
+            let line = try #require(holderLine())
+            sleeper = line.split(separator: " ").dropFirst().first.flatMap { pid_t($0) }
+            for command in writers {
+                let refused = try ws.roster(command + ["--lock-timeout", "0.3"])
+                #expect(refused.status == 3, "\(refused)")
+                #expect(refused.stderr.contains(line), "the refusal names the holder: \(refused)")
+            }
+            #expect(try ws.auditHead() == head, "nothing was written")
+            #expect(try ws.roster(["team", "ceiling", "--team", "ml-research", "--per-hour", "130", "--lock-timeout", "-1"]).status == 64)
+
+            if let sleeper { kill(sleeper, SIGKILL) }
+            sleeper = nil
+            holder.stop(with: SIGKILL)
+            for command in writers {
+                let after = try ws.roster(command + ["--lock-timeout", "10"])
+                #expect(after.status == 0, "the lock is free again: \(after)")
+            }
+            // bob is in a team now: his API key comes without a warning.
+            let key = try ws.must(["apikey", "create", "--email", "bob@example.com"])
+            #expect(!key.stderr.contains("warning"), "\(key.stderr)")
+        }
+    }
+
+    @Test(
         "a saved plan that renames a team applies, whatever the new name spells",
         arguments: ["Web Platform", "dev", "admin", "ops@example.com"])
     func savedPlanRename(_ name: String) throws {

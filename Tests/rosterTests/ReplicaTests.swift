@@ -125,6 +125,50 @@ struct ReplicaTests {
             #expect(try ws.must(["audit", "verify"]).stdout.contains("intact"))
         }
     }
+
+    @Test("signing out on one replica ends the session on the others")
+    func signOutEverywhere() async throws {
+        try await withScratchFolder(prefix: "roster-replicas") { folder in
+            let ws = try await Workspace.make(folder: folder, backend: .postgres)
+            let key = try ws.must(["apikey", "create", "--email", "alice@example.com"]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let http = HTTPClient()
+            let form = ["Content-Type": "application/x-www-form-urlencoded"]
+            var servers: [Listener] = []
+            defer { for server in servers { _ = stop(server.process) } }
+            for _ in 0..<2 { servers.append(try await startServer(ws, http: http)) }
+            let (first, second) = (servers[0], servers[1])
+
+            /// The `name=value` of the answer's cookie.
+            func cookie(_ response: HTTPClient.Response) throws -> String {
+                try #require(response.fields["set-cookie"]?.split(separator: ";").first.map(String.init))
+            }
+            /// The hidden CSRF field of a page.
+            func field(_ response: HTTPClient.Response) throws -> String {
+                let text = String(decoding: response.body, as: UTF8.self)
+                return try #require(text.components(separatedBy: #"name="csrf" value=""#).dropFirst().first.map { String($0.prefix { $0 != "\"" }) })
+            }
+
+            let page = try await http.request("GET", first.baseURL + "/signin", timeoutSeconds: 10)
+            let csrf = try cookie(page)
+            let signedIn = try await http.request(
+                "POST", first.baseURL + "/signin", body: Data("csrf=\(try field(page))&key=\(key)".utf8),
+                headers: form.merging(["Cookie": csrf]) { $1 }, timeoutSeconds: 10)
+            try #require(signedIn.status == 303, "\(signedIn.status) \(String(decoding: signedIn.body, as: UTF8.self))")
+            let session = try cookie(signedIn)
+            #expect(try await http.request("GET", second.baseURL + "/", headers: ["Cookie": session], timeoutSeconds: 10).status == 200)
+
+            let status = try await http.request("GET", first.baseURL + "/", headers: ["Cookie": session], timeoutSeconds: 10)
+            let signedOut = try await http.request(
+                "POST", first.baseURL + "/signout", body: Data("csrf=\(try field(status))".utf8),
+                headers: form.merging(["Cookie": "\(session); \(try cookie(status))"]) { $1 }, timeoutSeconds: 10)
+            #expect(signedOut.status == 303)
+            for server in servers {
+                let after = try await http.request("GET", server.baseURL + "/", headers: ["Cookie": session], timeoutSeconds: 10)
+                #expect(after.status == 303 && after.fields["location"] == "/signin?next=/", "\(server.baseURL): \(after.status)")
+            }
+        }
+    }
 }
 
 extension HTTPClient {

@@ -61,10 +61,37 @@ struct ServeCLITests {
         }
     }
 
+    @Test("Without --base-url the server's base URL follows --listen: a browser's form from that address is accepted")
+    func baseURLFollowsListen() async throws {
+        try await withScratchFolder(prefix: "roster-serve") { folder in
+            let workspace = try await Workspace.make(folder: folder)
+            let http = HTTPClient()
+            let server = try await startServer(workspace, http: http, explicitBaseURL: false)
+            defer { _ = stop(server.process) }
+            let page = try await http.request("GET", server.baseURL + "/signin", timeoutSeconds: 10)
+            try #require(page.status == 200)
+            let cookie = try #require(page.fields["set-cookie"]?.split(separator: ";").first.map(String.init))
+            let token = String(cookie.drop { $0 != "=" }.dropFirst())
+            // What a browser on the server's own address sends: its Origin, the CSRF cookie
+            // and field. A wrong key is then a 401; a mismatched origin would be a 403.
+            let answer = try await http.request(
+                "POST", server.baseURL + "/signin", body: Data("csrf=\(token)&key=roster_000000000000_none".utf8),
+                headers: ["Origin": server.baseURL, "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                timeoutSeconds: 10)
+            #expect(answer.status == 401, "\(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+            let elsewhere = try await http.request(
+                "POST", server.baseURL + "/signin", body: Data("csrf=\(token)&key=roster_000000000000_none".utf8),
+                headers: ["Origin": "http://127.0.0.1:8080", "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                timeoutSeconds: 10)
+            #expect(elsewhere.status == 403)
+            #expect(server.process.printedSoFar.contains("baseURL=\(server.baseURL)"), "\(server.process.printedSoFar)")
+        }
+    }
+
     @Test("Bad serve flags are usage errors (64) before anything starts", arguments: [
         ["--listen", "nowhere"], ["--listen", "127.0.0.1:99999"], ["--interval", "0"], ["--interval", "soon"],
         ["--lease-ttl", "0s"], ["--allow-mass-removal"], ["--base-url", "ftp://example.com"], ["--log-level", "loud"],
-        ["--webhook-secret-file", "/nonexistent/secret"],
+        ["--webhook-secret-file", "/nonexistent/secret"], ["--sign-in-limit", "-1"],
     ])
     func usage(_ arguments: [String]) throws {
         try withWorkspace { workspace in
@@ -82,6 +109,8 @@ struct ServeCLITests {
             #expect(key.hasPrefix("roster_") && !key.contains("\n"))
             let id = String(key.dropFirst("roster_".count).prefix(12))
             #expect(created.stderr.contains("shown only now"))
+            // alice is in no team (nothing is applied here): a warning, not a refusal.
+            #expect(created.stderr.contains("warning: alice@example.com is in no team"), "\(created.stderr)")
             let secret = String(key.dropFirst("roster_".count + 13))
 
             let listed = try workspace.must(["apikey", "list"]).stdout

@@ -13,9 +13,10 @@ struct Listener {
 
 /// `roster serve` with `source` (default: the examples folder) on a free port: a port found
 /// free can be taken before the server binds it, so a server that exits while starting is
-/// tried again.
+/// tried again. With `explicitBaseURL` false, no `--base-url` is given.
 func startServer(
-    _ workspace: Workspace, http: HTTPClient, source: [String] = ["--dir", examples], extra: [String] = ["--interval", "1h"]
+    _ workspace: Workspace, http: HTTPClient, source: [String] = ["--dir", examples], extra: [String] = ["--interval", "1h"],
+    explicitBaseURL: Bool = true
 ) async throws -> Listener {
     let binary = try #require(rosterBinary, "the roster executable was not found; build with --build-tests")
     var attempts: [String] = []
@@ -26,8 +27,7 @@ func startServer(
                 binary,
                 [
                     "serve", "--store", workspace.storeURL, "--listen", String(baseURL.dropFirst("http://".count)),
-                    "--base-url", baseURL,
-                ] + source + extra,
+                ] + (explicitBaseURL ? ["--base-url", baseURL] : []) + source + extra,
                 in: workspace.folder, environment: workspace.environment)
         }
         let up = await eventually(while: process.process.isRunning) { await http.text("\(baseURL)/healthz") == "ok\n" }
@@ -118,6 +118,8 @@ struct HTTPClient {
     struct Response {
         var status: Int
         var body: Data
+        /// Header fields, names lowercased (a repeated field keeps its last value).
+        var fields: [String: String] = [:]
     }
 
     /// The body of a 200 answer as text; nil for anything else, such as a refused connection.
@@ -143,16 +145,22 @@ struct HTTPClient {
     }
 
     /// Sends one request on its own thread (the socket calls block) and returns the answer.
-    func request(_ method: String, _ url: String, body: Data? = nil, timeoutSeconds: Int) async throws -> Response {
+    func request(
+        _ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:], timeoutSeconds: Int
+    ) async throws -> Response {
         let parts = try #require(URLComponents(string: url), "not a URL: \(url)")
         let (host, port) = (parts.host ?? "", parts.port ?? 80)
         try #require(host == "127.0.0.1", "the tests talk to 127.0.0.1 only, not \(url)")
         let target = (parts.percentEncodedPath.isEmpty ? "/" : parts.percentEncodedPath)
             + (parts.percentEncodedQuery.map { "?" + $0 } ?? "")
-        return try await offloaded { try Self.exchange(method, target, port: port, body: body, timeoutSeconds: timeoutSeconds) }
+        return try await offloaded {
+            try Self.exchange(method, target, port: port, body: body, headers: headers, timeoutSeconds: timeoutSeconds)
+        }
     }
 
-    private static func exchange(_ method: String, _ target: String, port: Int, body: Data?, timeoutSeconds: Int) throws -> Response {
+    private static func exchange(
+        _ method: String, _ target: String, port: Int, body: Data?, headers: [String: String], timeoutSeconds: Int
+    ) throws -> Response {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         let noSignal = Int32(MSG_NOSIGNAL)
@@ -177,8 +185,10 @@ struct HTTPClient {
 
         var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nAccept: */*\r\n"
         if let body {
-            head += "Content-Type: application/json; charset=utf-8\r\nContent-Length: \(body.count)\r\n"
+            if headers["Content-Type"] == nil { head += "Content-Type: application/json; charset=utf-8\r\n" }
+            head += "Content-Length: \(body.count)\r\n"
         }
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
         var outgoing = Data((head + "\r\n").utf8)
         outgoing.append(body ?? Data())
         try outgoing.withUnsafeBytes { bytes in
@@ -245,7 +255,7 @@ struct HTTPClient {
         }
         var body = Data(data[header.bodyStart...])
         if let length = header.fields["content-length"].flatMap({ Int($0) }) { body = body.prefix(length) }
-        return Response(status: status, body: body)
+        return Response(status: status, body: body, fields: header.fields)
     }
 }
 

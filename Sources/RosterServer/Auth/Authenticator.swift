@@ -27,10 +27,11 @@ struct Authenticator: Sendable {
         return Viewer(email: record.email, keyID: record.id, roles: try await store.roles(of: record.email))
     }
 
-    /// The viewer a session cookie names; nil when absent, forged, expired or its key revoked.
+    /// The viewer a session cookie names; nil when absent, unknown, signed out, expired or
+    /// its key revoked.
     func session(_ request: Request) async throws -> Viewer? {
-        guard let value = request.cookies[SessionCookie.name]?.value, let keyID = sessions.keyID(in: value, now: now()),
-            let record = try await store.apiKey(id: keyID), record.isActive
+        guard let secret = sessions.secret(in: request), let session = try await store.session(id: Session.id(forSecret: secret)),
+            session.isLive(at: now()), let record = try await store.apiKey(id: session.keyID), record.isActive
         else { return nil }
         return Viewer(email: record.email, keyID: record.id, roles: try await store.roles(of: record.email))
     }

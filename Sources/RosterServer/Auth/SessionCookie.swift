@@ -1,43 +1,49 @@
-import Crypto
-public import Foundation
+import Foundation
+import Hummingbird
 import RosterStore
 
-/// Browser sign-in: after a person proves an API key, the server sets a cookie naming the
-/// key and an expiry, signed with HMAC-SHA256 under the server's secret key. Nothing is
-/// stored server-side, so any server on the same store and key accepts it; revoking the API
-/// key ends its sessions, because every request checks the key is still active.
+/// Browser sign-in: after a person proves an API key, the server makes a session in the
+/// store (`SessionStore`) and sets a cookie holding its secret: 32 random bytes, of which the
+/// store keeps only the SHA-256. Every request looks the session up, so signing out (which
+/// ends it in the store) holds on every replica of the same store at once, and revoking the
+/// API key ends its sessions because every request also checks the key is still active.
 ///
 /// Written here rather than with hummingbird-auth's sessions, which keep session state in
-/// a persist driver (memory or a database of their own), not shared by two servers on one
-/// SQLite store without more machinery than this signature.
+/// a persist driver of their own, not in Roster's store where every replica sees it.
 struct SessionCookie: Sendable {
+    /// The cookie's name over http; over https it is `__Host-roster_session`.
     static let name = "roster_session"
 
-    private let keyBytes: Data
-    private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
+    /// `__Host-` under https: the browser then takes the cookie only with `Secure`,
+    /// `Path=/` and no `Domain`, so another host under the same domain cannot plant one.
+    let name: String
+    let isHTTPS: Bool
 
-    init(keyBytes: Data) { self.keyBytes = keyBytes }
-
-    /// The cookie's value for `keyID` until `expires`.
-    func value(keyID: String, expires: Date) -> String {
-        let seconds = Int64(expires.timeIntervalSince1970)
-        return "\(keyID).\(seconds).\(mac(keyID: keyID, expires: seconds).base64URLEncoded)"
+    init(configuration: ServerConfiguration) {
+        isHTTPS = configuration.isHTTPS
+        name = (isHTTPS ? "__Host-" : "") + Self.name
     }
 
-    /// The API key id a cookie value vouches for, if its signature holds and it has not expired.
-    func keyID(in value: String, now: Date) -> String? {
-        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let seconds = Int64(parts[1]), Double(seconds) > now.timeIntervalSince1970 else { return nil }
-        let keyID = String(parts[0])
-        // The whole value is compared as text, so no other spelling of the MAC passes.
-        let expected = self.value(keyID: keyID, expires: Date(timeIntervalSince1970: Double(seconds)))
-        return ConstantTime.equal(expected.utf8, value.utf8) ? keyID : nil
+    /// A new session secret: 32 random bytes in base64url (43 characters).
+    static func newSecret() -> String { Data.random(count: 32).base64URLEncoded }
+
+    /// The session secret the request's cookie holds, if it is shaped like one.
+    func secret(in request: Request) -> String? {
+        guard let value = request.cookies[name]?.value, value.utf8.count == 43, Data(base64URLEncoded: value)?.count == 32
+        else { return nil }
+        return value
     }
 
-    private func message(keyID: String, expires: Int64) -> Data { Data("roster-session:\(keyID):\(expires)".utf8) }
+    /// `Set-Cookie` for a new session's secret, lasting `lifetime`.
+    func cookie(secret: String, lifetime: Duration) -> Cookie {
+        Cookie(
+            name: name, value: secret, maxAge: Int(lifetime.components.seconds), path: "/", secure: isHTTPS, httpOnly: true,
+            sameSite: .lax)
+    }
 
-    private func mac(keyID: String, expires: Int64) -> Data {
-        Data(HMAC<SHA256>.authenticationCode(for: message(keyID: keyID, expires: expires), using: key))
+    /// `Set-Cookie` that removes the cookie.
+    func cleared() -> Cookie {
+        Cookie(name: name, value: "", maxAge: 0, path: "/", secure: isHTTPS, httpOnly: true, sameSite: .lax)
     }
 }
 

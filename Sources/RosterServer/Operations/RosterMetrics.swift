@@ -49,6 +49,11 @@ public struct RosterMetrics: Sendable {
             .increment()
     }
 
+    /// An attempt at `route` ("signin", "join") refused by the per-client rate limit.
+    func rateLimited(route: String) {
+        Counter(label: "roster_rate_limited_total", dimensions: [("route", route)], factory: factory).increment()
+    }
+
     /// 1 while this process holds the reconciler's lease, 0 otherwise, labelled with its name.
     func lease(instance: String, held: Bool) {
         Gauge(label: "roster_lease_held", dimensions: [("instance", instance)], factory: factory).record(held ? 1 : 0)

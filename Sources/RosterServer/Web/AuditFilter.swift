@@ -6,7 +6,7 @@ import RosterStore
 /// `resourceId`, `action`, `team`, `limit`), the command line's in another form, limited to
 /// the teams where the viewer's role may read audit logs.
 struct AuditFilter {
-    static let resourceTypes = ["team", "member", "invite"]
+    static let resourceTypes = AuditResourceType.allCases.map(\.rawValue)
     static let defaultLimit = 100
     static let maximumLimit = 10_000
 
@@ -47,7 +47,7 @@ struct AuditFilter {
             throw .invalid("until takes RFC 3339 (2026-11-23T10:00:00Z) or a date (2026-11-23), not \(until)")
         }
         if let resourceType, !Self.resourceTypes.contains(resourceType) {
-            throw .invalid("resourceType is one of team, member, invite, not \(resourceType)")
+            throw .invalid("resourceType is one of \(Self.resourceTypes.joined(separator: ", ")), not \(resourceType)")
         }
         if let text = value("limit") {
             guard let limit = Int(text), (1...Self.maximumLimit).contains(limit) else {

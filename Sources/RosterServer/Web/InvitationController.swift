@@ -26,6 +26,7 @@ struct InvitationController: Sendable {
             return response
         }
         router.post("invite/:token") { request, context in
+            if let limited = await environment.rateLimit("join", context) { return limited }
             guard let token = context.parameters.get("token"), let (invitation, team) = try await lookUp(token) else {
                 return invalid()
             }

@@ -30,11 +30,13 @@ struct Pages: Sendable {
     }
 
     /// A page with one heading and one sentence.
-    func message(_ heading: String, _ text: String, status: HTTPResponse.Status, base: [String: Any] = [:]) -> Response {
+    func message(
+        _ heading: String, _ text: String, status: HTTPResponse.Status, base: [String: Any] = [:], headers: HTTPFields = [:]
+    ) -> Response {
         var values = base
         values["title"] = heading
         values["heading"] = heading
         values["text"] = text
-        return render("message", values, status: status)
+        return render("message", values, status: status, headers: headers)
     }
 }

@@ -4,8 +4,10 @@ import Logging
 import HTTPTypes
 import RosterStore
 
-/// Browser sign-in with an API key, to a signed session cookie (HttpOnly, SameSite=Lax,
-/// Secure when the base URL is https), and sign-out.
+/// Browser sign-in with an API key, to a session kept in the store and a cookie holding its
+/// secret (HttpOnly, SameSite=Lax; `__Host-`, Secure when the base URL is https), and
+/// sign-out, which ends the session in the store for every replica. Attempts are rate
+/// limited per client address.
 struct SignInController: Sendable {
     let environment: ServerEnvironment
 
@@ -27,7 +29,8 @@ struct SignInController: Sendable {
             response.setCookies([csrf.setCookie])
             return response
         }
-        router.post("signin") { request, _ in
+        router.post("signin") { request, context in
+            if let limited = await environment.rateLimit("signin", context) { return limited }
             guard let form = try await environment.forms.submitted(SignInForm.self, from: request) else {
                 return environment.pages.message(
                     "Please try again", "The form could not be accepted: it may have expired or come from another site. Open the sign-in page again.", status: .forbidden)
@@ -39,24 +42,29 @@ struct SignInController: Sendable {
                     status: .unauthorized)
             }
             let lifetime = environment.configuration.sessionLifetime
-            let expires = environment.now().addingTimeInterval(lifetime.seconds)
-            let cookie = Cookie(
-                name: SessionCookie.name, value: environment.sessions.value(keyID: viewer.keyID, expires: expires),
-                maxAge: Int(lifetime.components.seconds), path: "/", secure: environment.configuration.isHTTPS, httpOnly: true,
-                sameSite: .lax)
+            let now = environment.now()
+            let secret = SessionCookie.newSecret()
+            try await environment.store.createSession(
+                Session(
+                    id: Session.id(forSecret: secret), keyID: viewer.keyID, createdAt: now,
+                    expiresAt: now.addingTimeInterval(lifetime.seconds)))
             environment.logger.info("signed in", metadata: ["email": "\(viewer.email)", "key": "\(viewer.keyID)"])
             var response = Response.seeOther(Self.localPath(form.next))
-            response.setCookies([cookie])
+            response.setCookies([environment.sessions.cookie(secret: secret, lifetime: lifetime)])
             return response
         }
         router.post("signout") { request, _ in
             guard try await environment.forms.submitted(SignOutForm.self, from: request) != nil else {
                 return environment.pages.message("Please try again", "The form could not be accepted: it may have expired.", status: .forbidden)
             }
+            // Ended in the store, so a copy of the cookie is worth nothing on any replica.
+            if let secret = environment.sessions.secret(in: request),
+                try await environment.store.endSession(id: Session.id(forSecret: secret), at: environment.now())
+            {
+                environment.logger.info("signed out")
+            }
             var response = Response.seeOther("/signin")
-            response.setCookies([
-                Cookie(name: SessionCookie.name, value: "", maxAge: 0, path: "/", secure: environment.configuration.isHTTPS, httpOnly: true, sameSite: .lax)
-            ])
+            response.setCookies([environment.sessions.cleared()])
             return response
         }
     }

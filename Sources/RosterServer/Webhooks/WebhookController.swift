@@ -25,15 +25,12 @@ struct WebhookController: Sendable {
     /// The response and the result for metrics.
     private func handle(_ request: Request, provider: WebhookProvider) async -> (Response, String) {
         let configuration = environment.configuration
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.webhookBodyLimit {
-            return (Self.answer(.contentTooLarge, "too-large", "the body is over \(configuration.webhookBodyLimit) bytes"), "too_large")
-        }
         let body: ByteBuffer
         do {
-            body = try await Self.collect(request, limit: configuration.webhookBodyLimit, timeout: configuration.bodyReadTimeout)
+            body = try await BoundedBody.collect(request, limit: configuration.webhookBodyLimit, timeout: configuration.bodyReadTimeout)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return (Self.answer(.contentTooLarge, "too-large", "the body is over \(configuration.webhookBodyLimit) bytes"), "too_large")
-        } catch is BodyTimeout {
+        } catch let error as HTTPError where error.status == .requestTimeout {
             return (Self.answer(.requestTimeout, "timeout", "the body did not arrive in time"), "timeout")
         } catch {
             return (Self.answer(.badRequest, "unreadable", "the body could not be read"), "bad_request")
@@ -75,25 +72,6 @@ struct WebhookController: Sendable {
             }
         }
         return (Self.answer(.accepted, "accepted", "a run will start shortly"), "accepted")
-    }
-
-    private struct BodyTimeout: Error {}
-
-    /// The body, up to `limit` bytes, within `timeout` (a client trickling bytes is cut off).
-    private static func collect(_ request: Request, limit: Int, timeout: Duration) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask {
-                var request = request
-                return try await request.collectBody(upTo: limit)
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let body = first else { throw BodyTimeout() }
-            return body
-        }
     }
 
     static func answer(_ status: HTTPResponse.Status, _ result: String, _ message: String) -> Response {

@@ -8,15 +8,21 @@ public enum AuditAction: Sendable, Hashable, CaseIterable, RawRepresentable {
     case inviteAccept
     /// An operator raised or lowered a team's approved spend-limit ceiling.
     case spendLimitCeilingUpdate
+    /// An operator made an API key (the entry names its id and person, never its secret).
+    case apiKeyCreate
+    /// An operator revoked an API key.
+    case apiKeyRevoke
 
     public static var allCases: [AuditAction] {
-        Change.Action.allCases.map(AuditAction.change) + [.inviteAccept, .spendLimitCeilingUpdate]
+        Change.Action.allCases.map(AuditAction.change) + [.inviteAccept, .spendLimitCeilingUpdate, .apiKeyCreate, .apiKeyRevoke]
     }
 
     public init?(rawValue: String) {
         switch rawValue {
         case "invite.accept": self = .inviteAccept
         case "team.spend_limit_ceiling.update": self = .spendLimitCeilingUpdate
+        case "apikey.create": self = .apiKeyCreate
+        case "apikey.revoke": self = .apiKeyRevoke
         default:
             guard let action = Change.Action(rawValue: rawValue) else { return nil }
             self = .change(action)
@@ -28,6 +34,8 @@ public enum AuditAction: Sendable, Hashable, CaseIterable, RawRepresentable {
         case .change(let action): action.rawValue
         case .inviteAccept: "invite.accept"
         case .spendLimitCeilingUpdate: "team.spend_limit_ceiling.update"
+        case .apiKeyCreate: "apikey.create"
+        case .apiKeyRevoke: "apikey.revoke"
         }
     }
 
@@ -37,12 +45,13 @@ public enum AuditAction: Sendable, Hashable, CaseIterable, RawRepresentable {
         case .change(let action): AuditResourceType(rawValue: action.resourceType)!
         case .inviteAccept: .invite
         case .spendLimitCeilingUpdate: .team
+        case .apiKeyCreate, .apiKeyRevoke: .apikey
         }
     }
 }
 
 /// What an audit entry is about; a member's or invitation's resource id is `<team>/<email>`,
-/// a team's its slug.
+/// a team's its slug, an API key's its id.
 public enum AuditResourceType: String, Sendable, Hashable, CaseIterable {
-    case team, member, invite
+    case team, member, invite, apikey
 }

@@ -50,10 +50,16 @@ public protocol StoreTransaction: AnyObject {
     func ceiling(team: String) async throws -> SpendLimit
     /// Sets it.
     func setCeiling(team: String, to ceiling: SpendLimit, by actor: String, at time: String) async throws
+
+    /// Stores a new API key (its hash, never its secret).
+    func insert(_ key: APIKey) async throws
+    /// Marks the key with `id` revoked at `time`; the key as it was, nil when there is no
+    /// active key with `id`.
+    func revokeAPIKey(id: String, at time: String) async throws -> APIKey?
 }
 
-/// A store whose writes are `StoreTransaction`s: it gets `apply`, `acceptInvitation` and
-/// `setCeiling` from the backend-neutral algorithms.
+/// A store whose writes are `StoreTransaction`s: it gets `apply`, `acceptInvitation`,
+/// `setCeiling`, `createAPIKey` and `revokeAPIKey` from the backend-neutral algorithms.
 public protocol TransactionalStore: Sendable {
     associatedtype Transaction: StoreTransaction
 

@@ -56,8 +56,8 @@ extension TransactionalStore {
 
     /// Makes the invitee a member with the invitation's role, if `id` is pending and `email`
     /// is the invitee's; audited as `invite.accept` by `email`.
-    public func acceptInvitation(id: Int64, email: Email, at date: Date) async throws {
-        let purpose = WritePurpose(trigger: "accept", actor: email.value, lockTimeout: .seconds(30))
+    public func acceptInvitation(id: Int64, email: Email, at date: Date, lockTimeout: Duration) async throws {
+        let purpose = WritePurpose(trigger: "accept", actor: email.value, lockTimeout: lockTimeout)
         try await withTransaction(purpose) { transaction in
             // Every write takes the state version first: two people accepting one invitation
             // at once are then one after the other, and the second finds it accepted.
@@ -75,8 +75,8 @@ extension TransactionalStore {
 
     /// Raises (or lowers) the spend-limit ceiling of `team`; audited. Nothing happens when it
     /// is already `ceiling`.
-    public func setCeiling(team: String, to ceiling: SpendLimit, actor: String, at date: Date) async throws {
-        let purpose = WritePurpose(trigger: "ceiling", actor: actor, lockTimeout: .seconds(30))
+    public func setCeiling(team: String, to ceiling: SpendLimit, actor: String, at date: Date, lockTimeout: Duration) async throws {
+        let purpose = WritePurpose(trigger: "ceiling", actor: actor, lockTimeout: lockTimeout)
         try await withTransaction(purpose) { transaction in
             let version = try await transaction.lockedStateVersion()
             let current = try await transaction.ceiling(team: team)
@@ -89,19 +89,60 @@ extension TransactionalStore {
         }
     }
 
+    /// Stores a new API key for `email`, audited as `apikey.create` by `createdBy` in the
+    /// same transaction. The entry names the key's id and person, never its secret.
+    public func createAPIKey(_ key: APIKeySecret, email: Email, createdBy: String, at time: Date) async throws -> APIKey {
+        let record = APIKey(id: key.id, email: email, secretHash: key.hash, createdAt: time, createdBy: createdBy)
+        try await withTransaction(WritePurpose(trigger: "apikey", actor: createdBy, lockTimeout: .seconds(30))) { transaction in
+            // Taken for its lock: audit entries are appended one writer at a time.
+            _ = try await transaction.lockedStateVersion()
+            try await transaction.insert(record)
+            let write = AuditWrite(time: Timestamp.string(time), actor: createdBy, onBehalfOf: nil, commit: nil, runID: nil)
+            try await Self.appendEntry(
+                .apiKeyCreate, resourceTeam: key.id, subject: nil, team: nil, before: nil, after: Self.keyJSON(record),
+                write: write, transaction)
+        }
+        return record
+    }
+
+    /// Revokes the key with `id`, audited as `apikey.revoke` by `actor`; false when there is
+    /// no active key with `id` (and nothing is written).
+    public func revokeAPIKey(id: String, by actor: String, at time: Date) async throws -> Bool {
+        try await withTransaction(WritePurpose(trigger: "apikey", actor: actor, lockTimeout: .seconds(30))) { transaction in
+            _ = try await transaction.lockedStateVersion()
+            let write = AuditWrite(time: Timestamp.string(time), actor: actor, onBehalfOf: nil, commit: nil, runID: nil)
+            guard let record = try await transaction.revokeAPIKey(id: id, at: write.time) else { return false }
+            try await Self.appendEntry(
+                .apiKeyRevoke, resourceTeam: id, subject: nil, team: nil, before: Self.keyJSON(record), after: nil,
+                write: write, transaction)
+            return true
+        }
+    }
+
+    /// `{"email":…}`: what an API key's audit entries record of it.
+    private static func keyJSON(_ key: APIKey) -> String { "{\"email\":\(AuditChain.quote(key.email.value))}" }
+
     /// Appends one entry for a change made outside a plan, and bumps the state version.
     private static func appendEntry(
         _ action: AuditAction, resourceTeam: String, subject: String?, before: String?, after: String?,
         write: AuditWrite, version: Int64, _ transaction: Transaction
     ) async throws {
+        try await appendEntry(
+            action, resourceTeam: resourceTeam, subject: subject, team: resourceTeam, before: before, after: after,
+            write: write, transaction)
+        try await transaction.setStateVersion(version + 1)
+    }
+
+    /// Appends one entry after the log's head.
+    private static func appendEntry(
+        _ action: AuditAction, resourceTeam: String, subject: String?, team: String?, before: String?, after: String?,
+        write: AuditWrite, _ transaction: Transaction
+    ) async throws {
         var sealer = AuditSealer(after: try await transaction.auditHead(), write)
         var rows = Transaction.AuditRows(capacity: 1, write: write)
-        sealer.seal(
-            action, resourceTeam: resourceTeam, subject: subject, team: resourceTeam, before: before, after: after,
-            into: &rows)
+        sealer.seal(action, resourceTeam: resourceTeam, subject: subject, team: team, before: before, after: after, into: &rows)
         try await transaction.appendAudit(rows, of: write)
         try await transaction.finishAudit(write, firstSeq: sealer.seq, lastSeq: sealer.seq)
-        try await transaction.setStateVersion(version + 1)
     }
 
     private static func requireFence(_ fence: Fence?, _ transaction: Transaction, now: Date) async throws {

@@ -13,11 +13,17 @@ public protocol InvitationStore: Sendable {
     /// The invitation with `id`, whatever its status.
     func invitation(id: Int64) async throws -> Invitation?
     /// Makes the invitee a member with the invitation's role, if `id` is pending and `email`
-    /// is the invitee's; audited as `invite.accept` by `email`.
-    func acceptInvitation(id: Int64, email: Email, at time: Date) async throws
+    /// is the invitee's; audited as `invite.accept` by `email`. Waits up to `lockTimeout`
+    /// for another writer.
+    func acceptInvitation(id: Int64, email: Email, at time: Date, lockTimeout: Duration) async throws
 }
 
 extension InvitationStore {
+    /// Accepts, waiting up to 30 s for another writer.
+    public func acceptInvitation(id: Int64, email: Email, at time: Date) async throws {
+        try await acceptInvitation(id: id, email: email, at: time, lockTimeout: .seconds(30))
+    }
+
     /// Every pending invitation, by team then email.
     public func pendingInvitations() async throws -> [Invitation] { try await pendingInvitations(teams: nil) }
 

@@ -10,8 +10,9 @@ public protocol StateStore: Sendable {
     /// Applies `plan` in one transaction, with one audit entry per change and the run
     /// recorded; refuses a plan made against another state version (`StoreError.stalePlan`).
     func apply(_ plan: Plan, context: ApplyContext) async throws -> ApplyReport
-    /// Raises (or lowers) the spend-limit ceiling of `team`; audited.
-    func setCeiling(team: String, to ceiling: SpendLimit, actor: String, at time: Date) async throws
+    /// Raises (or lowers) the spend-limit ceiling of `team`; audited. Waits up to
+    /// `lockTimeout` for another writer.
+    func setCeiling(team: String, to ceiling: SpendLimit, actor: String, at time: Date, lockTimeout: Duration) async throws
     /// Every team with its counts, by slug; only `slugs` when given.
     func teamSummaries(_ slugs: [String]?) async throws -> [TeamSummary]
     /// The members of `team` with their roles; nil when there is no such team.
@@ -21,6 +22,11 @@ public protocol StateStore: Sendable {
 }
 
 extension StateStore {
+    /// Sets the ceiling, waiting up to 30 s for another writer.
+    public func setCeiling(team: String, to ceiling: SpendLimit, actor: String, at time: Date) async throws {
+        try await setCeiling(team: team, to: ceiling, actor: actor, at: time, lockTimeout: .seconds(30))
+    }
+
     /// Every team with its counts, by slug.
     public func teamSummaries() async throws -> [TeamSummary] { try await teamSummaries(nil) }
 

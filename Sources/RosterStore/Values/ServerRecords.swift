@@ -1,4 +1,5 @@
 public import Foundation
+import Crypto
 public import RosterCore
 
 /// Who holds a named lease in the store: one reconciler per store across processes and
@@ -39,6 +40,33 @@ public struct APIKey: Sendable, Equatable {
 
     /// Whether the key may still sign in.
     public var isActive: Bool { revokedAt == nil }
+}
+
+/// A browser session: signed in with the API key `keyID` until `expiresAt`, unless ended
+/// (signed out) before. The store keeps the SHA-256 of the cookie's secret as its id, never
+/// the secret, so a copy of the database does not sign anyone in.
+public struct Session: Sendable, Equatable {
+    public var id: String
+    public var keyID: String
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var endedAt: Date?
+
+    public init(id: String, keyID: String, createdAt: Date, expiresAt: Date, endedAt: Date? = nil) {
+        self.id = id
+        self.keyID = keyID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.endedAt = endedAt
+    }
+
+    /// Whether the session still signs its person in at `now`.
+    public func isLive(at now: Date) -> Bool { endedAt == nil && expiresAt > now }
+
+    /// The id a cookie's secret is stored under: its SHA-256 in hex.
+    public static func id(forSecret secret: String) -> String {
+        AuditChain.hex(SHA256.hash(data: Data(secret.utf8)))
+    }
 }
 
 /// A team without its members, for listings.
