@@ -12,16 +12,16 @@ struct APIController: Sendable {
 
     func addRoutes(to group: RouterGroup<RosterRequestContext>) {
         group.get("status") { request, _ in
-            try await authorized(request) { viewer in Self.json(try await StatusSnapshot.make(environment, viewer: viewer)) }
+            try await environment.authorized(request) { viewer in Self.json(try await StatusSnapshot.make(environment, viewer: viewer)) }
         }
         group.get("teams") { request, _ in
-            try await authorized(request) { viewer in
+            try await environment.authorized(request) { viewer in
                 let teams = try await environment.store.teamSummaries().filter { viewer.roles[$0.slug] != nil }
                 return Self.json(teams.map { TeamView($0, role: viewer.roles[$0.slug]!) })
             }
         }
         group.get("teams/:team/members") { request, context in
-            try await authorized(request) { viewer in
+            try await environment.authorized(request) { viewer in
                 let team = context.parameters.get("team") ?? ""
                 // Not a member and no such team get the same answer, so names cannot be probed.
                 guard viewer.can(.accessTeamAccount, in: team), let members = try await environment.store.members(team: team) else {
@@ -31,7 +31,7 @@ struct APIController: Sendable {
             }
         }
         group.get("invitations") { request, _ in
-            try await authorized(request) { viewer in
+            try await environment.authorized(request) { viewer in
                 let snapshot = try await StatusSnapshot.make(environment, viewer: viewer)
                 guard let invitations = snapshot.invitations else {
                     return Self.error(.forbidden, "only team admins see invitations; you are admin in no team")
@@ -40,7 +40,7 @@ struct APIController: Sendable {
             }
         }
         group.get("audit") { request, _ in
-            try await authorized(request) { viewer in
+            try await environment.authorized(request) { viewer in
                 let parameters = Dictionary(
                     request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
                 let query: AuditQuery
@@ -80,15 +80,6 @@ struct APIController: Sendable {
     struct MemberView: Encodable {
         var email: String
         var role: String
-    }
-
-    private func authorized(_ request: Request, _ body: (Viewer) async throws -> Response) async throws -> Response {
-        guard let viewer = try await environment.authenticator.bearer(request) else {
-            var response = Self.error(.unauthorized, "a valid API key is needed: Authorization: Bearer <key>")
-            response.headers[.wwwAuthenticate] = "Bearer realm=\"roster\""
-            return response
-        }
-        return try await body(viewer)
     }
 
     static func json(_ value: some Encodable) -> Response {

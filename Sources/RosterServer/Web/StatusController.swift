@@ -11,7 +11,7 @@ struct StatusController: Sendable {
 
     func addRoutes(to router: Router<RosterRequestContext>) {
         router.get("/") { request, _ in
-            try await signedIn(request) { viewer, base in
+            try await environment.signedIn(request) { viewer, base in
                 var values = try await StatusSnapshot.make(environment, viewer: viewer).page
                 values.merge(base) { _, new in new }
                 values["title"] = "Status"
@@ -19,7 +19,7 @@ struct StatusController: Sendable {
             }
         }
         router.get("audit") { request, _ in
-            try await signedIn(request) { viewer, base in
+            try await environment.signedIn(request) { viewer, base in
                 var values = base
                 values["title"] = "Audit log"
                 let parameters = Dictionary(
@@ -41,22 +41,6 @@ struct StatusController: Sendable {
                 return environment.pages.render("audit", values)
             }
         }
-    }
-
-    /// Runs `body` for a signed-in viewer with the values every signed-in page needs; sends
-    /// anyone else to the sign-in page, coming back here after.
-    private func signedIn(
-        _ request: Request, _ body: (Viewer, [String: Any]) async throws -> Response
-    ) async throws -> Response {
-        guard let viewer = try await environment.authenticator.session(request) else {
-            let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-            let encoded = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_.~"))) ?? "/"
-            return Response.seeOther("/signin?next=" + encoded)
-        }
-        let csrf = environment.forms.csrfToken(for: request)
-        var response = try await body(viewer, ["viewer": ["email": viewer.email.value], "csrf": csrf.token])
-        response.setCookies([csrf.setCookie])
-        return response
     }
 
     static func values(_ entry: AuditEntry) -> [String: Any] {

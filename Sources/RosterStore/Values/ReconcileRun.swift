@@ -2,7 +2,7 @@ public import Foundation
 
 /// One reconcile or apply run.
 public struct ReconcileRun: Sendable, Equatable, Codable {
-    public enum Result: String, Sendable, Codable { case applied, noChanges = "no-changes", refused, failed }
+    public enum Result: String, Sendable, Codable, CaseIterable { case applied, noChanges = "no-changes", refused, failed }
 
     public var id: String
     public var trigger: String
