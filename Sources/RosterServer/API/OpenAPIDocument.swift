@@ -175,7 +175,7 @@ enum OpenAPIDocument {
       "get": {
         "operationId": "audit",
         "summary": "Audit entries, as `roster audit --format json`, in the teams where you are admin",
-        "description": "The command line's filters as query parameters; an empty parameter counts as absent.",
+        "description": "The command line's filters as query parameters. An empty parameter counts as absent (the audit page's form sends them all), and so does one given only as spaces.",
         "parameters": [
           {
             "name": "since",
@@ -191,6 +191,10 @@ enum OpenAPIDocument {
                 {
                   "type": "string",
                   "format": "date"
+                },
+                {
+                  "type": "string",
+                  "const": ""
                 }
               ]
             }
@@ -209,6 +213,10 @@ enum OpenAPIDocument {
                 {
                   "type": "string",
                   "format": "date"
+                },
+                {
+                  "type": "string",
+                  "const": ""
                 }
               ]
             }
@@ -232,7 +240,8 @@ enum OpenAPIDocument {
               "enum": [
                 "team",
                 "member",
-                "invite"
+                "invite",
+                ""
               ]
             }
           },
@@ -269,9 +278,17 @@ enum OpenAPIDocument {
             "required": false,
             "description": "The newest this many entries.",
             "schema": {
-              "type": "integer",
-              "minimum": 1,
-              "maximum": 10000,
+              "anyOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 10000
+                },
+                {
+                  "type": "string",
+                  "const": ""
+                }
+              ],
               "default": 100
             }
           }
