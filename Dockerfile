@@ -35,8 +35,9 @@ RUN apt-get update \
     && useradd --system --uid 999 --gid roster --create-home --home-dir /var/lib/roster --shell /usr/sbin/nologin roster \
     && mkdir /manifests
 COPY --from=build /out/roster /usr/local/bin/roster
-# Numeric, so that Kubernetes' runAsNonRoot can check it; 999 is the id useradd --system gave
-# this user before it was pinned, so volumes made by earlier images stay readable.
+# Numeric, so that Kubernetes' runAsNonRoot can check it. 999 is what useradd --system chose
+# here before the ids were pinned (the highest free system id), so volumes made by earlier
+# images stay readable.
 USER 999:999
 WORKDIR /var/lib/roster
 # The store, its secret key (roster.db.key, made on first start) and the fetched
