@@ -75,7 +75,7 @@ python3 - "$base" "$alice" "$frank" "$zed" << 'EOF' || status=1
 import sys, urllib.request, urllib.error
 base, keys = sys.argv[1], dict(zip(["alice", "frank", "zed"], sys.argv[2:5]))
 keys["nobody"] = None
-keys["revoked-looking"] = "roster_000000000000_" + "0" * 43
+keys["unknown-key"] = "roster_000000000000_" + "0" * 43
 # (who, path) -> status. alice: admin in ml-research only; frank: basic in ml-research;
 # zed: in no team. Members need membership of the team, invitations and the audit log the
 # admin role (in the team asked for); status and teams any valid key; the document none.
@@ -110,6 +110,13 @@ print(f"permissions: {len(expected) - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)
 EOF
 
+# SIGTERM stops it cleanly (exit 0), as the README says.
+kill -TERM "$server"
+if ! wait "$server"; then
+    echo "roster serve did not stop cleanly on SIGTERM" >&2
+    status=1
+fi
+server=
 if grep -qi "fatal\|error" "$work/serve.log"; then
     echo "== roster serve logged errors:" >&2
     cat "$work/serve.log" >&2
