@@ -31,10 +31,14 @@ RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libgit2-1.5 libyaml-0-2 libsqlite3-0 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --create-home --home-dir /var/lib/roster --shell /usr/sbin/nologin roster \
+    && groupadd --system --gid 999 roster \
+    && useradd --system --uid 999 --gid roster --create-home --home-dir /var/lib/roster --shell /usr/sbin/nologin roster \
     && mkdir /manifests
 COPY --from=build /out/roster /usr/local/bin/roster
-USER roster
+# Numeric, so that Kubernetes' runAsNonRoot can check it. 999 is what useradd --system chose
+# here before the ids were pinned (the highest free system id), so volumes made by earlier
+# images stay readable.
+USER 999:999
 WORKDIR /var/lib/roster
 # The store, its secret key (roster.db.key, made on first start) and the fetched
 # repositories' cache live in the volume; roster reads these variables itself.

@@ -6,11 +6,15 @@ import RosterStore
 
 /// The JSON API under `/api/v1/`, authenticated with `Authorization: Bearer <api key>`:
 /// 401 without a valid key, 403 when the key's person may not see what was asked. What
-/// each may see follows the permission matrix of their role in each team.
+/// each may see follows the permission matrix of their role in each team. Its contract is
+/// docs/openapi.json, served at `GET /api/v1/openapi.json`.
 struct APIController: Sendable {
     let environment: ServerEnvironment
 
     func addRoutes(to group: RouterGroup<RosterRequestContext>) {
+        // No key: clients and tools read the contract before they have one, and it holds
+        // nothing that is not in the README.
+        group.get("openapi.json") { _, _ in Self.raw(OpenAPIDocument.json) }
         group.get("status") { request, _ in
             try await environment.authorized(request) { viewer in Self.json(try await StatusSnapshot.make(environment, viewer: viewer)) }
         }
