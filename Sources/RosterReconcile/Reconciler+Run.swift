@@ -83,9 +83,19 @@ extension Reconciler {
         public struct Place: Sendable, Equatable {
             public var file: String
             public var line: Int
+
+            public init(file: String, line: Int) {
+                self.file = file
+                self.line = line
+            }
         }
         public var commit: String?
         public var places: [String: Place]
+
+        public init(commit: String?, places: [String: Place]) {
+            self.commit = commit
+            self.places = places
+        }
 
         init(_ teams: [TeamManifest], commit: String?) {
             self.commit = commit

@@ -16,7 +16,10 @@ public enum RosterServer {
         InvitationController(environment: environment).addRoutes(to: router)
         SignInController(environment: environment).addRoutes(to: router)
         StatusController(environment: environment).addRoutes(to: router)
-        APIController(environment: environment).addRoutes(to: router.group("api/v1"))
+        let api = router.group("api/v1")
+        APIController(environment: environment).addRoutes(to: api)
+        TeamPages(environment: environment).addRoutes(to: router, api: api)
+        RunHistory(environment: environment).addRoutes(to: router, api: api)
         return router
     }
 

@@ -4,7 +4,8 @@ import Logging
 
 /// Headers on every response, errors included: no referrer (invitation links carry secrets
 /// in the path), no sniffing, no framing, and a Content-Security-Policy that allows the
-/// stylesheet and same-origin forms, and nothing else: no scripts at all.
+/// stylesheet, the one static script of the copy buttons (`/assets/copy.js`, nothing inline)
+/// and same-origin forms, and nothing else.
 ///
 /// It is the router's first middleware, so it also sees Hummingbird's own answers (404 for
 /// no route, 413 from a body limit): every error becomes its response here, is logged (by
@@ -12,7 +13,8 @@ import Logging
 /// An error that is no `HTTPResponseError` is a bug: a 500 with a short text, logged as one.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     static var policy: String {
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+            + "base-uri 'none'"
     }
 
     let logger: Logger

@@ -20,8 +20,18 @@ struct APIController: Sendable {
         }
         group.get("teams") { request, _ in
             try await environment.authorized(request) { viewer in
-                let teams = try await environment.store.teamSummaries().filter { viewer.roles[$0.slug] != nil }
-                return Self.json(teams.map { TeamView($0, role: viewer.roles[$0.slug]!) })
+                // Paged by slug: `after` is the last one's, `limit` at most 1,000.
+                let parameters = request.query
+                let limit = pageSize(parameters["limit"], preset: 500, maximum: 1_000)
+                let after = parameters["after"] ?? ""
+                let slugs = viewer.roles.keys.sorted().filter { $0 > after }
+                let page = Array(slugs.prefix(limit))
+                let teams = try await environment.store.teamSummaries(page)
+                var response = Self.json(teams.map { TeamView($0, role: viewer.roles[$0.slug]!) })
+                if slugs.count > page.count, let last = page.last {
+                    response.headers[Self.link] = "</api/v1/teams?" + RunHistory.query(["after": last, "limit": String(limit)]) + ">; rel=\"next\""
+                }
+                return response
             }
         }
         group.get("teams/:team/members") { request, context in
@@ -36,11 +46,26 @@ struct APIController: Sendable {
         }
         group.get("invitations") { request, _ in
             try await environment.authorized(request) { viewer in
-                let snapshot = try await StatusSnapshot.make(environment, viewer: viewer)
-                guard let invitations = snapshot.invitations else {
+                let inviting = viewer.teams(where: .inviteMembers)
+                guard !inviting.isEmpty else {
                     return Self.error(.forbidden, "only team admins see invitations; you are admin in no team")
                 }
-                return Self.json(invitations)
+                // Paged by team and email: `after` is the last one's `team/email`, `limit` at most 1,000.
+                let parameters = request.query
+                let limit = pageSize(parameters["limit"], preset: 500, maximum: 1_000)
+                let after = parameters["after"].flatMap(InvitationCursor.init)
+                let page = try await environment.store.pendingInvitations(teams: inviting, after: after, limit: limit)
+                var response = Self.json(page.map { invitation in
+                    StatusSnapshot.PendingInvitation(
+                        team: invitation.team, email: invitation.email.value, role: invitation.role.rawValue,
+                        createdAt: Timestamp.string(invitation.createdAt),
+                        link: environment.tokens.link(for: invitation, baseURL: environment.configuration.linkBase))
+                })
+                if page.count == limit, let last = page.last {
+                    let cursor = InvitationCursor(team: last.team, email: last.email.value).text
+                    response.headers[Self.link] = "</api/v1/invitations?" + RunHistory.query(["after": cursor, "limit": String(limit)]) + ">; rel=\"next\""
+                }
+                return response
             }
         }
         group.get("audit") { request, _ in
@@ -85,6 +110,9 @@ struct APIController: Sendable {
         var email: String
         var role: String
     }
+
+    /// `Link: <…>; rel="next"` on a list with more after it, as GitHub's API pages.
+    static let link = HTTPField.Name("Link")!
 
     static func json(_ value: some Encodable) -> Response {
         let encoder = JSONEncoder()

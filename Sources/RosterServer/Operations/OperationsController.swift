@@ -20,6 +20,11 @@ struct OperationsController: Sendable {
             response.headers[.cacheControl] = "public, max-age=3600"
             return response
         }
+        router.get("assets/copy.js") { _, _ in
+            var response = Self.text(Templates.copyScript, contentType: "text/javascript; charset=utf-8")
+            response.headers[.cacheControl] = "public, max-age=3600"
+            return response
+        }
     }
 
     /// Ready when the store answers (within 3 s: a load balancer's probe gives up soon) and a

@@ -58,6 +58,7 @@ struct RunHistory: Sendable {
                 values["title"] = "Runs"
                 values["runs"] = page.runs.map(Self.values)
                 values["total"] = page.total
+                values["one"] = page.total == 1
                 values["next"] = page.next.map { next in "/runs?" + Self.query(["result": page.result, "before": next]) } ?? ""
                 values["results"] = ReconcileRun.Result.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == page.result] }
                 return environment.pages.render("runs", values)

@@ -3,22 +3,11 @@ import RosterCore
 import RosterStore
 
 /// What the status page and `GET /api/v1/status` show a viewer: the reconciler, recent
-/// runs, their teams, and pending invitations (with links) in the teams where their role
-/// may invite members.
+/// runs, their first teams and how many pending invitations the teams where they may
+/// invite hold: a summary whose size does not grow with the organisation (the lists are
+/// paged on their own pages).
 struct StatusSnapshot: Encodable {
-    struct Run: Encodable {
-        var id: String
-        var trigger: String
-        var startedAt: String
-        var finishedAt: String
-        var commit: String?
-        var author: String?
-        var result: String
-        var changes: Int
-        /// The run's reason, as much of it as the viewer may read.
-        var message: String?
-        var reason: Reason?
-    }
+    typealias Run = RunHistory.Run
 
     /// A refused or failed run's reason as one viewer may read it.
     struct Reason: Encodable {
@@ -34,6 +23,7 @@ struct StatusSnapshot: Encodable {
         var role: String
     }
 
+    /// A pending invitation with its link, for those who may invite in its team.
     struct PendingInvitation: Encodable {
         var team: String
         var email: String
@@ -50,26 +40,26 @@ struct StatusSnapshot: Encodable {
     /// Changes the last run found that only undo drift; nil when unknown.
     var drift: Int?
     var stateVersion: Int64
+    /// The newest runs (the whole history is `/api/v1/runs`).
     var runs: [Run]
+    /// The viewer's first teams by slug, and how many they are in (all: `/api/v1/teams`).
     var teams: [Membership]
-    /// Nil when the viewer may invite in no team (as opposed to none pending).
-    var invitations: [PendingInvitation]?
+    var teamsTotal: Int
+    /// Pending invitations in the teams where the viewer may invite; nil when that is none
+    /// (the invitations themselves, with links: `/api/v1/invitations` and the team pages).
+    var pendingInvitations: Int?
+
+    static let runsShown = 10
+    static let teamsShown = 20
 
     static func make(_ environment: ServerEnvironment, viewer: Viewer) async throws -> StatusSnapshot {
         let store = environment.store
         let status = environment.status
         let inviting = viewer.teams(where: .inviteMembers)
-        var invitations: [PendingInvitation]?
-        if !inviting.isEmpty {
-            invitations = try await store.pendingInvitations(teams: inviting).map { invitation in
-                PendingInvitation(
-                    team: invitation.team, email: invitation.email.value, role: invitation.role.rawValue,
-                    createdAt: Timestamp.string(invitation.createdAt),
-                    link: environment.tokens.link(for: invitation, baseURL: environment.configuration.linkBase))
-            }
-        }
+        let pending = inviting.isEmpty ? nil : try await store.pendingInvitationCount(teams: inviting)
         let lease = try await store.lease(ReconcileService.leaseName)
         let lastSuccess = await status.lastSuccessAt
+        let history = RunHistory(environment: environment)
         return StatusSnapshot(
             instance: environment.configuration.instance,
             leaseHolder: lease.flatMap { $0.expiresAt > environment.now() ? $0.holder : nil },
@@ -78,38 +68,25 @@ struct StatusSnapshot: Encodable {
             nextRun: await status.nextRunAt.map(Timestamp.string),
             drift: await status.drift,
             stateVersion: try await store.stateVersion(),
-            runs: try await store.runs(limit: 20).map { run in
-                Run(
-                    id: run.id, trigger: run.trigger, startedAt: Timestamp.string(run.startedAt),
-                    finishedAt: Timestamp.string(run.finishedAt), commit: run.commit.map { String($0.prefix(12)) },
-                    author: run.author, result: run.result.rawValue, changes: run.changes,
-                    message: viewer.message(of: run), reason: run.reason.map { Reason($0, for: viewer) })
-            },
-            teams: viewer.roles.sorted { $0.key < $1.key }.map { Membership(team: $0.key, role: $0.value.rawValue) },
-            invitations: invitations)
+            runs: try await store.runs(limit: runsShown).map { history.view($0, viewer) },
+            teams: viewer.roles.keys.sorted().prefix(teamsShown).map { Membership(team: $0, role: viewer.roles[$0]!.rawValue) },
+            teamsTotal: viewer.roles.count,
+            pendingInvitations: pending)
     }
 
     /// The values the status template reads.
     var page: [String: Any] {
         var values: [String: Any] = [
             "isLeader": isLeader, "drift": drift.map(String.init) ?? "unknown (no run has planned yet)",
-            "runs": runs.map { run -> [String: Any] in
-                [
-                    "startedAt": run.startedAt, "trigger": run.trigger, "commit": run.commit ?? "", "author": run.author ?? "",
-                    "result": run.result, "changes": run.changes, "message": run.message ?? "",
-                ]
-            },
+            "runs": runs.map(RunHistory.values),
             "teams": teams.map { ["team": $0.team, "role": $0.role] },
+            "teamsTotal": teamsTotal,
         ]
+        if teamsTotal > teams.count { values["moreTeams"] = teamsTotal - teams.count }
         if let leaseHolder { values["leaseHolder"] = leaseHolder }
         if let lastSuccess { values["lastSuccess"] = lastSuccess }
         if let nextRun { values["nextRun"] = nextRun }
-        if let invitations {
-            values["canInvite"] = true
-            values["invitations"] = invitations.map {
-                ["team": $0.team, "email": $0.email, "role": $0.role, "createdAt": $0.createdAt, "link": $0.link]
-            }
-        }
+        if let pendingInvitations { values["canInvite"] = ["pending": pendingInvitations] }
         return values
     }
 }

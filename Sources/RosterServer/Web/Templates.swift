@@ -5,7 +5,7 @@ enum Templates {
     static let all: [String: String] = [
         "header": header, "footer": footer, "invite": invite, "joined": joined, "invalid": invalid,
         "signin": signin, "status": status, "audit": audit, "message": message,
-    ]
+    ].merging(console) { first, _ in first }
 
     static let header = """
         <!doctype html>
@@ -24,6 +24,8 @@ enum Templates {
         <a class="brand" href="/">Roster</a>
         {{#viewer}}
         <a href="/">Status</a>
+        <a href="/teams">Teams</a>
+        <a href="/runs">Runs</a>
         <a href="/audit">Audit log</a>
         <form method="post" action="/signout" class="inline">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -40,6 +42,7 @@ enum Templates {
     static let footer = """
 
         </main>
+        <script src="/assets/copy.js" defer></script>
         </body>
         </html>
 
@@ -107,34 +110,23 @@ enum Templates {
         </section>
         <section aria-labelledby="runs">
         <h2 id="runs">Recent runs</h2>
-        <div class="scroll"><table>
+        <table class="stack">
         <caption class="sr-only">The newest runs first</caption>
-        <thead><tr><th scope="col">Started</th><th scope="col">Trigger</th><th scope="col">Commit</th><th scope="col">Author</th><th scope="col">Result</th><th scope="col">Changes</th><th scope="col">Message</th></tr></thead>
+        <thead><tr><th scope="col">Run</th><th scope="col">Started</th><th scope="col">Trigger</th><th scope="col">Commit</th><th scope="col">Author</th><th scope="col">Result</th><th scope="col">Changes</th><th scope="col">Message</th></tr></thead>
         <tbody>
-        {{#runs}}<tr><td>{{startedAt}}</td><td>{{trigger}}</td><td><code>{{commit}}</code></td><td>{{author}}</td><td class="result-{{result}}">{{result}}</td><td>{{changes}}</td><td>{{message}}</td></tr>
+        {{#runs}}<tr><td data-label="Run"><a href="/runs/{{id}}"><code>{{shortID}}</code></a></td><td data-label="Started">{{startedAt}}{{#repeats}}<br><span class="muted">×{{count}}, last {{lastSeenAt}}</span>{{/repeats}}</td><td data-label="Trigger">{{trigger}}</td><td data-label="Commit">{{#commitURL}}<a href="{{commitURL}}">{{/commitURL}}<code>{{shortCommit}}</code>{{#commitURL}}</a>{{/commitURL}}</td><td data-label="Author">{{author}}</td><td data-label="Result" class="result-{{result}}">{{result}}</td><td data-label="Changes">{{changes}}</td><td data-label="Message">{{message}}</td></tr>
         {{/runs}}
-        {{^runs}}<tr><td colspan="7">No runs yet.</td></tr>{{/runs}}
+        {{^runs}}<tr><td colspan="8">No runs yet.</td></tr>{{/runs}}
         </tbody>
-        </table></div>
+        </table>
+        <p><a href="/runs">All runs</a></p>
         </section>
         <section aria-labelledby="teams">
-        <h2 id="teams">Your teams</h2>
-        <ul>{{#teams}}<li><code>{{team}}</code>: {{role}}</li>{{/teams}}{{^teams}}<li>You are not a member of any team.</li>{{/teams}}</ul>
+        <h2 id="teams">Your teams ({{teamsTotal}})</h2>
+        <ul>{{#teams}}<li><a class="slug" href="/teams/{{team}}">{{team}}</a>: {{role}}</li>{{/teams}}{{^teams}}<li>You are not a member of any team.</li>{{/teams}}</ul>
+        {{#moreTeams}}<p><a href="/teams">All {{teamsTotal}} teams</a></p>{{/moreTeams}}
+        {{#canInvite}}<p>Pending invitations in the teams you may invite to: <strong>{{pending}}</strong>. Their links are on each team's page.</p>{{/canInvite}}
         </section>
-        {{#canInvite}}
-        <section aria-labelledby="pending">
-        <h2 id="pending">Pending invitations</h2>
-        <div class="scroll"><table>
-        <caption class="sr-only">Pending invitations in the teams you administer</caption>
-        <thead><tr><th scope="col">Team</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Invited</th><th scope="col">Link</th></tr></thead>
-        <tbody>
-        {{#invitations}}<tr><td><code>{{team}}</code></td><td>{{email}}</td><td>{{role}}</td><td>{{createdAt}}</td><td><input class="link-field" readonly value="{{link}}" aria-label="Invitation link for {{email}}"></td></tr>
-        {{/invitations}}
-        {{^invitations}}<tr><td colspan="5">None.</td></tr>{{/invitations}}
-        </tbody>
-        </table></div>
-        </section>
-        {{/canInvite}}
         {{> footer}}
         """
 
@@ -172,7 +164,8 @@ enum Templates {
         {{> footer}}
         """
 
-    /// Plain, readable on a phone, high contrast, visible focus; no scripts anywhere.
+    /// Plain, readable on a phone, high contrast, visible focus; tables stack into labelled
+    /// rows below 40rem; slugs never break mid-word.
     static let stylesheet = """
         :root { color-scheme: light dark; --fg: #1b1b1b; --bg: #fff; --muted: #555; --accent: #0b57d0; --bad: #b3261e; --line: #ccc; }
         @media (prefers-color-scheme: dark) { :root { --fg: #eee; --bg: #121212; --muted: #bbb; --accent: #8ab4f8; --bad: #f2b8b5; --line: #444; } }
@@ -205,6 +198,20 @@ enum Templates {
         .facts dd { margin: 0; }
         .result-failed, .result-refused { color: var(--bad); font-weight: 600; }
         .link-field { width: 100%; min-width: 16rem; }
+        .slug { white-space: nowrap; }
+        .muted { color: var(--muted); }
+        .copyable { display: flex; gap: .5rem; align-items: center; }
+        .pager { margin: 1rem 0; }
+        pre { overflow-x: auto; background: color-mix(in srgb, var(--fg) 6%, var(--bg)); padding: .75rem; border-radius: .3rem; }
+        details { margin: 1rem 0; }
+        @media (max-width: 40rem) {
+          table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+          table.stack tr { display: block; border-bottom: 2px solid var(--line); padding: .4rem 0; }
+          table.stack td { display: grid; grid-template-columns: 7.5rem 1fr; gap: .5rem; border: 0; padding: .2rem .4rem; }
+          table.stack td::before { content: attr(data-label); font-weight: 600; }
+          table.stack td[colspan]::before { content: none; }
+          .link-field { min-width: 0; }
+        }
 
         """
 }
