@@ -57,6 +57,13 @@ extension Roster {
             if let drift {
                 out += "\nDrift against the source: "
                 out += drift.isEmpty ? "none.\n" : "\(drift.summary.total) change\(drift.summary.total == 1 ? "" : "s") to apply.\n" + PlanRenderer.summaryLine(drift) + "\n"
+                // Each difference in the store's terms and git's, the first 50.
+                for change in drift.changes.prefix(50) {
+                    let held = change.before.map { "the store holds \($0)" } ?? "the store has none"
+                    let declared = change.after.map { "git declares \($0)" } ?? "git declares none"
+                    out += "  \(change.team): \(change.action.rawValue) \(change.subject) — \(held), \(declared)\n"
+                }
+                if drift.changes.count > 50 { out += "  … and \(drift.changes.count - 50) more (roster plan lists them all)\n" }
             }
             return out
         }

@@ -39,4 +39,19 @@ struct RunHistoryCLITests {
             #expect(result.stderr.contains("member.remove") && result.stderr.contains("invite.accept"), "\(result)")
         }
     }
+
+    @Test("status --repo lists each difference in the store's terms and git's, not only a count")
+    func readableDrift() throws {
+        try withWorkspace { ws in
+            try ws.makeRepository()
+            try ws.must(["team", "ceiling", "--team", "ml-research", "--per-hour", "120"])
+            try ws.must(["apply", "--repo", ws.repository, "--yes"])
+            // A break-glass edit in the store: bob's invitation raised to admin.
+            try ws.sql("UPDATE invitations SET role = 'admin' WHERE team = 'ml-research' AND email = 'bob@example.com'")
+            let status = try ws.must(["status", "--repo", ws.repository])
+            #expect(
+                status.stdout.contains("ml-research: invite.update bob@example.com — the store holds admin, git declares dev"),
+                "\(status)")
+        }
+    }
 }
