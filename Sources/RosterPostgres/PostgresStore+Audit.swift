@@ -25,6 +25,10 @@ extension PostgresStore {
         if let id = query.resourceID { conditions.append("a.resource_id = \(parameter(id))") }
         if let action = query.action { conditions.append("a.action = \(parameter(action))") }
         if let team = query.team { conditions.append("a.team = \(parameter(team))") }
+        if let before = query.before {
+            bindings.append(before)
+            conditions.append("a.seq < $\(bindings.count)")
+        }
         if let teams = query.teams {
             bindings.append(teams)
             conditions.append("a.team = ANY($\(bindings.count))")

@@ -38,6 +38,7 @@ extension SQLiteStore {
         if let id = query.resourceID { conditions.append("a.resource_id = ?"); arguments.append(id) }
         if let action = query.action { conditions.append("a.action = ?"); arguments.append(action) }
         if let team = query.team { conditions.append("a.team = ?"); arguments.append(team) }
+        if let before = query.before { conditions.append("a.seq < ?"); arguments.append(before) }
         if let teams = query.teams {
             // SQLite takes an empty list, which matches nothing.
             conditions.append("a.team IN (" + teams.map { _ in "?" }.joined(separator: ", ") + ")")

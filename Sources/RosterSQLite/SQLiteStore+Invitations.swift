@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 public import RosterStore
 
@@ -43,11 +44,14 @@ extension SQLiteStore {
     }
 
     public func pendingInvitationCount(teams: [String]) async throws -> Int {
-        try await read { db in
-            try teams.reduce(0) { total, team in
-                total + (try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM invitations WHERE team = ? AND status = 'pending'", arguments: [team]) ?? 0)
-            }
+        // One statement over the pending index, the teams as one JSON array: an admin of ten
+        // thousand teams costs one query, not ten thousand.
+        let list = String(decoding: try JSONEncoder().encode(teams), as: UTF8.self)
+        return try await read { db in
+            try Int.fetchOne(
+                db,
+                sql: "SELECT count(*) FROM invitations WHERE status = 'pending' AND team IN (SELECT value FROM json_each(?))",
+                arguments: [list]) ?? 0
         }
     }
 

@@ -130,3 +130,33 @@ struct ConsoleRouteTests {
         }
     }
 }
+
+@Suite("Routes: the audit page at scale")
+struct AuditPageRouteTests {
+    @Test("The audit page pages back by sequence number, filters by run and action, and refuses an unknown action")
+    func paging() async throws {
+        try await ServerFixture.with { fixture in
+            try await fixture.application.test(.router) { client in
+                let alice = try await SignInRouteTests.signIn(fixture, "alice", client)
+                let newest = try await client.execute(uri: "/audit?limit=2", method: .get, headers: [.cookie: alice])
+                #expect(newest.status == .ok)
+                let older = try #require(newest.text.firstMatch(of: /href="(\/audit\?[^"]*before=(\d+)[^"]*)"/), "\(newest.text)")
+                let next = String(older.1).replacingOccurrences(of: "&amp;", with: "&")
+                let page = try await client.execute(uri: next, method: .get, headers: [.cookie: alice])
+                #expect(page.status == .ok)
+                let seqs = page.text.matches(of: /data-label="#">(\d+)</).compactMap { Int64($0.1) }
+                #expect(!seqs.isEmpty && seqs.allSatisfy { $0 < Int64(older.2)! }, "\(seqs)")
+                // Readable changes, not JSON.
+                #expect(newest.text.contains("invited as") || page.text.contains("invited as") || page.text.contains("created"))
+                #expect(!page.text.contains("{&quot;"), "no raw JSON")
+
+                let bad = try await client.execute(uri: "/audit?action=member.delete", method: .get, headers: [.cookie: alice])
+                #expect(bad.status == .badRequest && bad.text.contains("member.remove"))
+                let run = try #require(try await fixture.store.runs(limit: 1).first)
+                let ofRun = try await client.execute(uri: "/audit?run=\(run.id)&limit=1000", method: .get, headers: [.cookie: alice])
+                #expect(ofRun.status == .ok && ofRun.text.contains("ml/bob@example.com"))
+                #expect(!ofRun.text.contains(#"data-label="Action">invite.accept<"#), "the joins belong to no run")
+            }
+        }
+    }
+}

@@ -57,6 +57,10 @@ struct AuditQueryTests {
         (AuditQuery(team: "a"), [1, 2, 3, 6]),
         (AuditQuery(team: "b"), [4, 5]),
         (AuditQuery(limit: 2), [5, 6]),
+        // Paging back: the newest two before seq 5, then before 3.
+        (AuditQuery(limit: 2, before: 5), [3, 4]),
+        (AuditQuery(limit: 2, before: 3), [1, 2]),
+        (AuditQuery(team: "a", limit: 2, before: 6), [2, 3]),
         (AuditQuery(limit: 10), [1, 2, 3, 4, 5, 6]),
         (AuditQuery(limit: 0), []),
         (AuditQuery(team: "a", limit: 2), [3, 6]),

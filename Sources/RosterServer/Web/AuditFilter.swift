@@ -3,8 +3,9 @@ import RosterCore
 import RosterStore
 
 /// The audit log's filters as query parameters (`since`, `until`, `user`, `resourceType`,
-/// `resourceId`, `action`, `team`, `limit`), the command line's in another form, limited to
-/// the teams where the viewer's role may read audit logs.
+/// `resourceId`, `action`, `team`, `run`, `limit`, and `before`, the page of entries older
+/// than a sequence number), the command line's in another form, limited to the teams where
+/// the viewer's role may read audit logs.
 struct AuditFilter {
     static let resourceTypes = AuditResourceType.allCases.map(\.rawValue)
     static let defaultLimit = 100
@@ -17,6 +18,8 @@ struct AuditFilter {
     var resourceID: String?
     var action: String?
     var team: String?
+    var run: String?
+    var before: Int64?
     var limit: Int
 
     /// Why a filter cannot be used.
@@ -40,6 +43,14 @@ struct AuditFilter {
         resourceID = value("resourceId")
         action = value("action")
         team = value("team")
+        run = value("run")
+        if let text = value("before") {
+            guard let seq = Int64(text), seq > 0 else { throw .invalid("before is an entry's sequence number, not \(text)") }
+            before = seq
+        }
+        if let action, AuditAction(rawValue: action) == nil {
+            throw .invalid("action is one of \(AuditAction.allCases.map(\.rawValue).joined(separator: ", ")), not \(action)")
+        }
         if let since, Timestamp.bound(since) == nil {
             throw .invalid("since takes RFC 3339 (2026-11-23T10:00:00Z) or a date (2026-11-23), not \(since)")
         }
@@ -66,6 +77,8 @@ struct AuditFilter {
         if let team, !readable.contains(team) { throw .forbidden("you may not read the audit log of team \(team)") }
         return AuditQuery(
             since: since.flatMap(Timestamp.bound), until: until.flatMap(Timestamp.bound), user: user,
-            resourceType: resourceType, resourceID: resourceID, action: action, team: team, teams: readable, limit: limit)
+            resourceType: resourceType, resourceID: resourceID, action: action, team: team, runID: run,
+            // One team asked for (and readable, checked above) is the whole restriction.
+            teams: team.map { [$0] } ?? readable, limit: limit, before: before)
     }
 }

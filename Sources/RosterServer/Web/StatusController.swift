@@ -22,12 +22,14 @@ struct StatusController: Sendable {
             try await environment.signedIn(request) { viewer, base in
                 var values = base
                 values["title"] = "Audit log"
-                let parameters = Dictionary(
-                    request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+                let parameters = request.query
                 let readable = viewer.teams(where: .accessAuditLogs)
-                values["teams"] = readable.map { ["name": $0, "selected": $0 == parameters["team"]] }
+                // The team is typed (a datalist suggests the first teams): a select of every
+                // team an admin of thousands administers would be most of the page.
+                values["teams"] = readable.prefix(Self.suggestedTeams).map { ["name": $0] }
                 values["resourceTypes"] = AuditFilter.resourceTypes.map { ["name": $0, "selected": $0 == parameters["resourceType"]] }
-                for name in ["since", "until", "user", "resourceId", "action", "limit"] { values[name] = parameters[name] ?? "" }
+                values["actions"] = AuditAction.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == parameters["action"]] }
+                for name in ["since", "until", "user", "resourceId", "team", "run", "limit"] { values[name] = parameters[name] ?? "" }
                 let query: AuditQuery
                 do throws(AuditFilter.Problem) {
                     query = try AuditFilter(parameters).query(for: viewer)
@@ -37,17 +39,18 @@ struct StatusController: Sendable {
                     values["error"] = reason
                     return environment.pages.render("audit", values, status: .badRequest)
                 }
-                values["entries"] = try await environment.store.auditEntries(matching: query).map(Self.values)
+                let entries = try await environment.store.auditEntries(matching: query)
+                values["entries"] = entries.map { AuditView($0, links: environment.configuration.repositoryWebURL).page }
+                if entries.count == query.limit, let oldest = entries.first {
+                    var older = parameters
+                    older["before"] = String(oldest.seq)
+                    values["older"] = "/audit?" + RunHistory.query(older)
+                }
                 return environment.pages.render("audit", values)
             }
         }
     }
 
-    static func values(_ entry: AuditEntry) -> [String: Any] {
-        [
-            "seq": entry.seq, "time": entry.time, "actor": entry.actor, "onBehalfOf": entry.onBehalfOf ?? "",
-            "action": entry.action, "resourceType": entry.resourceType, "resourceID": entry.resourceID,
-            "before": entry.before ?? "", "after": entry.after ?? "", "commit": entry.commit.map { String($0.prefix(12)) } ?? "",
-        ]
-    }
+    /// Teams the audit page's team field suggests.
+    static let suggestedTeams = 100
 }

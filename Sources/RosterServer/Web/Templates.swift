@@ -134,26 +134,29 @@ enum Templates {
         {{> header}}
         <h1>Audit log</h1>
         <form method="get" action="/audit" class="filters" aria-label="Filters">
-        <label>Since <input name="since" value="{{since}}" placeholder="2026-11-01 or RFC 3339"></label>
-        <label>Until <input name="until" value="{{until}}" placeholder="2026-12-01"></label>
-        <label>User <input name="user" value="{{user}}" type="text" inputmode="email"></label>
+        <label>From <input name="since" type="date" value="{{since}}"></label>
+        <label>Until (not included) <input name="until" type="date" value="{{until}}"></label>
+        <label>User <input name="user" value="{{user}}" type="email" autocomplete="off"></label>
         <label>Resource type <select name="resourceType"><option value="">any</option>{{#resourceTypes}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/resourceTypes}}</select></label>
-        <label>Resource id <input name="resourceId" value="{{resourceId}}"></label>
-        <label>Action <input name="action" value="{{action}}" placeholder="invite.create"></label>
-        <label>Team <select name="team"><option value="">all you administer</option>{{#teams}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/teams}}</select></label>
-        <label>Newest <input name="limit" value="{{limit}}" type="number" min="1" max="10000"></label>
+        <label>Resource id <input name="resourceId" value="{{resourceId}}" placeholder="team or team/email"></label>
+        <label>Action <select name="action"><option value="">any</option>{{#actions}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/actions}}</select></label>
+        <label>Team <input name="team" value="{{team}}" list="audit-teams" autocomplete="off" placeholder="all you administer"></label>
+        <datalist id="audit-teams">{{#teams}}<option value="{{name}}">{{/teams}}</datalist>
+        <label>Run <input name="run" value="{{run}}" placeholder="a run id"></label>
+        <label>Per page <input name="limit" value="{{limit}}" type="number" min="1" max="10000" placeholder="100"></label>
         <button type="submit">Filter</button>
         </form>
         {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
-        <div class="scroll"><table>
+        <table class="stack">
         <caption class="sr-only">Audit entries, oldest first</caption>
-        <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">On behalf of</th><th scope="col">Action</th><th scope="col">Resource</th><th scope="col">Before</th><th scope="col">After</th><th scope="col">Commit</th></tr></thead>
+        <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">By</th><th scope="col">Action</th><th scope="col">Resource</th><th scope="col">Change</th><th scope="col">Commit</th><th scope="col">Run</th></tr></thead>
         <tbody>
-        {{#entries}}<tr><td>{{seq}}</td><td>{{time}}</td><td>{{actor}}</td><td>{{onBehalfOf}}</td><td>{{action}}</td><td>{{resourceType}} <code>{{resourceID}}</code></td><td><code>{{before}}</code></td><td><code>{{after}}</code></td><td><code>{{commit}}</code></td></tr>
+        {{#entries}}<tr><td data-label="#">{{seq}}</td><td data-label="Time">{{time}}</td><td data-label="By">{{actor}}{{#onBehalfOf}} for {{onBehalfOf}}{{/onBehalfOf}}</td><td data-label="Action">{{action}}</td><td data-label="Resource">{{resourceType}} <span class="slug">{{resourceID}}</span></td><td data-label="Change">{{change}}</td><td data-label="Commit">{{#commitURL}}<a href="{{commitURL}}">{{/commitURL}}<code>{{shortCommit}}</code>{{#commitURL}}</a>{{/commitURL}}</td><td data-label="Run">{{#runID}}<a href="/runs/{{runID}}"><code>{{shortRunID}}</code></a>{{/runID}}</td></tr>
         {{/entries}}
-        {{^entries}}<tr><td colspan="9">No entries match.</td></tr>{{/entries}}
+        {{^entries}}<tr><td colspan="8">No entries match.</td></tr>{{/entries}}
         </tbody>
-        </table></div>
+        </table>
+        {{#older}}<nav class="pager" aria-label="Pages"><a href="{{older}}" rel="next">Older entries</a></nav>{{/older}}
         {{> footer}}
         """
 

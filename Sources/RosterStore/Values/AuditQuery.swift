@@ -17,12 +17,15 @@ public struct AuditQuery: Sendable, Equatable {
     public var teams: [String]?
     /// Only the newest `limit` entries (still printed oldest first).
     public var limit: Int?
+    /// Only entries before this sequence number: the page of older entries.
+    public var before: Int64?
 
     public init(
         since: Date? = nil, until: Date? = nil, user: String? = nil, resourceType: String? = nil,
         resourceID: String? = nil, action: String? = nil, team: String? = nil, runID: String? = nil,
-        teams: [String]? = nil, limit: Int? = nil
+        teams: [String]? = nil, limit: Int? = nil, before: Int64? = nil
     ) {
+        self.before = before
         self.since = since
         self.until = until
         self.user = user
