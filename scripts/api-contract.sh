@@ -78,7 +78,7 @@ keys["nobody"] = None
 keys["unknown-key"] = "roster_000000000000_" + "0" * 43
 # (who, path) -> status. alice: admin in ml-research only; frank: basic in ml-research;
 # zed: in no team. Members need membership of the team, invitations and the audit log the
-# admin role (in the team asked for); status and teams any valid key; the document none.
+# admin role (in the team asked for); status, teams and runs any valid key; the document none.
 expected = {}
 for who in keys:
     known = who in ("alice", "frank", "zed")
@@ -88,6 +88,11 @@ for who in keys:
     for team in ["ml-research", "finance", "no-such-team"]:
         member = who in ("alice", "frank") and team == "ml-research"
         expected[who, f"/api/v1/teams/{team}/members"] = (200 if member else 403) if known else 401
+        expected[who, f"/api/v1/teams/{team}"] = (200 if member else 403) if known else 401
+    # Runs name no team: every valid key reads the history.
+    expected[who, "/api/v1/runs"] = 200 if known else 401
+    expected[who, "/api/v1/runs?result=bogus"] = 400 if known else 401
+    expected[who, "/api/v1/runs/no-such-run"] = 404 if known else 401
     admin = who == "alice"
     expected[who, "/api/v1/invitations"] = (200 if admin else 403) if known else 401
     expected[who, "/api/v1/audit"] = (200 if admin else 403) if known else 401

@@ -2,6 +2,10 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
+import RosterCore
+import RosterReconcile
+import RosterSQLite
+import RosterStore
 import Testing
 
 @testable import RosterServer
@@ -63,7 +67,7 @@ struct OpenAPIDocumentTests {
     }
 
     /// One real request: the operation it exercises (`GET /teams/{team}/members`), the URI
-    /// and whose key it carries.
+    /// (`{applied}` stands for the set-up run's id) and whose key it carries.
     struct Sample: CustomStringConvertible {
         var operation: String
         var uri: String
@@ -80,12 +84,35 @@ struct OpenAPIDocumentTests {
         Sample(operation: "GET /teams", uri: "/teams", key: "dan"),
         Sample(operation: "GET /teams", uri: "/teams", key: "zed"),
         Sample(operation: "GET /teams", uri: "/teams", key: nil),
+        Sample(operation: "GET /teams", uri: "/teams?limit=1", key: "dan"),
+        Sample(operation: "GET /teams", uri: "/teams?after=ml&limit=0", key: "dan"),
+        Sample(operation: "GET /teams/{team}", uri: "/teams/ml", key: "alice"),
+        Sample(operation: "GET /teams/{team}", uri: "/teams/ml", key: "carol"),
+        Sample(operation: "GET /teams/{team}", uri: "/teams/ml?after=bob%40example.com", key: "dan"),
+        Sample(operation: "GET /teams/{team}", uri: "/teams/ops", key: "dan"),
+        Sample(operation: "GET /teams/{team}", uri: "/teams/ops", key: "carol"),
+        Sample(operation: "GET /teams/{team}", uri: "/teams/no-such-team", key: "alice"),
+        Sample(operation: "GET /teams/{team}", uri: "/teams/ml", key: nil),
         Sample(operation: "GET /teams/{team}/members", uri: "/teams/ml/members", key: "carol"),
         Sample(operation: "GET /teams/{team}/members", uri: "/teams/ops/members", key: "carol"),
         Sample(operation: "GET /teams/{team}/members", uri: "/teams/ml/members", key: nil),
         Sample(operation: "GET /invitations", uri: "/invitations", key: "alice"),
         Sample(operation: "GET /invitations", uri: "/invitations", key: "carol"),
         Sample(operation: "GET /invitations", uri: "/invitations", key: nil),
+        Sample(operation: "GET /invitations", uri: "/invitations?limit=1", key: "alice"),
+        Sample(operation: "GET /invitations", uri: "/invitations?after=ml%2Fbob%40example.com", key: "alice"),
+        Sample(operation: "GET /runs", uri: "/runs", key: "alice"),
+        Sample(operation: "GET /runs", uri: "/runs", key: "zed"),
+        Sample(operation: "GET /runs", uri: "/runs?result=failed&limit=1", key: "carol"),
+        Sample(operation: "GET /runs", uri: "/runs?before=repeated&limit=abc", key: "dan"),
+        Sample(operation: "GET /runs", uri: "/runs?result=sideways", key: "alice"),
+        Sample(operation: "GET /runs", uri: "/runs", key: nil),
+        Sample(operation: "GET /runs/{id}", uri: "/runs/{applied}", key: "alice"),
+        Sample(operation: "GET /runs/{id}", uri: "/runs/{applied}", key: "zed"),
+        Sample(operation: "GET /runs/{id}", uri: "/runs/refused", key: "carol"),
+        Sample(operation: "GET /runs/{id}", uri: "/runs/repeated", key: "dan"),
+        Sample(operation: "GET /runs/{id}", uri: "/runs/no-such-run", key: "alice"),
+        Sample(operation: "GET /runs/{id}", uri: "/runs/{applied}", key: nil),
         Sample(operation: "GET /audit", uri: "/audit", key: "alice"),
         Sample(operation: "GET /audit", uri: "/audit?resourceType=invite&since=2026-01-01&limit=3", key: "dan"),
         Sample(operation: "GET /audit", uri: "/audit?limit=0", key: "alice"),
@@ -108,14 +135,16 @@ struct OpenAPIDocumentTests {
             }
         }
         #expect(!uncovered.isEmpty)
-        let covered = try await ServerFixture.with { fixture in
-            try await fixture.application.test(.router) { client in
+        let covered = try await ServerFixture.with(configure: Self.configure) { fixture in
+            let applied = try await Self.recordRuns(fixture)
+            return try await fixture.application.test(.router) { client in
                 var covered = Set<String>()
                 for sample in Self.samples {
                     let parts = sample.operation.split(separator: " ")
                     let operation = try #require(document["paths"]?[String(parts[1])]?[parts[0].lowercased()], "\(sample.operation) is not documented")
                     let headers = sample.key.map { fixture.bearer($0) } ?? [:]
-                    let response = try await client.execute(uri: "/api/v1" + sample.uri, method: .get, headers: headers)
+                    let uri = "/api/v1" + sample.uri.replacingOccurrences(of: "{applied}", with: applied)
+                    let response = try await client.execute(uri: uri, method: .get, headers: headers)
                     let status = String(response.status.code)
                     guard var documented = operation["responses"]?[status] else {
                         Issue.record("\(sample): status \(status) is not documented")
@@ -145,6 +174,34 @@ struct OpenAPIDocumentTests {
         #expect(uncovered.isEmpty, "no sample gets \(uncovered.sorted())")
     }
 
+    /// Links to the repository's web host, so commit and declaration links appear.
+    private static func configure(_ configuration: inout ServerConfiguration) {
+        configuration.repositoryWebURL = RepositoryWebURL("https://git.example.com/org/teams/blob/{commit}/{path}#L{line}")
+    }
+
+    /// Besides the set-up run: where the teams are declared, as a run from a repository
+    /// leaves it, and runs with every optional part (repeats, a commit, a reason with parts
+    /// some viewers may not read). Returns the set-up run's id.
+    private static func recordRuns(_ fixture: ServerFixture) async throws -> String {
+        let applied = try #require(try await fixture.store.runs(limit: 1).first).id
+        let commit = String(repeating: "c", count: 40)
+        let read = try await Reconciler.run(ServerFixture.request(fixture.folder + "/manifests", trigger: "test"), store: fixture.store)
+        await fixture.environment.status.recordDeclarations(Reconciler.Declarations(commit: commit, places: try #require(read.declarations).places))
+        let now = Date()
+        try await fixture.store.record(
+            ReconcileRun(
+                id: "repeated", trigger: "interval", startedAt: now.addingTimeInterval(1), finishedAt: now.addingTimeInterval(1),
+                commit: commit, author: "alice@example.com", result: .noChanges, repeats: 3, lastSeenAt: now.addingTimeInterval(3)))
+        try await fixture.store.record(
+            ReconcileRun(
+                id: "refused", trigger: "webhook", startedAt: now.addingTimeInterval(4), finishedAt: now.addingTimeInterval(4),
+                commit: commit, author: "alice@example.com", result: .refused, message: "over the ceiling",
+                reason: RunReason(
+                    .invalidManifests,
+                    [.everyone("teams/ml.yaml has errors"), .team("ml", .viewBilling, "spend limit over the ceiling"), .operators("raise it")])))
+        return applied
+    }
+
     @Test("The schema checker finds what is wrong")
     func checker() throws {
         let checker = JSONSchemaCheck(document: try Self.document())
@@ -157,7 +214,7 @@ struct OpenAPIDocumentTests {
             #expect(!checker.problems(try JSONValue(parsing: Data(bad.utf8)), member).isEmpty, "\(bad)")
         }
         let status = JSONValue.object(["$ref": .string("#/components/schemas/Status")])
-        let wrongTypes = #"{"instance": "a", "isLeader": 1, "stateVersion": true, "runs": [], "teams": [], "lastSuccess": "yesterday"}"#
+        let wrongTypes = #"{"instance": "a", "isLeader": 1, "stateVersion": true, "runs": [], "teams": [], "teamsTotal": 0, "lastSuccess": "yesterday"}"#
         #expect(checker.problems(try JSONValue(parsing: Data(wrongTypes.utf8)), status).count == 3)
     }
 }

@@ -50,7 +50,7 @@ enum OpenAPIDocument {
     "/status": {
       "get": {
         "operationId": "status",
-        "summary": "The reconciler, recent runs, your teams, and the invitations you may see",
+        "summary": "The reconciler, recent runs, your first teams, and how many invitations you may see are pending",
         "responses": {
           "200": {
             "description": "The status.",
@@ -71,7 +71,7 @@ enum OpenAPIDocument {
     "/teams": {
       "get": {
         "operationId": "teams",
-        "summary": "Your teams, with your role in each",
+        "summary": "Your teams, with your role in each, a page at a time",
         "responses": {
           "200": {
             "description": "Your teams, by slug.",
@@ -81,13 +81,106 @@ enum OpenAPIDocument {
                   "type": "array",
                   "items": {
                     "$ref": "#/components/schemas/Team"
-                  }
+                  },
+                  "maxItems": 1000
+                }
+              }
+            },
+            "headers": {
+              "Link": {
+                "description": "`</api/v1/teams?after=…&limit=…>; rel=\"next\"`: the next page. Absent on the last page.",
+                "required": false,
+                "schema": {
+                  "type": "string",
+                  "pattern": "^</api/v1/teams\\?[^>]*after=[^>]+>; rel=\"next\"$"
                 }
               }
             }
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
+          }
+        },
+        "parameters": [
+          {
+            "name": "after",
+            "in": "query",
+            "required": false,
+            "description": "The last slug of the previous page (the `Link` header's next page carries it); the page holds the teams after it.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "How many teams a page holds, 1 to 1,000; absent, not a number or out of range: 500.",
+            "schema": {
+              "anyOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 1000
+                },
+                {
+                  "type": "string"
+                }
+              ],
+              "default": 500
+            }
+          }
+        ]
+      }
+    },
+    "/teams/{team}": {
+      "get": {
+        "operationId": "team",
+        "summary": "One team as your role in it may see it, to the team's members",
+        "description": "Members to every member; pending invitations with their links where your role may invite members; the spend limit and ceiling where it may view billing; recent audit entries where it may read the audit log.",
+        "parameters": [
+          {
+            "name": "team",
+            "in": "path",
+            "required": true,
+            "description": "The team's slug.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "after",
+            "in": "query",
+            "required": false,
+            "description": "The last email of the previous page of members (`membersNext`); the page holds the members after it.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The team.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/TeamDetail"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "description": "You are not a member of the team, or there is no such team (the same answer, so team names cannot be probed).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }
@@ -140,17 +233,28 @@ enum OpenAPIDocument {
     "/invitations": {
       "get": {
         "operationId": "invitations",
-        "summary": "Pending invitations with their links, in the teams where you are admin",
+        "summary": "Pending invitations with their links, in the teams where you are admin, a page at a time",
         "responses": {
           "200": {
-            "description": "The pending invitations (none pending: an empty array).",
+            "description": "The pending invitations by team, then email (none pending: an empty array).",
             "content": {
               "application/json": {
                 "schema": {
                   "type": "array",
                   "items": {
                     "$ref": "#/components/schemas/PendingInvitation"
-                  }
+                  },
+                  "maxItems": 1000
+                }
+              }
+            },
+            "headers": {
+              "Link": {
+                "description": "`</api/v1/invitations?after=…&limit=…>; rel=\"next\"`: the next page, on every full page (so the next may be empty). Absent on a page that is not full.",
+                "required": false,
+                "schema": {
+                  "type": "string",
+                  "pattern": "^</api/v1/invitations\\?[^>]*after=[^>]+>; rel=\"next\"$"
                 }
               }
             }
@@ -160,6 +264,156 @@ enum OpenAPIDocument {
           },
           "403": {
             "description": "You are admin in no team.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "after",
+            "in": "query",
+            "required": false,
+            "description": "`<team>/<email>` of the previous page's last invitation (the `Link` header's next page carries it); the page holds the invitations after it by team, then email. Without a slash: the first page.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "How many invitations a page holds, 1 to 1,000; absent, not a number or out of range: 500.",
+            "schema": {
+              "anyOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 1000
+                },
+                {
+                  "type": "string"
+                }
+              ],
+              "default": 500
+            }
+          }
+        ]
+      }
+    },
+    "/runs": {
+      "get": {
+        "operationId": "runs",
+        "summary": "The run history, newest first, a page at a time",
+        "description": "Every key holder sees every run (runs name no team); each run's reason only as far as your roles let you read it.",
+        "parameters": [
+          {
+            "name": "result",
+            "in": "query",
+            "required": false,
+            "description": "Only the runs with this result; empty: all.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "applied",
+                "no-changes",
+                "refused",
+                "failed",
+                ""
+              ]
+            }
+          },
+          {
+            "name": "before",
+            "in": "query",
+            "required": false,
+            "description": "The previous page's `next`: the page holds the runs older than that run. An id of no run: an empty page. Empty: the newest.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "How many runs a page holds, 1 to 200; absent, not a number or out of range: 50.",
+            "schema": {
+              "anyOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 200
+                },
+                {
+                  "type": "string"
+                }
+              ],
+              "default": 50
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of runs.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RunPage"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`result` is not one of applied, no-changes, refused, failed.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          }
+        }
+      }
+    },
+    "/runs/{id}": {
+      "get": {
+        "operationId": "run",
+        "summary": "One run, with the changes it applied in the teams whose audit log you may read",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "description": "The run's id.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The run.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RunDetail"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "description": "There is no run with that id.",
             "content": {
               "application/json": {
                 "schema": {
@@ -394,7 +648,8 @@ enum OpenAPIDocument {
           "isLeader",
           "stateVersion",
           "runs",
-          "teams"
+          "teams",
+          "teamsTotal"
         ],
         "properties": {
           "instance": {
@@ -434,22 +689,26 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/Run"
             },
-            "maxItems": 20,
-            "description": "The last 20 runs, newest first."
+            "maxItems": 10,
+            "description": "The last 10 runs, newest first (all of them: `GET /runs`)."
           },
           "teams": {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/Membership"
             },
-            "description": "Your teams and your role in each, by slug."
+            "maxItems": 20,
+            "description": "Your first 20 teams by slug and your role in each (all of them: `GET /teams`)."
           },
-          "invitations": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/PendingInvitation"
-            },
-            "description": "Pending invitations in the teams where you may invite; absent when you may invite in none."
+          "teamsTotal": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "How many teams you are in."
+          },
+          "pendingInvitations": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "How many invitations are pending in the teams where you may invite (the invitations: `GET /invitations`); absent when you may invite in none."
           }
         }
       },
@@ -460,6 +719,7 @@ enum OpenAPIDocument {
           "trigger",
           "startedAt",
           "finishedAt",
+          "repeats",
           "result",
           "changes"
         ],
@@ -481,9 +741,23 @@ enum OpenAPIDocument {
             "format": "date-time",
             "description": "UTC, RFC 3339 with milliseconds: 2026-11-23T13:45:07.123Z."
           },
+          "repeats": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "How many runs this record stands for: repeated runs that found nothing to do are kept as one record."
+          },
+          "lastSeenAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the last of the repeats finished; present only when `repeats` is more than 1."
+          },
           "commit": {
             "type": "string",
-            "description": "The first 12 hex digits of the commit; absent for a folder source."
+            "description": "The commit's full hash; absent for a folder source."
+          },
+          "commitURL": {
+            "type": "string",
+            "description": "The commit on the repository's web host; present only when the server is configured with a repository web URL and the run has a commit."
           },
           "author": {
             "type": "string",
@@ -504,7 +778,10 @@ enum OpenAPIDocument {
           },
           "message": {
             "type": "string",
-            "description": "Why it was refused or failed."
+            "description": "Why it was refused or failed, as much of it as you may read."
+          },
+          "reason": {
+            "$ref": "#/components/schemas/RunReason"
           }
         }
       },
@@ -723,6 +1000,363 @@ enum OpenAPIDocument {
           "hash": {
             "type": "string",
             "pattern": "^[0-9a-f]{64}$"
+          }
+        }
+      },
+      "RunReason": {
+        "type": "object",
+        "description": "A refused or failed run's reason, in the parts you may read.",
+        "required": [
+          "kind",
+          "details",
+          "hidden"
+        ],
+        "properties": {
+          "kind": {
+            "type": "string",
+            "enum": [
+              "source-unreadable",
+              "invalid-manifests",
+              "removal-limit",
+              "no-baseline",
+              "store-refused",
+              "store-failed"
+            ]
+          },
+          "details": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "The parts you may read."
+          },
+          "hidden": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "How many parts were left out: they concern teams or settings your roles may not see, or only the operators."
+          }
+        }
+      },
+      "RunPage": {
+        "type": "object",
+        "required": [
+          "runs",
+          "total"
+        ],
+        "properties": {
+          "runs": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Run"
+            },
+            "maxItems": 200,
+            "description": "Newest first."
+          },
+          "total": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "How many records match `result`, on every page."
+          },
+          "next": {
+            "type": "string",
+            "description": "Pass as `before` for the next (older) page; absent on the last."
+          },
+          "result": {
+            "type": "string",
+            "enum": [
+              "applied",
+              "no-changes",
+              "refused",
+              "failed"
+            ],
+            "description": "The filter; absent for none."
+          }
+        }
+      },
+      "RunDetail": {
+        "type": "object",
+        "required": [
+          "run",
+          "changes",
+          "notShown"
+        ],
+        "properties": {
+          "run": {
+            "$ref": "#/components/schemas/Run"
+          },
+          "changes": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AuditChange"
+            },
+            "maxItems": 200,
+            "description": "The run's changes in the teams whose audit log you may read, oldest first, at most 200."
+          },
+          "notShown": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "The run's other changes: in teams whose audit log you may not read, or beyond the first 200."
+          }
+        }
+      },
+      "TeamDetail": {
+        "type": "object",
+        "required": [
+          "slug",
+          "displayName",
+          "owner",
+          "role",
+          "membersTotal",
+          "members",
+          "permissions",
+          "newMemberYAML"
+        ],
+        "properties": {
+          "slug": {
+            "type": "string"
+          },
+          "displayName": {
+            "type": "string"
+          },
+          "owner": {
+            "type": "string",
+            "description": "The owner's email."
+          },
+          "role": {
+            "type": "string",
+            "enum": [
+              "basic",
+              "billing",
+              "dev",
+              "admin"
+            ],
+            "description": "Your role in the team."
+          },
+          "membersTotal": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "members": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Member"
+            },
+            "maxItems": 200,
+            "description": "A page of members by email, at most 200."
+          },
+          "membersNext": {
+            "type": "string",
+            "description": "Pass as `after` for the next page of members; absent on the last."
+          },
+          "pendingInvitations": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/TeamInvitation"
+            },
+            "description": "The team's pending invitations with their links, by email; only where your role may invite members (admin)."
+          },
+          "spendLimit": {
+            "type": "string",
+            "pattern": "^[0-9]+\\.[0-9]{2}$",
+            "description": "Dollars per hour, two decimals; only where your role may view billing (billing, admin)."
+          },
+          "ceiling": {
+            "type": "string",
+            "pattern": "^[0-9]+\\.[0-9]{2}$",
+            "description": "The approved spend-limit ceiling, dollars per hour; only where your role may view billing."
+          },
+          "permissions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Capability"
+            },
+            "description": "Your role's column of the permission matrix, every row."
+          },
+          "recentAudit": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AuditChange"
+            },
+            "maxItems": 20,
+            "description": "The team's newest 20 audit entries, newest first; only where your role may read the audit log (admin)."
+          },
+          "declaredIn": {
+            "$ref": "#/components/schemas/Declaration"
+          },
+          "newMemberYAML": {
+            "type": "string",
+            "description": "The YAML to add a member to the team's manifest (changes go through git)."
+          }
+        }
+      },
+      "TeamInvitation": {
+        "type": "object",
+        "required": [
+          "email",
+          "role",
+          "createdAt",
+          "link"
+        ],
+        "properties": {
+          "email": {
+            "type": "string"
+          },
+          "role": {
+            "type": "string",
+            "enum": [
+              "basic",
+              "billing",
+              "dev",
+              "admin"
+            ],
+            "description": "A role in a team, from least to most privileged."
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": "UTC, RFC 3339 with milliseconds: 2026-11-23T13:45:07.123Z."
+          },
+          "link": {
+            "type": "string",
+            "format": "uri",
+            "description": "The invitation page under the server's base URL."
+          }
+        }
+      },
+      "Capability": {
+        "type": "object",
+        "required": [
+          "permission",
+          "title",
+          "allowed"
+        ],
+        "properties": {
+          "permission": {
+            "type": "string",
+            "enum": [
+              "accessTeamAccount",
+              "connectToPods",
+              "managePods",
+              "manageServerlessEndpoints",
+              "sendServerlessRequests",
+              "connectToInstantClusters",
+              "manageInstantClusters",
+              "manageNetworkVolumes",
+              "viewBilling",
+              "managePaymentMethods",
+              "inviteMembers",
+              "manageTeamPermissions",
+              "modifyTeamSettings",
+              "accessAuditLogs"
+            ]
+          },
+          "title": {
+            "type": "string",
+            "description": "The permission in words: Access audit logs, …"
+          },
+          "allowed": {
+            "type": "boolean",
+            "description": "Whether your role in the team has it."
+          }
+        }
+      },
+      "Declaration": {
+        "type": "object",
+        "description": "Where git declares the team, at the commit this server last read; absent when unknown.",
+        "required": [
+          "file",
+          "line"
+        ],
+        "properties": {
+          "file": {
+            "type": "string",
+            "description": "The manifest's path in the repository."
+          },
+          "line": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "commit": {
+            "type": "string",
+            "description": "The commit read; absent for a folder source."
+          },
+          "url": {
+            "type": "string",
+            "description": "The line on the repository's web host; present only with a commit and a configured repository web URL."
+          }
+        }
+      },
+      "AuditChange": {
+        "type": "object",
+        "description": "An audit entry as people read it (`change`), with the stored values.",
+        "required": [
+          "seq",
+          "time",
+          "actor",
+          "action",
+          "resourceType",
+          "resourceID",
+          "change"
+        ],
+        "properties": {
+          "seq": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "time": {
+            "type": "string",
+            "format": "date-time",
+            "description": "UTC, RFC 3339 with milliseconds: 2026-11-23T13:45:07.123Z."
+          },
+          "actor": {
+            "type": "string",
+            "description": "The reconciler's identity or a person's email."
+          },
+          "onBehalfOf": {
+            "type": "string",
+            "description": "For changes from git: the commit's author."
+          },
+          "action": {
+            "type": "string",
+            "description": "Dotted: invite.create, member.role.update, …"
+          },
+          "resourceType": {
+            "type": "string",
+            "enum": [
+              "team",
+              "member",
+              "invite"
+            ]
+          },
+          "resourceID": {
+            "type": "string",
+            "description": "The slug for teams, <team>/<email> for members and invitations."
+          },
+          "team": {
+            "type": "string"
+          },
+          "change": {
+            "type": "string",
+            "description": "The change in words: `role: dev → admin`, `spend limit: $80.00/h → $120.00/h`, …"
+          },
+          "before": {
+            "type": "string",
+            "description": "The value before, as JSON text (`\"dev\"`, `80`, `{…}`); absent for none."
+          },
+          "after": {
+            "type": "string",
+            "description": "The value after, as JSON text; absent for none."
+          },
+          "commit": {
+            "type": "string"
+          },
+          "commitURL": {
+            "type": "string",
+            "description": "The commit on the repository's web host, when one is configured."
+          },
+          "runID": {
+            "type": "string",
+            "description": "The run that made the change."
           }
         }
       }
