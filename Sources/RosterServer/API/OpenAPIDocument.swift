@@ -512,9 +512,33 @@ enum OpenAPIDocument {
             "name": "action",
             "in": "query",
             "required": false,
-            "description": "A dotted action name: `invite.create`, `member.role.update`, …",
+            "description": "One audit action (400 naming them for another).",
             "schema": {
-              "type": "string"
+              "anyOf": [
+                {
+                  "type": "string",
+                  "enum": [
+                    "team.create",
+                    "team.display_name.update",
+                    "team.spend_limit.update",
+                    "member.role.update",
+                    "team.owner.update",
+                    "invite.create",
+                    "invite.update",
+                    "invite.revoke",
+                    "member.remove",
+                    "team.delete",
+                    "invite.accept",
+                    "team.spend_limit_ceiling.update",
+                    "apikey.create",
+                    "apikey.revoke"
+                  ]
+                },
+                {
+                  "type": "string",
+                  "const": ""
+                }
+              ]
             }
           },
           {
@@ -544,6 +568,33 @@ enum OpenAPIDocument {
                 }
               ],
               "default": 100
+            }
+          },
+          {
+            "name": "run",
+            "in": "query",
+            "required": false,
+            "description": "Only the entries of this run (the id `apply`, `reconcile` and the runs pages show).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "before",
+            "in": "query",
+            "required": false,
+            "description": "Only entries before this sequence number: the page of older entries (the first `seq` of the page shown).",
+            "schema": {
+              "anyOf": [
+                {
+                  "type": "integer",
+                  "minimum": 1
+                },
+                {
+                  "type": "string",
+                  "const": ""
+                }
+              ]
             }
           }
         ],
