@@ -138,13 +138,18 @@ extension Reconciler {
         let declarations = outcome.load.isValid ? Declarations(outcome.load.teams, commit: revision?.commit) : nil
         guard var plan = outcome.plan, outcome.errors.isEmpty else {
             let errors = outcome.errors.filter { $0.severity == .error }
-            let first = errors.first.map { ($0.file.isEmpty ? "" : "\($0.file):\($0.line):\($0.column): ") + $0.message } ?? ""
+            // A plan the rules refuse may be refused for undoing drift (a role changed in the
+            // store by hand): told apart, the drift is counted and the reason says so in the
+            // store's terms rather than blaming a manifest line git never changed.
+            var healing: Set<Change>?
+            if let refused = outcome.plan { healing = try? await driftHealing(refused, request: request, store: store, outcome: outcome) }
+            let reason = reason(for: errors, teams: outcome.load.teams, drift: healing.map { Array($0) } ?? [])
             let run = try await record(
-                .failed, "\(errors.count) error\(errors.count == 1 ? "" : "s"): \(first)",
-                reason(for: errors, teams: outcome.load.teams))
+                .failed, "\(errors.count) error\(errors.count == 1 ? "" : "s"): \(reason.items.first?.detail ?? "")", reason)
             return RunOutcome(
-                run: run, plan: outcome.plan, errors: outcome.errors, drift: nil, report: nil, checkpoint: checkpoint,
-                rules: outcome.rules, declarations: declarations)
+                run: run, plan: outcome.plan, errors: outcome.errors,
+                drift: healing.flatMap { set in outcome.plan?.changes.count(where: set.contains) }, report: nil,
+                checkpoint: checkpoint, rules: outcome.rules, declarations: declarations)
         }
 
         let selfHeal = outcome.load.config.reconcile.selfHeal
@@ -206,7 +211,11 @@ extension Reconciler {
     /// in roster.yaml or about the source is everyone's. In a file that declares several
     /// teams, a planner error is its team's (found by the exact position it points at), any
     /// other error the operators' only, as is one in a file that declares no team.
-    static func reason(for errors: [Diagnostic], teams: [TeamManifest]) -> RunReason {
+    ///
+    /// An error in a team whose plan undoes `drift` names the drift first: "drift in
+    /// ml-research: bob@example.com: the store holds admin, git declares dev; healing it: …".
+    static func reason(for errors: [Diagnostic], teams: [TeamManifest], drift: [Change] = []) -> RunReason {
+        let driftByTeam = Dictionary(grouping: drift, by: \.team)
         var teamsByFile: [String: [TeamManifest]] = [:]
         for team in teams { teamsByFile[team.file, default: []].append(team) }
         func owner(of error: Diagnostic) -> String? {
@@ -222,9 +231,16 @@ extension Reconciler {
         return RunReason(
             .invalidManifests,
             errors.map { error in
-                let text = (error.location.isEmpty ? "" : error.location + ": ") + error.message
+                var text = (error.location.isEmpty ? "" : error.location + ": ") + error.message
                 if error.file.isEmpty || error.file == RosterConfig.fileName { return .everyone(text) }
                 guard let team = owner(of: error) else { return .operators(text) }
+                if let changes = driftByTeam[team], !changes.isEmpty {
+                    let held = changes.sorted { $0.subject < $1.subject }.prefix(5).map { change in
+                        "\(change.subject): the store holds \(change.before.map(\.description) ?? "nothing"), "
+                            + "git declares \(change.after.map(\.description) ?? "nothing")"
+                    }
+                    text = "drift in \(team) (changed outside git): " + held.joined(separator: "; ") + "; healing it: " + error.message
+                }
                 let billing = error.path?.hasPrefix("spec.spendLimit") == true
                 return .team(team, billing ? .viewBilling : .accessTeamAccount, text)
             })

@@ -54,4 +54,30 @@ struct RunHistoryCLITests {
                 "\(status)")
         }
     }
+
+    @Test("a run refused for healing drift says so in the store's terms and counts the drift")
+    func refusedDriftInStoreTerms() throws {
+        try withWorkspace { ws in
+            try ws.makeRepository()
+            try ws.must(["team", "ceiling", "--team", "ml-research", "--per-hour", "120"])
+            try ws.must(["reconcile", "--repo", ws.repository])
+            for email in ["bob@example.com"] {
+                let link = try ws.must(["invite", "link", "--team", "ml-research", "--email", email]).stdout
+                    .trimmingCharacters(in: .newlines)
+                try ws.must(["invite", "accept", link, "--email", email])
+            }
+            // Break-glass: bob made admin in the store. Healing it would leave ml-research with
+            // one admin member (dmitri has not joined), under minAdmins 2.
+            try ws.sql("UPDATE memberships SET role = 'admin' WHERE team = 'ml-research' AND email = 'bob@example.com'")
+            let refused = try ws.roster(["reconcile", "--repo", ws.repository])
+            #expect(refused.status == 1, "\(refused)")
+            let status = try jsonObject(try ws.must(["status", "--format", "json"]))
+            let run = try #require((status["runs"] as? [[String: Any]])?.first)
+            let message = run.string("message") ?? ""
+            #expect(
+                message.contains("drift in ml-research (changed outside git): bob@example.com: the store holds admin, git declares dev"),
+                "\(message)")
+            #expect(message.contains("healing it: this plan leaves ml-research with 1 admin member"), "\(message)")
+        }
+    }
 }

@@ -38,7 +38,8 @@ public actor ReconcileStatus {
         case .failed:
             consecutiveFailures += 1
         }
-        if run.result != .failed { self.drift = drift }
+        // A refused plan can still tell its drift apart: kept whenever the run knew it.
+        if let drift { self.drift = drift } else if run.result != .failed { self.drift = nil }
     }
 
     func recordError(at date: Date) {
