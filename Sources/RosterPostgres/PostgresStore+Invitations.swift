@@ -31,12 +31,15 @@ extension PostgresStore {
         }
     }
 
-    public func pendingInvitationCount(teams: [String]) async throws -> Int {
+    public func pendingInvitationCount(teams: [String], upTo limit: Int) async throws -> Int {
         let logger = logger
         return try await withConnection { connection in
             var count: Int64 = 0
             for try await value in try await connection.query(
-                "SELECT count(*) FROM invitations WHERE status = 'pending' AND team = ANY(\(teams))", logger: logger
+                """
+                SELECT count(*) FROM (SELECT 1 FROM invitations WHERE status = 'pending' AND team = ANY(\(teams))
+                    LIMIT \(Int64(limit))) counted
+                """, logger: logger
             ).decode(Int64.self) {
                 count = value
             }

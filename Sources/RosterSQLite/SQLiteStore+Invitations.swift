@@ -43,15 +43,18 @@ extension SQLiteStore {
         }
     }
 
-    public func pendingInvitationCount(teams: [String]) async throws -> Int {
+    public func pendingInvitationCount(teams: [String], upTo limit: Int) async throws -> Int {
         // One statement over the pending index, the teams as one JSON array: an admin of ten
         // thousand teams costs one query, not ten thousand.
         let list = String(decoding: try JSONEncoder().encode(teams), as: UTF8.self)
         return try await read { db in
             try Int.fetchOne(
                 db,
-                sql: "SELECT count(*) FROM invitations WHERE status = 'pending' AND team IN (SELECT value FROM json_each(?))",
-                arguments: [list]) ?? 0
+                sql: """
+                    SELECT count(*) FROM (SELECT 1 FROM invitations
+                        WHERE status = 'pending' AND team IN (SELECT value FROM json_each(?)) LIMIT ?)
+                    """,
+                arguments: [list, limit]) ?? 0
         }
     }
 

@@ -759,7 +759,7 @@ enum OpenAPIDocument {
           "pendingInvitations": {
             "type": "integer",
             "minimum": 0,
-            "description": "How many invitations are pending in the teams where you may invite (the invitations: `GET /invitations`); absent when you may invite in none."
+            "description": "How many invitations are pending in the teams where you may invite (the invitations: `GET /invitations`); absent when you may invite in none. Counted up to 10000: that number means 10000 or more."
           }
         }
       },

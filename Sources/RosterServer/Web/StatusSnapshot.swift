@@ -45,18 +45,21 @@ struct StatusSnapshot: Encodable {
     /// The viewer's first teams by slug, and how many they are in (all: `/api/v1/teams`).
     var teams: [Membership]
     var teamsTotal: Int
-    /// Pending invitations in the teams where the viewer may invite; nil when that is none
+    /// Pending invitations in the teams where the viewer may invite, counted up to
+    /// `countedUpTo` (that number means "or more"); nil when the viewer may invite nowhere
     /// (the invitations themselves, with links: `/api/v1/invitations` and the team pages).
     var pendingInvitations: Int?
 
     static let runsShown = 10
+    /// Pending invitations are counted up to this many ("10000 or more").
+    static let countedUpTo = 10_000
     static let teamsShown = 20
 
     static func make(_ environment: ServerEnvironment, viewer: Viewer) async throws -> StatusSnapshot {
         let store = environment.store
         let status = environment.status
         let inviting = viewer.teams(where: .inviteMembers)
-        let pending = inviting.isEmpty ? nil : try await store.pendingInvitationCount(teams: inviting)
+        let pending = inviting.isEmpty ? nil : try await store.pendingInvitationCount(teams: inviting, upTo: countedUpTo)
         let lease = try await store.lease(ReconcileService.leaseName)
         let lastSuccess = await status.lastSuccessAt
         let history = RunHistory(environment: environment)
@@ -86,7 +89,9 @@ struct StatusSnapshot: Encodable {
         if let leaseHolder { values["leaseHolder"] = leaseHolder }
         if let lastSuccess { values["lastSuccess"] = lastSuccess }
         if let nextRun { values["nextRun"] = nextRun }
-        if let pendingInvitations { values["canInvite"] = ["pending": pendingInvitations] }
+        if let pendingInvitations {
+            values["canInvite"] = ["pending": pendingInvitations >= Self.countedUpTo ? "\(Self.countedUpTo) or more" : String(pendingInvitations)]
+        }
         return values
     }
 }

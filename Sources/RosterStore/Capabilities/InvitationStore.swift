@@ -8,8 +8,9 @@ public protocol InvitationStore: Sendable {
     /// One page of `teams`' pending invitations, by team then email: at most `limit`, after
     /// `after` (the previous page's last team and email) when given.
     func pendingInvitations(teams: [String], after: InvitationCursor?, limit: Int) async throws -> [Invitation]
-    /// How many invitations of `teams` are pending.
-    func pendingInvitationCount(teams: [String]) async throws -> Int
+    /// How many invitations of `teams` are pending, counted up to `limit` (a summary that
+    /// says "10,000 or more" need not count a million).
+    func pendingInvitationCount(teams: [String], upTo limit: Int) async throws -> Int
     /// The invitation with `id`, whatever its status.
     func invitation(id: Int64) async throws -> Invitation?
     /// Makes the invitee a member with the invitation's role, if `id` is pending and `email`
