@@ -2,7 +2,20 @@
 /// rows on a phone (each cell labelled by `data-label`); values are shown as people read
 /// them; the copy buttons are progressive (the link fields work without JavaScript).
 extension Templates {
-    static let console: [String: String] = ["teams": teams, "team": team, "runs": runs, "run": run]
+    static let console: [String: String] = ["teams": teams, "team": team, "runs": runs, "run": run, "runTable": runTable]
+
+    /// Runs as the status page and the history list them, newest first.
+    static let runTable = """
+        <table class="stack">
+        <caption class="sr-only">Runs, newest first</caption>
+        <thead><tr><th scope="col">Run</th><th scope="col">Started</th><th scope="col">Trigger</th><th scope="col">Commit</th><th scope="col">Author</th><th scope="col">Result</th><th scope="col">Changes</th><th scope="col">Message</th></tr></thead>
+        <tbody>
+        {{#runs}}<tr><td data-label="Run"><a href="/runs/{{id}}"><code>{{shortID}}</code></a></td><td data-label="Started">{{startedAt}}{{#repeats}}<br><span class="muted">×{{count}}, last {{lastSeenAt}}</span>{{/repeats}}</td><td data-label="Trigger">{{trigger}}</td><td data-label="Commit">{{#commitURL}}<a href="{{commitURL}}">{{/commitURL}}<code>{{shortCommit}}</code>{{#commitURL}}</a>{{/commitURL}}</td><td data-label="Author">{{author}}</td><td data-label="Result" class="result-{{result}}">{{result}}</td><td data-label="Changes">{{changes}}</td><td data-label="Message">{{message}}</td></tr>
+        {{/runs}}
+        {{^runs}}<tr><td colspan="8">No runs.</td></tr>{{/runs}}
+        </tbody>
+        </table>
+        """
 
     static let teams = """
         {{> header}}
@@ -98,15 +111,7 @@ extension Templates {
         <button type="submit">Filter</button>
         </form>
         <p>{{total}} record{{^one}}s{{/one}}, newest first. Runs that changed nothing are one row until the commit or the store changes.</p>
-        <table class="stack">
-        <caption class="sr-only">Runs, newest first</caption>
-        <thead><tr><th scope="col">Run</th><th scope="col">Started</th><th scope="col">Trigger</th><th scope="col">Commit</th><th scope="col">Author</th><th scope="col">Result</th><th scope="col">Changes</th><th scope="col">Message</th></tr></thead>
-        <tbody>
-        {{#runs}}<tr><td data-label="Run"><a href="/runs/{{id}}"><code>{{shortID}}</code></a></td><td data-label="Started">{{startedAt}}{{#repeats}}<br><span class="muted">×{{count}}, last {{lastSeenAt}}</span>{{/repeats}}</td><td data-label="Trigger">{{trigger}}</td><td data-label="Commit">{{#commitURL}}<a href="{{commitURL}}">{{/commitURL}}<code>{{shortCommit}}</code>{{#commitURL}}</a>{{/commitURL}}</td><td data-label="Author">{{author}}</td><td data-label="Result" class="result-{{result}}">{{result}}</td><td data-label="Changes">{{changes}}</td><td data-label="Message">{{message}}</td></tr>
-        {{/runs}}
-        {{^runs}}<tr><td colspan="8">No runs match.</td></tr>{{/runs}}
-        </tbody>
-        </table>
+        {{> runTable}}
         {{#next}}<nav class="pager" aria-label="Pages"><a href="{{next}}" rel="next">Older runs</a></nav>{{/next}}
         {{> footer}}
         """

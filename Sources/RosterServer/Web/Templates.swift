@@ -110,15 +110,7 @@ enum Templates {
         </section>
         <section aria-labelledby="runs">
         <h2 id="runs">Recent runs</h2>
-        <table class="stack">
-        <caption class="sr-only">The newest runs first</caption>
-        <thead><tr><th scope="col">Run</th><th scope="col">Started</th><th scope="col">Trigger</th><th scope="col">Commit</th><th scope="col">Author</th><th scope="col">Result</th><th scope="col">Changes</th><th scope="col">Message</th></tr></thead>
-        <tbody>
-        {{#runs}}<tr><td data-label="Run"><a href="/runs/{{id}}"><code>{{shortID}}</code></a></td><td data-label="Started">{{startedAt}}{{#repeats}}<br><span class="muted">×{{count}}, last {{lastSeenAt}}</span>{{/repeats}}</td><td data-label="Trigger">{{trigger}}</td><td data-label="Commit">{{#commitURL}}<a href="{{commitURL}}">{{/commitURL}}<code>{{shortCommit}}</code>{{#commitURL}}</a>{{/commitURL}}</td><td data-label="Author">{{author}}</td><td data-label="Result" class="result-{{result}}">{{result}}</td><td data-label="Changes">{{changes}}</td><td data-label="Message">{{message}}</td></tr>
-        {{/runs}}
-        {{^runs}}<tr><td colspan="8">No runs yet.</td></tr>{{/runs}}
-        </tbody>
-        </table>
+        {{> runTable}}
         <p><a href="/runs">All runs</a></p>
         </section>
         <section aria-labelledby="teams">
