@@ -44,12 +44,13 @@ extension Roster {
             for run in runs {
                 let commit = run.commit.map { " \($0.prefix(12))" } ?? ""
                 let author = run.author.map { " by \($0)" } ?? ""
-                out += "  \(Timestamp.string(run.startedAt)) \(run.trigger) \(run.result.rawValue)\(commit)\(author): "
-                out += "\(run.changes) change\(run.changes == 1 ? "" : "s")" + (run.message.map { " — \($0)" } ?? "") + "\n"
+                let line = "  \(Timestamp.string(run.startedAt)) \(run.trigger) \(run.result.rawValue)\(commit)\(author): "
+                    + "\(run.changes) change\(run.changes == 1 ? "" : "s")" + (run.message.map { " — \($0)" } ?? "")
+                out += line.printable + "\n"
             }
             out += "\nPending invitations: \(pending.count)\n"
             for invitation in pending.prefix(50) {
-                out += "  \(invitation.team): \(invitation.email) as \(invitation.role.rawValue), since \(Timestamp.string(invitation.createdAt))\n"
+                out += "  \(invitation.team): \(invitation.email) as \(invitation.role.rawValue), since \(Timestamp.string(invitation.createdAt))".printable + "\n"
             }
             if pending.count > 50 { out += "  … and \(pending.count - 50) more\n" }
             if let drift {
