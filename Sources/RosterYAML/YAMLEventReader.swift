@@ -216,10 +216,15 @@ public final class YAMLEventReader {
 
     /// libyaml's mark as a position in the file. At the end of the input libyaml moves its
     /// mark to column 0 of a line after the last one; the end is just after the last
-    /// character instead. libyaml's index counts characters, hence `characterCount`.
+    /// character instead. libyaml's index counts characters, hence `characterCount`, only
+    /// looked at when the mark is where the scanner is (it is usually a token ahead).
     private func mark(_ raw: yaml_mark_t) -> YAMLMark {
         let index = Int(raw.index)
-        if raw.column == 0, index >= inputCount || (index > 0 && index >= characterCount) { return end() }
+        if raw.column == 0,
+            index >= inputCount || (index > 0 && index == Int(parser.pointee.mark.index) && index >= characterCount)
+        {
+            return end()
+        }
         return YAMLMark(line: Int(raw.line) + 1, column: Int(raw.column) + 1)
     }
 
@@ -238,7 +243,8 @@ public final class YAMLEventReader {
         return end
     }
 
-    /// Characters in the input (UTF-8 lead bytes), counted the first time a mark needs it.
+    /// Characters in the input (UTF-8 lead bytes), counted the first time a mark needs it:
+    /// only for a non-ASCII file, at its end.
     private lazy var characterCount: Int = {
         var count = 0
         for byte in UnsafeRawBufferPointer(rebasing: input[..<inputCount]) where byte & 0xC0 != 0x80 { count &+= 1 }
