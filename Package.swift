@@ -23,6 +23,9 @@ let package = Package(
     products: [
         .executable(name: "roster", targets: ["roster"]),
         .library(name: "RosterCore", targets: ["RosterCore"]),
+        // For the fuzzer (Fuzz/), a package of its own so the normal build never needs libFuzzer.
+        .library(name: "RosterYAML", targets: ["RosterYAML"]),
+        .library(name: "RosterFuzzSupport", targets: ["RosterFuzzSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -112,9 +115,14 @@ let package = Package(
         // Helpers the test targets share: running processes, scratch folders.
         .target(name: "RosterTestSupport", path: "Tests/RosterTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "RosterYAMLTests", dependencies: ["RosterYAML"], swiftSettings: swiftSettings),
-        .testTarget(
-            name: "RosterCoreTests", dependencies: ["RosterCore"], exclude: ["Golden", "GoldenPlans"],
+        // The invariants the fuzzer checks on every input (Fuzz/), shared with the unit test
+        // that replays the inputs it found (RosterCoreTests/FuzzRegressions).
+        .target(
+            name: "RosterFuzzSupport", dependencies: ["RosterCore", "RosterYAML"], path: "Tests/RosterFuzzSupport",
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RosterCoreTests", dependencies: ["RosterCore", "RosterYAML", "RosterFuzzSupport"],
+            exclude: ["Golden", "GoldenPlans", "FuzzRegressions"], swiftSettings: swiftSettings),
         // Stores of either backend (a SQLite file, a database on the test PostgreSQL server)
         // and what the store tests share.
         .target(

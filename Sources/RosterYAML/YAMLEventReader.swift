@@ -30,6 +30,8 @@ public final class YAMLEventReader {
     private var depth = 0
     private var aliasEvents = 0
     private var ended = false
+    /// Where the input ends (`YAMLMark.end(of:)`), worked out the first time it is needed.
+    private var endMark: YAMLMark?
 
     /// Copies `bytes` (libyaml reads them lazily) and prepares a UTF-8 parser.
     /// Manifests are UTF-8: a UTF-8 byte order mark is dropped, and libyaml is told the
@@ -70,7 +72,7 @@ public final class YAMLEventReader {
         guard yaml_parser_parse(parser, &raw) != 0 else { throw currentError() }
         defer { yaml_event_delete(&raw) }
 
-        let mark = YAMLMark(line: Int(raw.start_mark.line) + 1, column: Int(raw.start_mark.column) + 1)
+        let mark = self.mark(raw.start_mark)
         let event: YAMLEvent
         var anchor: UnsafeMutablePointer<yaml_char_t>? = nil
         switch raw.type {
@@ -201,7 +203,7 @@ public final class YAMLEventReader {
             return YAMLError(message, at: mark)
         }
         if p.error == YAML_MEMORY_ERROR { return YAMLError("out of memory while parsing YAML", at: .start) }
-        let mark = YAMLMark(line: Int(p.problem_mark.line) + 1, column: Int(p.problem_mark.column) + 1)
+        let mark = problemMark(p.problem_mark)
         let index = Int(p.problem_mark.index)
         if index < inputCount, input[index] == UInt8(ascii: "\t") {
             return YAMLError("a tab character cannot indent YAML here; indent with spaces", at: mark)
@@ -211,6 +213,43 @@ public final class YAMLEventReader {
         }
         return YAMLError(problem, at: mark)
     }
+
+    /// libyaml's mark as a position in the file. At the end of the input libyaml moves its
+    /// mark to column 0 of a line after the last one; the end is just after the last
+    /// character instead. libyaml's index counts characters, hence `characterCount`, only
+    /// looked at when the mark is where the scanner is (it is usually a token ahead).
+    private func mark(_ raw: yaml_mark_t) -> YAMLMark {
+        let index = Int(raw.index)
+        if raw.column == 0,
+            index >= inputCount || (index > 0 && index == Int(parser.pointee.mark.index) && index >= characterCount)
+        {
+            return end()
+        }
+        return YAMLMark(line: Int(raw.line) + 1, column: Int(raw.column) + 1)
+    }
+
+    /// A problem's position, moved inside the file if libyaml put it past a line's end.
+    private func problemMark(_ raw: yaml_mark_t) -> YAMLMark {
+        let mark = mark(raw)
+        let lengths = YAMLMark.lineLengths(of: UnsafeRawBufferPointer(rebasing: input[..<inputCount]))
+        guard mark.line <= lengths.count else { return end() }
+        return YAMLMark(line: max(mark.line, 1), column: min(max(mark.column, 1), lengths[mark.line - 1] + 1))
+    }
+
+    private func end() -> YAMLMark {
+        if let endMark { return endMark }
+        let end = YAMLMark.end(of: UnsafeRawBufferPointer(rebasing: input[..<inputCount]))
+        endMark = end
+        return end
+    }
+
+    /// Characters in the input (UTF-8 lead bytes), counted the first time a mark needs it:
+    /// only for a non-ASCII file, at its end.
+    private lazy var characterCount: Int = {
+        var count = 0
+        for byte in UnsafeRawBufferPointer(rebasing: input[..<inputCount]) where byte & 0xC0 != 0x80 { count &+= 1 }
+        return count
+    }()
 
     private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>) -> String {
         String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))

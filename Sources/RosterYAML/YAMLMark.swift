@@ -1,4 +1,8 @@
 /// A position in a YAML file, both counted from 1. Columns count characters, not bytes.
+///
+/// Lines are what libyaml counts: they end at `\n`, `\r\n`, `\r`, NEL (U+0085) and the
+/// Unicode line and paragraph separators. A file's last line is the one its last character
+/// is on: a final line break does not start another line.
 public struct YAMLMark: Sendable, Hashable, Comparable {
     public var line: Int
     public var column: Int
@@ -16,18 +20,84 @@ public struct YAMLMark: Sendable, Hashable, Comparable {
     }
 
     /// The line and column of a byte offset, for errors libyaml reports as an offset only
-    /// (its reader errors: invalid UTF-8, control characters).
+    /// (its reader errors: invalid UTF-8, control characters). An offset at or past the end
+    /// is the end of the file (`end(of:)`).
     public static func of(offset: Int, in bytes: UnsafeRawBufferPointer) -> YAMLMark {
-        var line = 1
+        guard offset < bytes.count else { return end(of: bytes) }
+        return walk(bytes, upTo: max(offset, 0)).mark
+    }
+
+    /// Just after the last character of the last line: where libyaml's end-of-stream
+    /// problems belong (libyaml itself puts them on a line after the last one).
+    public static func end(of bytes: UnsafeRawBufferPointer) -> YAMLMark {
+        let walked = walk(bytes, upTo: bytes.count)
+        return walked.afterBreak ? walked.lastLineEnd : walked.mark
+    }
+
+    /// The lines of `bytes` and the length of each in characters, as the marks count them.
+    public static func lineLengths(of bytes: UnsafeRawBufferPointer) -> [Int] {
+        var lengths: [Int] = []
         var column = 1
-        for byte in bytes.prefix(min(max(offset, 0), bytes.count)) {
-            if byte == UInt8(ascii: "\n") {
-                line += 1
+        forEachCharacter(bytes, upTo: bytes.count) { isBreak in
+            if isBreak {
+                lengths.append(column - 1)
                 column = 1
-            } else if byte & 0xC0 != 0x80 {  // count characters: skip UTF-8 continuation bytes
+            } else {
                 column += 1
             }
         }
-        return YAMLMark(line: line, column: column)
+        if lengths.isEmpty || column > 1 { lengths.append(column - 1) }
+        return lengths
+    }
+
+    private static func walk(_ bytes: UnsafeRawBufferPointer, upTo offset: Int)
+        -> (mark: YAMLMark, afterBreak: Bool, lastLineEnd: YAMLMark)
+    {
+        var mark = YAMLMark.start
+        var afterBreak = false
+        var lastLineEnd = YAMLMark.start
+        forEachCharacter(bytes, upTo: offset) { isBreak in
+            if isBreak {
+                lastLineEnd = mark
+                mark.line += 1
+                mark.column = 1
+            } else {
+                mark.column += 1
+            }
+            afterBreak = isBreak
+        }
+        return (mark, afterBreak, lastLineEnd)
+    }
+
+    /// Calls `body` for each character that starts before `offset`, saying whether it is a
+    /// line break (`\r\n` is one).
+    private static func forEachCharacter(
+        _ bytes: UnsafeRawBufferPointer, upTo offset: Int, _ body: (Bool) -> Void
+    ) {
+        var index = 0
+        let end = min(offset, bytes.count)
+        while index < end {
+            let byte = bytes[index]
+            let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+            switch byte {
+            case UInt8(ascii: "\r"):
+                body(true)
+                index += next == UInt8(ascii: "\n") ? 2 : 1
+            case UInt8(ascii: "\n"):
+                body(true)
+                index += 1
+            case 0xC2 where next == 0x85:
+                body(true)
+                index += 2
+            case 0xE2 where next == 0x80 && index + 2 < bytes.count && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                body(true)
+                index += 3
+            default:
+                body(false)
+                // Skip the continuation bytes of a UTF-8 sequence: columns count characters.
+                index += 1
+                while index < bytes.count, bytes[index] & 0xC0 == 0x80 { index += 1 }
+            }
+        }
     }
 }

@@ -55,7 +55,7 @@ extension Roster {
                     }
                     for key in try await global.openStore().apiKeys(email: address) {
                         let state = key.revokedAt.map { "revoked \(Timestamp.string($0))" } ?? "active"
-                        Output.out("\(key.id)  \(key.email)  created \(Timestamp.string(key.createdAt)) by \(key.createdBy)  \(state)\n")
+                        Output.out("\(key.id)  \(key.email)  created \(Timestamp.string(key.createdAt)) by \(key.createdBy)  \(state)".printable + "\n")
                     }
                 }
             }

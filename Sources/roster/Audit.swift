@@ -97,7 +97,7 @@ extension Roster {
                             Output.out("Audit log intact: \(count) entr\(count == 1 ? "y" : "ies")" + (last.map { ", head \($0)" } ?? "") + ".\n")
                         }
                     case .broken(let seq, let reason):
-                        Output.err("Audit log broken at entry \(seq): \(reason).\n")
+                        Output.err("Audit log broken at entry \(seq): \(reason.printable).\n")
                         throw ExitCode(1)
                     }
                 }

@@ -40,7 +40,7 @@ extension Roster {
                 let loader = ManifestLoader()
                 let baseLoad = try await loader.load(from: try GitSource(repository: repo, ref: base, cacheDirectory: cacheDir))
                 guard baseLoad.isValid else {
-                    Output.err("The base (\(base)) has invalid manifests:\n" + DiagnosticRenderer.text(baseLoad.diagnostics, color: false))
+                    Output.err("The base (\(base.printable)) has invalid manifests:\n" + DiagnosticRenderer.text(baseLoad.diagnostics, color: false))
                     throw ExitCode(1)
                 }
                 let headSource = try GitSource(repository: repo, ref: head, cacheDirectory: cacheDir)

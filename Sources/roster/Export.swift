@@ -27,7 +27,7 @@ extension Roster {
                 } catch {
                     throw SourceError("cannot write to \(dir): \(error.localizedDescription)")
                 }
-                if !global.quiet { Output.out("Exported \(state.teams.count) team\(state.teams.count == 1 ? "" : "s") to \(dir).\n") }
+                if !global.quiet { Output.out("Exported \(state.teams.count) team\(state.teams.count == 1 ? "" : "s") to \(dir.printable).\n") }
             }
         }
     }

@@ -58,7 +58,7 @@ extension Roster {
                     else { throw StoreError(.notFound, InvitationTokens.notValid) }
                     try await store.acceptInvitation(id: id, email: address, at: Date(), lockTimeout: lock.duration)
                     if !global.quiet {
-                        Output.out("\(address) joined \(invitation.team) as \(invitation.role.rawValue).\n")
+                        Output.out("\(address) joined \(invitation.team) as \(invitation.role.rawValue).".printable + "\n")
                     }
                 }
             }

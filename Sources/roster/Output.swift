@@ -5,6 +5,8 @@ import RosterStore
 
 /// Writes to standard output and standard error, and turns failures into exit codes.
 enum Output {
+    /// Writes `text` as it is: callers escape the values they print (`printable`,
+    /// the renderers), keeping their own line breaks and colours.
     static func out(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
@@ -30,13 +32,13 @@ enum Output {
         do {
             try await body()
         } catch let error as SourceError {
-            err("error: \(error.message)\n")
+            err("error: \(error.message.printable)\n")
             throw ExitCode(1)
         } catch let error as StoreError {
-            err("error: \(error.message)\n")
+            err("error: \(error.message.printable)\n")
             throw ExitCode(error.kind == .stalePlan || error.kind == .locked || error.kind == .fenced ? 3 : 1)
         } catch let error as Refusal {
-            err("refused: \(error.message)\n")
+            err("refused: \(error.message.printable)\n")
             throw ExitCode(3)
         }
     }

@@ -74,7 +74,7 @@ enum PlanPrinter {
         case .markdown:
             Output.out(PlanRenderer.markdown(plan))
         case .text:
-            for warning in plan.warnings { Output.err("warning: \(warning)\n") }
+            for warning in plan.warnings { Output.err("warning: \(warning.printable)\n") }
             if !global.quiet || (asked && !plan.isEmpty) { Output.out(PlanRenderer.text(plan, color: global.colorOutput)) }
         }
     }

@@ -103,7 +103,7 @@ extension Roster {
         func run() async throws {
             let level = Logger.Level(rawValue: logLevel)!
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = PrintableLogHandler(wrapped: StreamLogHandler.standardError(label: label))
                 handler.logLevel = level
                 return handler
             }

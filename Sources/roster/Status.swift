@@ -45,13 +45,14 @@ extension Roster {
                 let commit = run.commit.map { " \($0.prefix(12))" } ?? ""
                 let author = run.author.map { " by \($0)" } ?? ""
                 let repeats = run.repeats > 1 ? " ×\(run.repeats), last \(Timestamp.string(run.lastSeenAt ?? run.finishedAt))" : ""
-                out += "  \(Timestamp.string(run.startedAt)) \(run.trigger) \(run.result.rawValue)\(commit)\(author)\(repeats): "
-                out += "\(run.changes) change\(run.changes == 1 ? "" : "s")" + (run.message.map { " — \($0)" } ?? "")
-                out += " (run \(run.id))\n"
+                let line = "  \(Timestamp.string(run.startedAt)) \(run.trigger) \(run.result.rawValue)\(commit)\(author)\(repeats): "
+                    + "\(run.changes) change\(run.changes == 1 ? "" : "s")" + (run.message.map { " — \($0)" } ?? "")
+                    + " (run \(run.id))"
+                out += line.printable + "\n"
             }
             out += "\nPending invitations: \(pending.count)\n"
             for invitation in pending.prefix(50) {
-                out += "  \(invitation.team): \(invitation.email) as \(invitation.role.rawValue), since \(Timestamp.string(invitation.createdAt))\n"
+                out += "  \(invitation.team): \(invitation.email) as \(invitation.role.rawValue), since \(Timestamp.string(invitation.createdAt))".printable + "\n"
             }
             if pending.count > 50 { out += "  … and \(pending.count - 50) more\n" }
             if let drift {

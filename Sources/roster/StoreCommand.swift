@@ -59,7 +59,7 @@ extension Roster {
                     }
                     let kinds = ["teams", "users", "memberships", "invitations", "ceilings", "runs", "apiKeys", "audit"]
                     let counts = kinds.map { "\(report.rows[$0, default: 0]) \($0 == "apiKeys" ? "API keys" : $0 == "audit" ? "audit entries" : $0)" }
-                    Output.out("Copied \(from) to \(to): " + counts.joined(separator: ", ") + ".\n")
+                    Output.out("Copied \(from) to \(to)".printable + ": " + counts.joined(separator: ", ") + ".\n")
                     Output.out("The copied audit log verifies; state version \(report.stateVersion); audit head \(head)\n")
                 }
             }

@@ -116,3 +116,47 @@ import Testing
         #expect(count == 8)
     }
 }
+
+/// libyaml puts end-of-stream problems on a line after the last one; Roster points just
+/// after the last character instead, a position that exists in the file.
+@Suite struct YAMLEndOfFileMarkTests {
+    func firstError(_ text: String) -> YAMLError? {
+        let reader = YAMLEventReader(bytes: Array(text.utf8))
+        do {
+            while try reader.next() != nil {}
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test(arguments: [
+        ("a: [", YAMLMark(line: 1, column: 5)),
+        ("a: [\n", YAMLMark(line: 1, column: 5)),
+        ("a: {b: 1", YAMLMark(line: 1, column: 9)),
+        ("x: 1\na: [\n\n", YAMLMark(line: 3, column: 1)),
+        ("é: [", YAMLMark(line: 1, column: 5)),
+        ("a: 'x\r\n", YAMLMark(line: 1, column: 6)),
+        ("a: \"x", YAMLMark(line: 1, column: 6)),
+    ])
+    func unexpectedEndIsAfterTheLastCharacter(text: String, expected: YAMLMark) throws {
+        let error = try #require(firstError(text))
+        #expect(error.mark == expected, "\(error.message)")
+    }
+
+    @Test func eventsAtTheEndAreInsideTheFile() throws {
+        // The empty value and the mapping's end come at the end of the stream.
+        let reader = YAMLEventReader(bytes: Array("a: 1\nb:".utf8))
+        var marks: [YAMLMark] = []
+        while let event = try reader.next() { marks.append(event.mark) }
+        #expect(marks.allSatisfy { $0 <= YAMLMark(line: 2, column: 3) }, "\(marks)")
+    }
+
+    @Test(arguments: [
+        ("", [0]), ("a", [1]), ("a\n", [1]), ("a\n\n", [1, 0]), ("ab\r\ncd", [2, 2]), ("a\rb", [1, 1]),
+        ("é\u{2028}x\u{85}", [1, 1]),
+    ])
+    func linesAreLibyamlsLines(text: String, lengths: [Int]) {
+        #expect(Array(text.utf8).withUnsafeBytes { YAMLMark.lineLengths(of: $0) } == lengths)
+    }
+}

@@ -2,7 +2,8 @@ import Foundation
 
 /// Prints audit entries as text, JSON or CSV.
 public enum AuditRenderer {
-    /// One line per entry: `#seq time actor action resource before → after`, then where it came from.
+    /// One line per entry: `#seq time actor action resource before → after`, then where it
+    /// came from; control characters (from a commit author, an actor) escaped.
     public static func text(_ entries: [AuditEntry]) -> String {
         var out = ""
         for entry in entries {
@@ -14,7 +15,7 @@ public enum AuditRenderer {
             if let commit = entry.commit { origin.append("commit \(commit.prefix(12))") }
             if let author = entry.onBehalfOf { origin.append("on behalf of \(author)") }
             if !origin.isEmpty { line += " (" + origin.joined(separator: ", ") + ")" }
-            out += line + "\n"
+            out += line.printable + "\n"
         }
         return out
     }

@@ -3,7 +3,10 @@ import Foundation
 /// Prints diagnostics in the formats `roster validate` offers.
 public enum DiagnosticRenderer {
     /// `file:line:column: error: path: message`, one a line, with an indented suggestion.
-    /// `color` adds ANSI colours (only ever on a terminal).
+    /// `color` adds ANSI colours (only ever on a terminal). File names, paths, messages and
+    /// suggestions are printed with their control characters escaped (`PrintableText`), so
+    /// each diagnostic is exactly one line starting at the left margin; only a suggestion's
+    /// own line breaks continue it, indented.
     public static func text(_ diagnostics: [Diagnostic], color: Bool) -> String {
         var out = ""
         for diagnostic in diagnostics {
@@ -11,15 +14,16 @@ public enum DiagnosticRenderer {
             let painted =
                 color ? (diagnostic.severity == .error ? "\u{1B}[1;31m\(severity)\u{1B}[0m" : "\u{1B}[1;33m\(severity)\u{1B}[0m")
                 : severity
-            let location = diagnostic.location.isEmpty ? "" : (color ? "\u{1B}[1m\(diagnostic.location)\u{1B}[0m" : diagnostic.location) + ": "
-            let path = diagnostic.path.map { "\($0): " } ?? ""
-            out += "\(location)\(painted): \(path)\(diagnostic.message)\n"
+            let place = diagnostic.location.printable
+            let location = place.isEmpty ? "" : (color ? "\u{1B}[1m\(place)\u{1B}[0m" : place) + ": "
+            let path = diagnostic.path.map { "\($0.printable): " } ?? ""
+            out += "\(location)\(painted): \(path)\(diagnostic.message.printable)\n"
             if let suggestion = diagnostic.suggestion {
                 let lines = suggestion.split(separator: "\n", omittingEmptySubsequences: false)
                 if lines.count == 1 {
-                    out += "  suggestion: \(suggestion)\n"
+                    out += "  suggestion: \(suggestion.printable)\n"
                 } else {
-                    out += "  suggestion:\n" + lines.map { "    \($0)\n" }.joined()
+                    out += "  suggestion:\n" + lines.map { "    \($0.printable)\n" }.joined()
                 }
             }
         }

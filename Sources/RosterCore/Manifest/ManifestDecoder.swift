@@ -185,7 +185,15 @@ final class ManifestDecoder {
         let seen = try decodeMapping(ManifestFields.teamSpec, path: "spec") { (index, _, value) throws(YAMLError) in
             switch index {
             case 0:
-                team.displayName = try self.string(value, path: "spec.displayName")
+                guard let name = try self.string(value, path: "spec.displayName") else { return }
+                if let control = PrintableText.firstControl(in: name) {
+                    self.error(
+                        at: value.mark, path: "spec.displayName",
+                        "the display name contains the control character \(Self.describe(control)); "
+                            + "write it on one line without control characters")
+                } else {
+                    team.displayName = name
+                }
             case 1:
                 guard let text = try self.string(value, path: "spec.owner") else { return }
                 team.ownerPosition = SourcePosition(value.mark)
@@ -209,8 +217,11 @@ final class ManifestDecoder {
         let seen = try decodeMapping(ManifestFields.spendLimit, path: "spec.spendLimit") { (_, _, value) throws(YAMLError) in
             let path = "spec.spendLimit.perHour"
             guard value.kind == .scalar, !value.isNull, value.style == .plain, value.tag == nil else {
+                // A quoted number: suggest it unquoted (only when it is one).
+                let unquoted = value.kind == .scalar && value.style != .plain && value.tag == nil
+                    && (try? SpendLimit.parse(value.value).get()) != nil
                 self.typeError(value, expected: "a number of US dollars per hour", path: path,
-                               suggestion: value.kind == .scalar && value.style != .plain ? value.value : nil)
+                               suggestion: unquoted ? value.value : nil)
                 return try self.reader.skipNode(startingWith: value)
             }
             switch SpendLimit.parse(value.value) {
@@ -474,7 +485,11 @@ final class ManifestDecoder {
 
     private func email(_ text: String, at mark: YAMLMark, path: @autoclosure () -> String) -> Email? {
         if let email = Email(text) { return email }
-        error(at: mark, path: path(), "\"\(text)\" is not a valid email address")
+        if let control = PrintableText.firstControl(in: text) {
+            error(at: mark, path: path(), "the email address contains the control character \(Self.describe(control))")
+        } else {
+            error(at: mark, path: path(), "\"\(text)\" is not a valid email address")
+        }
         return nil
     }
 
@@ -498,6 +513,12 @@ final class ManifestDecoder {
         documentErrors += 1
         result.diagnostics.append(
             Diagnostic(.error, file: file.path, at: position, path: path, message: message, suggestion: suggestion))
+    }
+
+    /// `U+000A (\n)`: a control character named so a reader can find it.
+    private static func describe(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + " (" + PrintableText.escape(scalar) + ")"
     }
 
     private static func slugSuggestion(_ name: String) -> String? {

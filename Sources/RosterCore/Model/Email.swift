@@ -27,6 +27,9 @@ public struct Email: Sendable, Hashable, Comparable, CustomStringConvertible {
             let text = raw[utf8.index(utf8.startIndex, offsetBy: checked.start)..<utf8.index(utf8.startIndex, offsetBy: checked.end)]
             value = checked.lower ? String(text) : text.lowercased()
         }
+        // Not lowercase ASCII (the rare case): refuse the Unicode controls the byte check
+        // cannot see (C1 controls, line separators, bidirectional overrides).
+        if !checked.lower, PrintableText.firstControl(in: value) != nil { return nil }
     }
 
     /// An address already known to be normalised (read back from the store).
@@ -36,7 +39,7 @@ public struct Email: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public static func < (lhs: Email, rhs: Email) -> Bool { lhs.value < rhs.value }
 
-    /// `local@domain.tld`: one `@`, no spaces or control characters, a dot in a domain
+    /// `local@domain.tld`: one `@`, no spaces or ASCII control characters, a dot in a domain
     /// whose labels are not empty nor start with "-", at most 254 bytes. Deliberately not
     /// RFC 5322: quoted local parts and IP literals are not addresses a team invites.
     /// Also says whether the text is already lowercase ASCII. One pass over the bytes.

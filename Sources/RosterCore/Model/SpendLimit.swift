@@ -45,9 +45,11 @@ public struct SpendLimit: Sendable, Hashable, Comparable, CustomStringConvertibl
             return .failure(.negative)
         }
         guard fraction.count <= 2 else { return .failure(.tooManyDecimals) }
-        guard whole.count <= 12 else { return .failure(.tooLarge) }
+        // Leading zeros are a plain number (`0012.5` is 12.5); only significant digits count.
+        let significant = whole.drop { $0 == UInt8(ascii: "0") }
+        guard significant.count <= 12 else { return .failure(.tooLarge) }
         var cents: Int64 = 0
-        for byte in whole { cents = cents * 10 + Int64(byte - UInt8(ascii: "0")) }
+        for byte in significant { cents = cents * 10 + Int64(byte - UInt8(ascii: "0")) }
         var fractionCents: Int64 = 0
         for byte in fraction { fractionCents = fractionCents * 10 + Int64(byte - UInt8(ascii: "0")) }
         if fraction.count == 1 { fractionCents *= 10 }

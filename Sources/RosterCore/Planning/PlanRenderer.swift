@@ -29,11 +29,15 @@ public enum PlanRenderer {
         let target = plan.source.map { source in
             source.commit.map { String($0.prefix(12)) } ?? source.repository
         } ?? "the manifests"
-        return "No changes. The store matches \(target)."
+        return "No changes. The store matches \(target.printable)."
     }
 
-    /// One line per change, `+`/`~`/`-` first, as `terraform plan` reads.
-    public static func line(_ change: Change) -> String {
+    /// One line per change, `+`/`~`/`-` first, as `terraform plan` reads. Values (display
+    /// names, emails from the store) are printed with control characters escaped, so a
+    /// change is always exactly one line.
+    public static func line(_ change: Change) -> String { rawLine(change).printable }
+
+    private static func rawLine(_ change: Change) -> String {
         let subject = change.subject
         switch change.action {
         case .teamCreate: return "+ create team \(change.team): \(change.after.map(\.description) ?? "")"
@@ -59,6 +63,7 @@ public enum PlanRenderer {
         guard !plan.isEmpty else { return noChangesLine(plan) + "\n" }
         var out = ""
         forEachTeam(plan) { team, changes in
+            let team = team.printable
             out += (color ? "\u{1B}[1m# team \(team)\u{1B}[0m" : "# team \(team)") + "\n"
             for change in changes {
                 let text = "  " + line(change)
@@ -77,15 +82,15 @@ public enum PlanRenderer {
     public static func markdown(_ plan: Plan, maxChanges: Int = 500) -> String {
         var out = "### Roster plan\n\n"
         guard !plan.isEmpty else {
-            out += "**\(noChangesLine(plan))**\n"
-            for warning in plan.warnings { out += "\n> [!WARNING]\n> \(escape(warning))\n" }
+            out += "**\(inline(noChangesLine(plan)))**\n"
+            for warning in plan.warnings { out += "\n> [!WARNING]\n> \(inline(warning))\n" }
             return out
         }
         var teams = 0
         forEachTeam(plan) { _, _ in teams += 1 }
         out += "**\(summaryLine(plan))** (\(plan.summary.total) change\(plan.summary.total == 1 ? "" : "s") in \(teams) team\(teams == 1 ? "" : "s"))\n"
-        if let commit = plan.source?.commit { out += "\nAt commit `\(commit.prefix(12))`, store version \(plan.stateVersion).\n" }
-        for warning in plan.warnings { out += "\n> [!WARNING]\n> \(escape(warning))\n" }
+        if let commit = plan.source?.commit { out += "\nAt commit \(PrintableText.markdownCode(commit.prefix(12))), store version \(plan.stateVersion).\n" }
+        for warning in plan.warnings { out += "\n> [!WARNING]\n> \(inline(warning))\n" }
         var shown = 0
         var cutTeams = 0
         var cutChanges = 0
@@ -95,7 +100,7 @@ public enum PlanRenderer {
                 cutChanges += changes.count
                 return
             }
-            out += "\n<details><summary><code>\(escape(team))</code>: \(changes.count) change\(changes.count == 1 ? "" : "s")</summary>\n\n```diff\n"
+            out += "\n<details><summary><code>\(PrintableText.html(team))</code>: \(changes.count) change\(changes.count == 1 ? "" : "s")</summary>\n\n```diff\n"
             for change in changes.prefix(maxChanges - shown) { out += line(change) + "\n" }
             if changes.count > maxChanges - shown { out += "… \(changes.count - (maxChanges - shown)) more\n" }
             shown += min(changes.count, maxChanges - shown)
@@ -126,7 +131,7 @@ public enum PlanRenderer {
         }
     }
 
-    private static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
+    /// Running Markdown text: control characters escaped, markup characters written
+    /// literally, so a value cannot add a line, a link or an image to the comment.
+    private static func inline(_ text: String) -> String { PrintableText.markdown(text) }
 }

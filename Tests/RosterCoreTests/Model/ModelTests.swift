@@ -28,6 +28,18 @@ import Testing
         #expect(try SpendLimit.parse("10.5").get() == SpendLimit(cents: 1_050))
     }
 
+    @Test(arguments: [
+        ("0000000000000000000000000012.5", 1_250), ("007", 700), ("0.5", 50), ("000", 0), ("+0012.50", 1_250),
+    ])
+    func leadingZerosAreAPlainNumber(text: String, cents: Int64) throws {
+        #expect(try SpendLimit.parse(text).get() == SpendLimit(cents: cents))
+    }
+
+    @Test func onlySignificantDigitsCanBeTooLarge() {
+        #expect(SpendLimit.parse("1000000000000").failure == .tooLarge)
+        #expect((try? SpendLimit.parse("000000000000999999999999.99").get()) == SpendLimit(cents: 99_999_999_999_999))
+    }
+
     @Test func thePermissionMatrixIsTheSpecs() {
         #expect(Role.basic.allows(.connectToPods))
         #expect(!Role.billing.allows(.connectToPods))
@@ -42,5 +54,13 @@ import Testing
     @Test(arguments: [("memebers", "members"), ("emial", "email"), ("rol", "role"), ("zzzzzz", nil)] as [(String, String?)])
     func suggestions(word: String, expected: String?) {
         #expect(Suggestion.closest(to: word, among: ["members", "email", "role", "owner"]) == expected)
+    }
+}
+
+extension Result {
+    /// The error, when there is one.
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }
