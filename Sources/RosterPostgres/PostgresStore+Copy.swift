@@ -155,12 +155,13 @@ final class PostgresLoader: StoreLoader {
                 if let version = run.stateVersion { text.field(version) } else { text.field(nil as String?) }
                 text.field(Int64(run.repeats))
                 text.field(run.lastSeenAt.map(Timestamp.string))
+                text.field(run.drift?.storedText)
                 text.endRow()
             }
             try await transaction.copy(
                 text, into: "runs",
                 ["id", "trigger", "started_at", "finished_at", "repository", "ref", "commit_id", "author", "result", "changes",
-                    "message", "reason", "state_version", "repeats", "last_seen_at"])
+                    "message", "reason", "state_version", "repeats", "last_seen_at", "drift"])
         case .apiKeys(let rows):
             for key in rows {
                 text.field(key.id)

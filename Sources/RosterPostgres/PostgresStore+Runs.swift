@@ -17,7 +17,7 @@ extension PostgresStore {
             VALUES (\(run.id), \(run.trigger), \(Timestamp.string(run.startedAt)), \(Timestamp.string(run.finishedAt)),
                 \(run.repository), \(run.ref), \(run.commit), \(run.author), \(run.result.rawValue), \(Int64(run.changes)),
                 \(run.message), \(run.reason?.storedText), \(run.stateVersion), \(Int64(run.repeats)),
-                \(run.lastSeenAt.map(Timestamp.string)))
+                \(run.lastSeenAt.map(Timestamp.string)), \(run.drift?.storedText))
             """, on: connection, logger)
     }
 
@@ -41,7 +41,7 @@ extension PostgresStore {
     /// The runs table's columns, in the order `run(_:)` decodes them.
     static let runColumns =
         "id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message, reason, "
-        + "state_version, repeats, last_seen_at"
+        + "state_version, repeats, last_seen_at, drift"
 
     static func run(_ row: PostgresRow) throws -> ReconcileRun {
         let (id, trigger, started, finished, repository, ref, commit, author, result, changes) =
@@ -52,12 +52,13 @@ extension PostgresStore {
         let stateVersion = try columns[12].decode(Int64?.self)
         let repeats = try columns[13].decode(Int.self)
         let lastSeen = try columns[14].decode(String?.self)
+        let drift = try columns[15].decode(String?.self)
         return ReconcileRun(
             id: id, trigger: trigger, startedAt: Timestamp.date(started) ?? .distantPast,
             finishedAt: Timestamp.date(finished) ?? .distantPast, repository: repository, ref: ref, commit: commit,
             author: author, result: ReconcileRun.Result(rawValue: result) ?? .failed, changes: Int(changes),
             message: message, reason: RunReason(storedText: reason), stateVersion: stateVersion, repeats: repeats,
-            lastSeenAt: lastSeen.flatMap(Timestamp.date))
+            lastSeenAt: lastSeen.flatMap(Timestamp.date), drift: RunDrift(storedText: drift))
     }
 
     static func runs(_ query: PostgresQuery, _ connection: PostgresConnection, _ logger: Logger) async throws -> [ReconcileRun] {

@@ -142,7 +142,7 @@ extension PostgresStore {
             [
                 "ALTER TABLE runs ADD COLUMN reason text", "ALTER TABLE runs ADD COLUMN state_version bigint",
                 "ALTER TABLE runs ADD COLUMN repeats integer NOT NULL DEFAULT 1",
-                "ALTER TABLE runs ADD COLUMN last_seen_at text",
+                "ALTER TABLE runs ADD COLUMN last_seen_at text", "ALTER TABLE runs ADD COLUMN drift text",
             ]
         ),
     ]

@@ -111,11 +111,12 @@ extension Reconciler {
         let runID = UUID().uuidString.lowercased()
         var revision: SourceRevision?
         var stateVersion: Int64?
+        var foundDrift: RunDrift?
         func record(_ result: ReconcileRun.Result, _ message: String, _ reason: RunReason) async throws -> ReconcileRun {
             let run = ReconcileRun(
                 id: runID, trigger: request.trigger, startedAt: started, finishedAt: request.now(),
                 repository: revision?.repository, ref: revision?.ref, commit: revision?.commit, author: revision?.author,
-                result: result, message: message, reason: reason, stateVersion: stateVersion)
+                result: result, message: message, reason: reason, stateVersion: stateVersion, drift: foundDrift)
             try await store.record(run)
             return run
         }
@@ -143,6 +144,7 @@ extension Reconciler {
             // store's terms rather than blaming a manifest line git never changed.
             var healing: Set<Change>?
             if let refused = outcome.plan { healing = try? await driftHealing(refused, request: request, store: store, outcome: outcome) }
+            if let healing, let refused = outcome.plan { foundDrift = RunDrift(refused.changes, healing: healing) }
             let reason = reason(for: errors, teams: outcome.load.teams, drift: healing.map { Array($0) } ?? [])
             let run = try await record(
                 .failed, "\(errors.count) error\(errors.count == 1 ? "" : "s"): \(reason.items.first?.detail ?? "")", reason)
@@ -169,6 +171,7 @@ extension Reconciler {
             healing = nil
         }
         let drift = healing.map { set in plan.changes.count(where: set.contains) }
+        foundDrift = healing.map { RunDrift(plan.changes, healing: $0) }
         if !selfHeal {
             if let healing {
                 plan = leavingOut(healing, from: plan)
@@ -186,7 +189,7 @@ extension Reconciler {
         }
         let context = ApplyContext(
             actor: request.identity, onBehalfOf: plan.source?.author, runID: runID, now: request.now,
-            lockTimeout: request.lockTimeout, trigger: request.trigger, fence: request.fence)
+            lockTimeout: request.lockTimeout, trigger: request.trigger, fence: request.fence, drift: foundDrift)
         let report: ApplyReport
         do {
             report = try await store.apply(plan, context: context)
@@ -199,7 +202,8 @@ extension Reconciler {
         let run = ReconcileRun(
             id: report.runID, trigger: request.trigger, startedAt: started, finishedAt: request.now(),
             repository: revision?.repository, ref: revision?.ref, commit: revision?.commit, author: revision?.author,
-            result: report.applied > 0 ? .applied : .noChanges, changes: report.applied, stateVersion: report.stateVersion)
+            result: report.applied > 0 ? .applied : .noChanges, changes: report.applied, stateVersion: report.stateVersion,
+            drift: foundDrift)
         return RunOutcome(
             run: run, plan: plan, errors: [], drift: drift, report: report, checkpoint: checkpoint, rules: outcome.rules,
                 declarations: declarations)

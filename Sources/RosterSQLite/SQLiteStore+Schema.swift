@@ -119,6 +119,7 @@ extension SQLiteStore {
                     ALTER TABLE runs ADD COLUMN state_version INTEGER;
                     ALTER TABLE runs ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
                     ALTER TABLE runs ADD COLUMN last_seen_at TEXT;
+                    ALTER TABLE runs ADD COLUMN drift TEXT;
                     """)
         }
         return migrator

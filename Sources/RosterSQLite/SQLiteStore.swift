@@ -123,11 +123,11 @@ public final class SQLiteStore: Store, TransactionalStore {
     /// Writes `run` as it is (a store copy keeps every record).
     static func insert(_ run: ReconcileRun, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO runs (\(runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            sql: "INSERT INTO runs (\(runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [
                 run.id, run.trigger, Timestamp.string(run.startedAt), Timestamp.string(run.finishedAt), run.repository,
                 run.ref, run.commit, run.author, run.result.rawValue, run.changes, run.message, run.reason?.storedText,
-                run.stateVersion, run.repeats, run.lastSeenAt.map(Timestamp.string),
+                run.stateVersion, run.repeats, run.lastSeenAt.map(Timestamp.string), run.drift?.storedText,
             ])
     }
 
@@ -150,7 +150,7 @@ public final class SQLiteStore: Store, TransactionalStore {
     /// The runs table's columns, in the order `run(_:)` reads them.
     static let runColumns =
         "id, trigger, started_at, finished_at, repository, ref, commit_id, author, result, changes, message, reason, "
-        + "state_version, repeats, last_seen_at"
+        + "state_version, repeats, last_seen_at, drift"
 
     static func run(_ row: Row) -> ReconcileRun {
         ReconcileRun(
@@ -158,7 +158,7 @@ public final class SQLiteStore: Store, TransactionalStore {
             finishedAt: Timestamp.date(row[3]) ?? .distantPast, repository: row[4], ref: row[5], commit: row[6],
             author: row[7], result: ReconcileRun.Result(rawValue: row[8]) ?? .failed, changes: row[9], message: row[10],
             reason: RunReason(storedText: row[11]), stateVersion: row[12], repeats: row[13],
-            lastSeenAt: (row[14] as String?).flatMap(Timestamp.date))
+            lastSeenAt: (row[14] as String?).flatMap(Timestamp.date), drift: RunDrift(storedText: row[15]))
     }
 
     static let invitationColumns = "id, team, email, role, status, created_by, created_at, nonce"

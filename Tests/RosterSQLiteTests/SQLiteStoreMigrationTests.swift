@@ -60,7 +60,7 @@ struct SQLiteStoreMigrationTests {
             try fixture.sqlite("""
                 DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email; DROP TABLE sessions;
                 ALTER TABLE runs DROP COLUMN reason; ALTER TABLE runs DROP COLUMN state_version;
-                ALTER TABLE runs DROP COLUMN repeats; ALTER TABLE runs DROP COLUMN last_seen_at;
+                ALTER TABLE runs DROP COLUMN repeats; ALTER TABLE runs DROP COLUMN last_seen_at; ALTER TABLE runs DROP COLUMN drift;
                 DELETE FROM grdb_migrations WHERE identifier IN ('v2-serve', 'v3-sessions', 'v4-run-history');
                 """)
             let upgraded = try await fixture.reopen()

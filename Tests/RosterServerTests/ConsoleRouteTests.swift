@@ -117,6 +117,33 @@ struct ConsoleRouteTests {
         }
     }
 
+    @Test("A run page lists the drift it found, each change to those whose role may see it")
+    func runDrift() async throws {
+        try await ServerFixture.with { fixture in
+            let changes = [
+                Change(.memberRoleUpdate, team: "ml", subject: "dan@example.com", before: .role(.admin), after: .role(.basic)),
+                Change(.teamSpendLimitUpdate, team: "ml", subject: "ml", before: .spendLimit(SpendLimit(cents: 9_900)), after: .spendLimit(SpendLimit(cents: 4_000))),
+            ]
+            try await fixture.store.record(
+                ReconcileRun(
+                    id: "drifted", trigger: "interval", startedAt: Date().addingTimeInterval(5), finishedAt: Date().addingTimeInterval(5),
+                    result: .failed, message: "x", reason: RunReason(.invalidManifests, []),
+                    drift: RunDrift(changes, healing: Set(changes))))
+            try await fixture.application.test(.router) { client in
+                let dan = try await SignInRouteTests.signIn(fixture, "dan", client)
+                let page = try await client.execute(uri: "/runs/drifted", method: .get, headers: [.cookie: dan])
+                #expect(page.text.contains("Drift: 2 change(s) made outside git"), "\(page.text)")
+                #expect(page.text.contains("dan@example.com") && page.text.contains(">admin<") && page.text.contains(">basic<"))
+                #expect(!page.text.contains("$99.00"), "dan is basic in ml: no billing")
+                #expect(page.text.contains("1 more in teams or settings you may not see"))
+                let zed = try #require(
+                    try await client.execute(uri: "/api/v1/runs/drifted", method: .get, headers: fixture.bearer("zed")).json as? [String: Any])
+                let drift = try #require((zed["run"] as? [String: Any])?["drift"] as? [String: Any])
+                #expect(drift["count"] as? Int == 2 && (drift["items"] as? [Any])?.isEmpty == true && drift["notShown"] as? Int == 2)
+            }
+        }
+    }
+
     @Test("The copy buttons' script is served from /assets/ and allowed by the CSP; nothing inline")
     func copyScript() async throws {
         try await ServerFixture.with { fixture in

@@ -78,6 +78,11 @@ struct RunHistoryCLITests {
                 message.contains("drift in ml-research (changed outside git): bob@example.com: the store holds admin, git declares dev"),
                 "\(message)")
             #expect(message.contains("healing it: this plan leaves ml-research with 1 admin member"), "\(message)")
+            // The run keeps the drift it found, counted even though it failed.
+            let drift = try #require(run["drift"] as? [String: Any], "\(run)")
+            #expect(drift.int("count") == 1)
+            let item = try #require((drift["items"] as? [[String: Any]])?.first)
+            #expect(item.string("subject") == "bob@example.com" && item.string("store") == "admin" && item.string("git") == "dev")
         }
     }
 }

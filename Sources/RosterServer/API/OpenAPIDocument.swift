@@ -833,6 +833,9 @@ enum OpenAPIDocument {
           },
           "reason": {
             "$ref": "#/components/schemas/RunReason"
+          },
+          "drift": {
+            "$ref": "#/components/schemas/RunDrift"
           }
         }
       },
@@ -1408,6 +1411,62 @@ enum OpenAPIDocument {
           "runID": {
             "type": "string",
             "description": "The run that made the change."
+          }
+        }
+      },
+      "RunDriftItem": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "team",
+          "action",
+          "subject"
+        ],
+        "properties": {
+          "team": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "description": "The change that undoes it, such as member.role.update."
+          },
+          "subject": {
+            "type": "string"
+          },
+          "store": {
+            "type": "string",
+            "description": "What the store held."
+          },
+          "git": {
+            "type": "string",
+            "description": "What git declares."
+          }
+        }
+      },
+      "RunDrift": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "count",
+          "items",
+          "notShown"
+        ],
+        "description": "Changes made outside git that the run found, those your role may see.",
+        "properties": {
+          "count": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/RunDriftItem"
+            }
+          },
+          "notShown": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Drifted changes in teams or settings you may not see, or past the first 100."
           }
         }
       }

@@ -26,6 +26,16 @@ struct RunHistory: Sendable {
         var changes: Int
         var message: String?
         var reason: StatusSnapshot.Reason?
+        /// Changes made outside git the run found, those the viewer's role may see; nil when unknown.
+        var drift: Drift?
+    }
+
+    /// A run's drift as one viewer may read it.
+    struct Drift: Encodable {
+        var count: Int
+        var items: [RunDrift.Item]
+        /// Drifted changes in teams or settings the viewer may not see, or past the kept ones.
+        var notShown: Int
     }
 
     /// A page of runs.
@@ -127,7 +137,11 @@ struct RunHistory: Sendable {
             repeats: run.repeats, lastSeenAt: run.repeats > 1 ? Timestamp.string(run.lastSeenAt ?? run.finishedAt) : nil,
             commit: run.commit, commitURL: run.commit.flatMap { commit in environment.configuration.repositoryWebURL?.link(commit: commit) },
             author: run.author, result: run.result.rawValue, changes: run.changes, message: viewer.message(of: run),
-            reason: run.reason.map { StatusSnapshot.Reason($0, for: viewer) })
+            reason: run.reason.map { StatusSnapshot.Reason($0, for: viewer) },
+            drift: run.drift.map { drift in
+                let readable = drift.items.filter { viewer.can($0.permission, in: $0.team) }
+                return Drift(count: drift.count, items: readable, notShown: drift.count - readable.count)
+            })
     }
 
     static func values(_ run: Run) -> [String: Any] {
@@ -138,6 +152,12 @@ struct RunHistory: Sendable {
         ]
         if run.repeats > 1 { values["repeats"] = ["count": run.repeats, "lastSeenAt": run.lastSeenAt ?? ""] }
         if let url = run.commitURL { values["commitURL"] = url }
+        if let drift = run.drift, drift.count > 0 {
+            values["drift"] = [
+                "count": drift.count, "notShown": drift.notShown,
+                "items": drift.items.map { ["team": $0.team, "action": $0.action, "subject": $0.subject, "store": $0.store ?? "nothing", "git": $0.git ?? "nothing"] },
+            ]
+        }
         if let reason = run.reason, !reason.details.isEmpty || reason.hidden > 0 {
             values["reason"] = ["details": reason.details, "hidden": reason.hidden]
         }

@@ -132,6 +132,20 @@ extension Templates {
         {{#message}}<dt>Message</dt><dd>{{message}}</dd>{{/message}}
         <dt>Id</dt><dd><code>{{id}}</code></dd>
         </dl>
+        {{#drift}}
+        <section aria-labelledby="drift">
+        <h2 id="drift">Drift: {{count}} change(s) made outside git</h2>
+        <table class="stack">
+        <caption class="sr-only">What the store held and what git declares</caption>
+        <thead><tr><th scope="col">Team</th><th scope="col">Change</th><th scope="col">Subject</th><th scope="col">The store held</th><th scope="col">Git declares</th></tr></thead>
+        <tbody>
+        {{#items}}<tr><td data-label="Team"><span class="slug">{{team}}</span></td><td data-label="Change">{{action}}</td><td data-label="Subject">{{subject}}</td><td data-label="The store held">{{store}}</td><td data-label="Git declares">{{git}}</td></tr>
+        {{/items}}
+        </tbody>
+        </table>
+        {{#notShown}}<p class="muted">{{notShown}} more in teams or settings you may not see.</p>{{/notShown}}
+        </section>
+        {{/drift}}
         {{/run}}
         <section aria-labelledby="changes">
         <h2 id="changes">Changes applied</h2>

@@ -49,7 +49,7 @@ extension TransactionalStore {
                     id: context.runID, trigger: context.trigger, startedAt: started, finishedAt: context.now(),
                     repository: plan.source?.repository, ref: plan.source?.ref, commit: plan.source?.commit,
                     author: context.onBehalfOf, result: plan.changes.isEmpty ? .noChanges : .applied,
-                    changes: plan.changes.count, stateVersion: newVersion))
+                    changes: plan.changes.count, stateVersion: newVersion, drift: context.drift))
             return ApplyReport(runID: runID, applied: plan.changes.count, stateVersion: newVersion, auditHead: auditHead)
         }
     }

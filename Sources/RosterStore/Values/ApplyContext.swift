@@ -16,12 +16,15 @@ public struct ApplyContext: Sendable {
     /// The lease the writer must still hold when its transaction commits (a `roster serve`
     /// replica's); nil for a person's command. A writer that lost it writes nothing.
     public var fence: Fence?
+    /// Changes of the plan that undo drift, recorded with the run.
+    public var drift: RunDrift?
 
     public init(
         actor: String = "roster", onBehalfOf: String? = nil, runID: String = UUID().uuidString.lowercased(),
         now: @escaping @Sendable () -> Date = Date.init, lockTimeout: Duration = .seconds(30), trigger: String = "apply",
-        fence: Fence? = nil
+        fence: Fence? = nil, drift: RunDrift? = nil
     ) {
+        self.drift = drift
         self.fence = fence
         self.actor = actor
         self.onBehalfOf = onBehalfOf

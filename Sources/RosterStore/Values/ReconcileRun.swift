@@ -26,12 +26,16 @@ public struct ReconcileRun: Sendable, Equatable, Codable {
     public var repeats: Int
     /// When the last of those runs finished (nil for a record of one run).
     public var lastSeenAt: Date?
+    /// Changes made outside git that the run found; nil when it could not tell.
+    public var drift: RunDrift?
 
     public init(
         id: String, trigger: String, startedAt: Date, finishedAt: Date, repository: String? = nil, ref: String? = nil,
         commit: String? = nil, author: String? = nil, result: Result, changes: Int = 0, message: String? = nil,
-        reason: RunReason? = nil, stateVersion: Int64? = nil, repeats: Int = 1, lastSeenAt: Date? = nil
+        reason: RunReason? = nil, stateVersion: Int64? = nil, repeats: Int = 1, lastSeenAt: Date? = nil,
+        drift: RunDrift? = nil
     ) {
+        self.drift = drift
         self.id = id
         self.trigger = trigger
         self.startedAt = startedAt
@@ -60,7 +64,7 @@ public struct ReconcileRun: Sendable, Equatable, Codable {
 extension ReconcileRun {
     enum CodingKeys: String, CodingKey {
         case id, trigger, startedAt, finishedAt, repository, ref, commit, author, result, changes, message, reason
-        case stateVersion, repeats, lastSeenAt
+        case stateVersion, repeats, lastSeenAt, drift
     }
 
     /// Reads what any version wrote: fields added later take their defaults.
@@ -80,7 +84,8 @@ extension ReconcileRun {
             reason: try container.decodeIfPresent(RunReason.self, forKey: .reason),
             stateVersion: try container.decodeIfPresent(Int64.self, forKey: .stateVersion),
             repeats: try container.decodeIfPresent(Int.self, forKey: .repeats) ?? 1,
-            lastSeenAt: try container.decodeIfPresent(Date.self, forKey: .lastSeenAt))
+            lastSeenAt: try container.decodeIfPresent(Date.self, forKey: .lastSeenAt),
+            drift: try container.decodeIfPresent(RunDrift.self, forKey: .drift))
     }
 
     /// Every field, absent ones as null (the JSON of `roster status` and the API).
@@ -101,5 +106,6 @@ extension ReconcileRun {
         try container.encode(stateVersion, forKey: .stateVersion)
         try container.encode(repeats, forKey: .repeats)
         try container.encode(lastSeenAt, forKey: .lastSeenAt)
+        try container.encode(drift, forKey: .drift)
     }
 }

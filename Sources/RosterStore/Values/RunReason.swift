@@ -111,3 +111,50 @@ extension RunReason {
         self = reason
     }
 }
+
+/// Changes a run found made outside git, as the store held them and git declares them: the
+/// run page's drift list. A run keeps the first `RunDrift.kept` of them and their count.
+public struct RunDrift: Sendable, Equatable, Codable {
+    /// One difference: what the store holds of `subject` in `team`, and what git declares.
+    public struct Item: Sendable, Equatable, Codable {
+        public var team: String
+        public var action: String
+        public var subject: String
+        public var store: String?
+        public var git: String?
+
+        /// What a viewer needs in `team` to read it: billing for the spend limit.
+        public var permission: Permission {
+            action == Change.Action.teamSpendLimitUpdate.rawValue ? .viewBilling : .accessTeamAccount
+        }
+    }
+
+    public static let kept = 100
+
+    public var count: Int
+    public var items: [Item]
+
+    /// The drift among `changes` (those in `healing`), the first `kept` of them.
+    public init(_ changes: [Change], healing: Set<Change>) {
+        let drifted = changes.filter(healing.contains)
+        count = drifted.count
+        items = drifted.prefix(Self.kept).map { change in
+            Item(
+                team: change.team, action: change.action.rawValue, subject: change.subject,
+                store: change.before?.description, git: change.after?.description)
+        }
+    }
+
+    /// The drift as the stores keep it: compact JSON text.
+    public var storedText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Drift from its stored text; nil for none or unreadable text.
+    public init?(storedText: String?) {
+        guard let storedText, let drift = try? JSONDecoder().decode(RunDrift.self, from: Data(storedText.utf8)) else { return nil }
+        self = drift
+    }
+}
