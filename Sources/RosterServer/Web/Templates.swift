@@ -210,6 +210,7 @@ enum Templates {
         .slug { white-space: nowrap; }
         .muted { color: var(--muted); }
         .copyable { display: flex; gap: .5rem; align-items: center; }
+        button.copy { white-space: nowrap; }
         .pager { margin: 1rem 0; }
         pre { overflow-x: auto; background: color-mix(in srgb, var(--fg) 6%, var(--bg)); padding: .75rem; border-radius: .3rem; }
         details { margin: 1rem 0; }
