@@ -16,6 +16,23 @@ struct ConsoleRouteTests {
         configuration.repositoryWebURL = RepositoryWebURL("https://git.example.com/org/teams/blob/{commit}/{path}#L{line}")
     }
 
+    @Test("Where a team is declared names the commit when there is one, and says nothing of it for a folder source")
+    func declaredAt() async throws {
+        try await ServerFixture.with { fixture in
+            let read = try await Reconciler.run(ServerFixture.request(fixture.folder + "/manifests", trigger: "test"), store: fixture.store)
+            let places = try #require(read.declarations).places
+            try await fixture.application.test(.router) { client in
+                let alice = try await SignInRouteTests.signIn(fixture, "alice", client)
+                for commit in [String(repeating: "c", count: 40), nil] {
+                    await fixture.environment.status.recordDeclarations(Reconciler.Declarations(commit: commit, places: places))
+                    let ml = try await client.execute(uri: "/teams/ml", method: .get, headers: [.cookie: alice])
+                    let expected = commit == nil ? "<code>teams/ml.yaml:4</code></dd>" : "<code>teams/ml.yaml:4</code> at <code>cccccccccccc</code></dd>"
+                    #expect(ml.text.contains(expected), "\(ml.text)")
+                }
+            }
+        }
+    }
+
     @Test("/teams lists the viewer's teams with their role; a team page shows each part to the roles the matrix allows")
     func teamPages() async throws {
         try await ServerFixture.with(configure: Self.configure) { fixture in

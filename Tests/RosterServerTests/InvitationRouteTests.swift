@@ -54,8 +54,10 @@ struct InvitationRouteTests {
                 let joined = try await client.execute(
                     uri: link, method: .post, headers: headers,
                     body: form([("csrf", field ?? ""), ("email", " Bob@Example.com ")]))
-                #expect(joined.status == .ok, "\(joined.text)")
-                #expect(joined.text.contains("You joined ML Research"))
+                #expect(joined.status == .seeOther, "\(joined.text)")
+                #expect(joined.headers[.location] == link + "/joined")
+                let page = try await client.execute(uri: link + "/joined", method: .get)
+                #expect(page.status == .ok && page.text.contains("You joined ML Research"), "\(page.text)")
                 #expect(try await fixture.store.members(team: "ml")?[Email("bob@example.com")!] == .dev)
                 let entries = try await fixture.store.auditEntries(matching: AuditQuery(action: "invite.accept", team: "ml"))
                 #expect(entries.last?.actor == "bob@example.com")
@@ -139,6 +141,95 @@ struct InvitationRouteTests {
                 let missingField = try await client.execute(uri: link, method: .post, headers: withCookie, body: form([("csrf", field ?? "")]))
                 #expect(missingField.status == .badRequest)
                 #expect(try await fixture.store.members(team: "ml")?[Email("bob@example.com")!] == nil)
+            }
+        }
+    }
+
+    /// Opens `link` and posts its form with `email`, as a browser would.
+    static func post(_ email: String, to link: String, _ client: some TestClientProtocol) async throws -> TestResponse {
+        let (_, cookie, field) = try await open(link, client)
+        return try await client.execute(
+            uri: link, method: .post,
+            headers: [.cookie: "\(Forms.csrfCookie)=\(cookie ?? "")", .contentType: "application/x-www-form-urlencoded"],
+            body: form([("csrf", field ?? ""), ("email", email)]))
+    }
+
+    @Test("After a wrong email the form keeps what was typed, escaped", arguments: [
+        ("mallory@example.com", #"value="mallory@example.com""#),
+        (#"bob"><script>x</script>@example.com"#, #"value="bob&quot;&gt;&lt;script&gt;x&lt;/script&gt;@example.com""#),
+    ])
+    func keepsTyped(typed: String, attribute: String) async throws {
+        try await ServerFixture.with { fixture in
+            let link = try await fixture.link(team: "ml", email: "bob@example.com")
+            try await fixture.application.test(.router) { client in
+                let wrong = try await Self.post(typed, to: link, client)
+                #expect(wrong.status == .unprocessableContent)
+                #expect(wrong.text.contains(#"<input id="email""#) && wrong.text.contains(attribute), "\(wrong.text)")
+                #expect(!wrong.text.contains("<script>"))
+                // A fresh page starts empty.
+                let (fresh, _, _) = try await Self.open(link, client)
+                #expect(!fresh.text.contains(#"type="email" autocomplete="email" required inputmode="email" value="#))
+            }
+        }
+    }
+
+    @Test("A join redirects to a page with the new member's permissions and the team page; reloading it joins nothing again")
+    func joinedPage() async throws {
+        try await ServerFixture.with { fixture in
+            let link = try await fixture.link(team: "ml", email: "bob@example.com")
+            try await fixture.application.test(.router) { client in
+                let joined = try await Self.post("bob@example.com", to: link, client)
+                #expect(joined.status == .seeOther)
+                let location = try #require(joined.headers[.location])
+                #expect(location == link + "/joined")
+                #expect(joined.text.isEmpty)
+                let accepts = { try await fixture.store.auditEntries(matching: AuditQuery(action: "invite.accept", team: "ml")).count }
+                let acceptedOnce = try await accepts()
+                for _ in 0..<2 {  // the redirect, then a reload
+                    let page = try await client.execute(uri: location, method: .get)
+                    #expect(page.status == .ok)
+                    #expect(page.headers[.cacheControl] == "no-store")
+                    #expect(page.text.contains("You joined ML Research"))
+                    #expect(page.text.contains("<strong>bob@example.com</strong>") && page.text.contains("<strong>dev</strong>"))
+                    #expect(page.text.contains("As dev you can now"))
+                    #expect(page.text.contains("<li>Create/delete/start/stop Pods</li>") && !page.text.contains("Access audit logs"))
+                    #expect(page.text.contains(#"<a href="/teams/ml">"#) && page.text.contains("sign in"))
+                    #expect(!page.text.contains("<form method=\"post\" action=\"/invite/"))
+                }
+                #expect(try await accepts() == acceptedOnce)
+            }
+        }
+    }
+
+    @Test("The joined page answers only for an accepted invitation whose member is still in the team")
+    func joinedPageNeedsTheAcceptedToken() async throws {
+        try await ServerFixture.with { fixture in
+            let link = try await fixture.link(team: "ml", email: "bob@example.com")
+            try await fixture.application.test(.router) { client in
+                let invalid = try await client.execute(uri: "/invite/999.abc", method: .get)
+                #expect(invalid.status == .notFound)
+                // Before joining, the pending invitation's joined page says nothing.
+                let pending = try await client.execute(uri: link + "/joined", method: .get)
+                #expect(pending.status == .notFound && pending.text == invalid.text)
+
+                #expect(try await Self.post("bob@example.com", to: link, client).status == .seeOther)
+                #expect(try await client.execute(uri: link + "/joined", method: .get).status == .ok)
+                let tampered = String(link.dropLast()) + (link.hasSuffix("A") ? "B" : "A")
+                let otherID = link.replacingOccurrences(of: "/invite/", with: "/invite/9")
+                for uri in [tampered + "/joined", otherID + "/joined", "/invite/999.abc/joined", "/invite/%00/joined"] {
+                    let page = try await client.execute(uri: uri, method: .get)
+                    #expect(page.status == .notFound && page.text == invalid.text, "\(uri)")
+                }
+
+                // Bob leaves the manifest: the page no longer says he is a member.
+                let manifest = fixture.folder + "/manifests/teams/ml.yaml"
+                let text = try String(contentsOfFile: manifest, encoding: .utf8)
+                try text.replacingOccurrences(of: "    - {email: bob@example.com, role: dev}\n", with: "")
+                    .write(toFile: manifest, atomically: true, encoding: .utf8)
+                let run = try await Reconciler.run(ServerFixture.request(fixture.folder + "/manifests", trigger: "test"), store: fixture.store)
+                #expect(run.plan?.changes.map(\.action.rawValue) == ["member.remove"])
+                let left = try await client.execute(uri: link + "/joined", method: .get)
+                #expect(left.status == .notFound && left.text == invalid.text)
             }
         }
     }

@@ -6,7 +6,8 @@ import RosterCore
 import RosterStore
 
 /// `GET /invite/<token>`: the invitation (team, role, who invited, what the role allows)
-/// with a "Join team" form; `POST` joins. Unknown, used and revoked tokens get the same page.
+/// with a "Join team" form; `POST` joins and redirects (303) to `GET /invite/<token>/joined`,
+/// so a reload never posts again. Unknown, used and revoked tokens get the same page.
 struct InvitationController: Sendable {
     let environment: ServerEnvironment
 
@@ -35,9 +36,11 @@ struct InvitationController: Sendable {
                     "Please try again", "The form could not be accepted: it may have expired or come from another site. Open the invitation link again and join from there.",
                     status: .forbidden)
             }
-            var page = values(invitation, team, token: token, csrf: form.csrf)
             guard let email = Email(form.email), email == invitation.email else {
+                var page = values(invitation, team, token: token, csrf: form.csrf)
                 page["error"] = "This invitation is not for that email address. Use the address the invitation was sent to."
+                // What was typed comes back (Mustache escapes it), to correct rather than retype.
+                page["typed"] = form.email
                 return environment.pages.render("invite", page, status: .unprocessableContent)
             }
             do {
@@ -46,17 +49,46 @@ struct InvitationController: Sendable {
                 return invalid()
             }
             environment.logger.info("invitation accepted", metadata: ["team": "\(invitation.team)", "email": "\(email)"])
-            page["email"] = email.value
+            return Response.seeOther("/invite/\(token)/joined")
+        }
+        // Who may see this page: whoever holds the link of an invitation that has been
+        // accepted and whose invitee is still in its team. The token is the secret (an HMAC
+        // the server alone can make, checked like the invitation page's), so guessing URLs
+        // learns nothing: an unknown, tampered, pending or revoked token, or one whose member
+        // has since left, gets the same "not valid" page as every other bad link. Holding a
+        // valid token already meant being able to join, so telling its holder "you joined"
+        // reveals nothing they could not have done themselves; it needs no session, because
+        // the invitee has none yet. The role and permissions shown are the member's current
+        // ones, so a later role change is not misreported.
+        router.get("invite/:token/joined") { _, context in
+            guard let token = context.parameters.get("token"), let invitation = try await invitation(token, status: .accepted),
+                let team = try await environment.store.teamSummary(invitation.team),
+                let role = try await environment.store.roles(of: invitation.email)[invitation.team]
+            else {
+                return invalid()
+            }
+            var page = values(invitation, team, token: token, csrf: "")
             page["title"] = "Joined \(team.displayName)"
+            page["email"] = invitation.email.value
+            page["role"] = role.rawValue
+            page["permissions"] = Permission.allCases.filter(role.allows).map(\.title)
             return environment.pages.render("joined", page)
         }
     }
 
+    /// The invitation a token is the link of, when its signature matches and it has `status`.
+    private func invitation(_ token: String, status: Invitation.Status) async throws -> Invitation? {
+        guard token.utf8.count <= 128, let id = InvitationTokens.invitationID(in: token),
+            let invitation = try await environment.store.invitation(id: id), invitation.status == status,
+            environment.tokens.matches(token, invitation)
+        else { return nil }
+        return invitation
+    }
+
     /// The pending invitation a token is the link of, with its team.
     private func lookUp(_ token: String) async throws -> (Invitation, TeamSummary)? {
-        guard token.utf8.count <= 128, let id = InvitationTokens.invitationID(in: token),
-            let invitation = try await environment.store.invitation(id: id), invitation.status == .pending,
-            environment.tokens.matches(token, invitation), let team = try await environment.store.teamSummary(invitation.team)
+        guard let invitation = try await invitation(token, status: .pending),
+            let team = try await environment.store.teamSummary(invitation.team)
         else { return nil }
         return (invitation, team)
     }

@@ -168,7 +168,10 @@ struct TeamPages: Sendable {
         if let spendLimit = detail.spendLimit { values["billing"] = ["spendLimit": spendLimit, "ceiling": detail.ceiling ?? ""] }
         if let audit = detail.recentAudit { values["audit"] = ["entries": audit.map(\.page)] }
         if let declared = detail.declaredIn {
-            var place: [String: Any] = ["file": declared.file, "line": declared.line, "shortCommit": declared.commit.map { String($0.prefix(12)) } ?? ""]
+            // No commit (a folder source) leaves `shortCommit` out: Mustache renders a section
+            // for an empty string too.
+            var place: [String: Any] = ["file": declared.file, "line": declared.line]
+            if let commit = declared.commit, !commit.isEmpty { place["shortCommit"] = String(commit.prefix(12)) }
             if let url = declared.url { place["url"] = url }
             values["declared"] = place
         }

@@ -61,7 +61,7 @@ enum Templates {
         <form method="post" action="/invite/{{token}}">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <label for="email">Your email address, the one this invitation was sent to</label>
-        <input id="email" name="email" type="email" autocomplete="email" required inputmode="email"{{#error}} aria-describedby="form-error" aria-invalid="true"{{/error}}>
+        <input id="email" name="email" type="email" autocomplete="email" required inputmode="email"{{#typed}} value="{{typed}}"{{/typed}}{{#error}} aria-describedby="form-error" aria-invalid="true"{{/error}}>
         <button type="submit">Join team</button>
         </form>
         {{> footer}}
@@ -71,6 +71,15 @@ enum Templates {
         {{> header}}
         <h1>You joined {{teamName}}</h1>
         <p role="status"><strong>{{email}}</strong> is now a member of <strong>{{teamName}}</strong> (<code>{{team}}</code>) as <strong>{{role}}</strong>.</p>
+        <section aria-labelledby="can">
+        <h2 id="can">As {{role}} you can now</h2>
+        <ul>{{#permissions}}<li>{{.}}</li>{{/permissions}}</ul>
+        </section>
+        <section aria-labelledby="next">
+        <h2 id="next">Next</h2>
+        <p><a href="/teams/{{team}}">Open the team page of {{teamName}}</a>. It needs you to sign in with an API key:
+        ask an operator for one (<code>roster apikey create --email {{email}}</code>).</p>
+        </section>
         {{> footer}}
         """
 
@@ -196,6 +205,7 @@ enum Templates {
         .slug { white-space: nowrap; }
         .muted { color: var(--muted); }
         .copyable { display: flex; gap: .5rem; align-items: center; }
+        button.copy { white-space: nowrap; }
         .pager { margin: 1rem 0; }
         pre { overflow-x: auto; background: color-mix(in srgb, var(--fg) 6%, var(--bg)); padding: .75rem; border-radius: .3rem; }
         details { margin: 1rem 0; }
