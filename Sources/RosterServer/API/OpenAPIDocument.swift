@@ -760,6 +760,10 @@ enum OpenAPIDocument {
             "type": "integer",
             "minimum": 0,
             "description": "How many invitations are pending in the teams where you may invite (the invitations: `GET /invitations`); absent when you may invite in none. Counted up to 10000: that number means 10000 or more."
+          },
+          "driftRun": {
+            "type": "string",
+            "description": "The run that found the drift (when there is some): its page lists each drifted change."
           }
         }
       },

@@ -39,6 +39,8 @@ struct StatusSnapshot: Encodable {
     var nextRun: String?
     /// Changes the last run found that only undo drift; nil when unknown.
     var drift: Int?
+    /// The run that found it, whose page lists each drifted change.
+    var driftRun: String?
     var stateVersion: Int64
     /// The newest runs (the whole history is `/api/v1/runs`).
     var runs: [Run]
@@ -70,6 +72,7 @@ struct StatusSnapshot: Encodable {
             lastSuccess: lastSuccess.map(Timestamp.string),
             nextRun: await status.nextRunAt.map(Timestamp.string),
             drift: await status.drift,
+            driftRun: (await status.drift ?? 0) > 0 ? await status.lastRun?.id : nil,
             stateVersion: try await store.stateVersion(),
             runs: try await store.runs(limit: runsShown).map { history.view($0, viewer) },
             teams: viewer.roles.keys.sorted().prefix(teamsShown).map { Membership(team: $0, role: viewer.roles[$0]!.rawValue) },
@@ -86,6 +89,7 @@ struct StatusSnapshot: Encodable {
             "teamsTotal": teamsTotal,
         ]
         if teamsTotal > teams.count { values["moreTeams"] = teamsTotal - teams.count }
+        if let driftRun { values["driftRun"] = driftRun }
         if let leaseHolder { values["leaseHolder"] = leaseHolder }
         if let lastSuccess { values["lastSuccess"] = lastSuccess }
         if let nextRun { values["nextRun"] = nextRun }

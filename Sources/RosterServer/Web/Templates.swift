@@ -113,7 +113,7 @@ enum Templates {
         <dl class="facts">
         <dt>Lease held by</dt><dd>{{#leaseHolder}}<code>{{leaseHolder}}</code>{{/leaseHolder}}{{^leaseHolder}}nobody{{/leaseHolder}}{{#isLeader}} (this server){{/isLeader}}</dd>
         <dt>Last success</dt><dd>{{#lastSuccess}}{{lastSuccess}}{{/lastSuccess}}{{^lastSuccess}}none yet{{/lastSuccess}}</dd>
-        <dt>Drift</dt><dd>{{drift}}</dd>
+        <dt>Drift</dt><dd>{{drift}}{{#driftRun}} (<a href="/runs/{{driftRun}}">each change, on the run's page</a>){{/driftRun}}</dd>
         <dt>Next run</dt><dd>{{#nextRun}}{{nextRun}}{{/nextRun}}{{^nextRun}}when this server holds the lease{{/nextRun}}</dd>
         </dl>
         </section>
