@@ -12,12 +12,17 @@ extension Roster {
         struct Create: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Make a key for a person; it is printed once and stored hashed.",
-                discussion: "What the key may see follows the person's role in each team.")
+                discussion: """
+                    Example:
+                      roster apikey create --email dana@example.com
 
-            @OptionGroup var global: GlobalOptions
+                    What the key may see follows the person's role in each team.
+                    """)
 
             @Option(help: "The person's email.")
             var email: String
+
+            @OptionGroup var global: GlobalOptions
 
             func run() async throws {
                 try await Output.reportingFailures {
@@ -40,12 +45,17 @@ extension Roster {
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List keys (ids, never secrets), newest first.")
-
-            @OptionGroup var global: GlobalOptions
+            static let configuration = CommandConfiguration(
+                abstract: "List keys (ids, never secrets), newest first.",
+                discussion: """
+                    Example:
+                      roster apikey list --email dana@example.com
+                    """)
 
             @Option(help: "Only this person's keys.")
             var email: String?
+
+            @OptionGroup var global: GlobalOptions
 
             func run() async throws {
                 try await Output.reportingFailures {
@@ -62,12 +72,17 @@ extension Roster {
         }
 
         struct Revoke: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Revoke a key; its sessions end at once.")
-
-            @OptionGroup var global: GlobalOptions
+            static let configuration = CommandConfiguration(
+                abstract: "Revoke a key; its sessions end at once.",
+                discussion: """
+                    Example:
+                      roster apikey revoke 0123456789ab
+                    """)
 
             @Argument(help: "The key's id (the 12 hex digits after roster_), or the whole key.")
             var key: String
+
+            @OptionGroup var global: GlobalOptions
 
             func run() async throws {
                 try await Output.reportingFailures {

@@ -9,11 +9,14 @@ extension Roster {
         static let configuration = CommandConfiguration(
             abstract: "Apply a saved plan (roster apply FILE) or plan and apply from a source.",
             discussion: """
+                Examples:
+                  roster apply --repo .
+                  roster apply plan.json --yes
+
                 Asks for confirmation on a terminal unless --yes. Exit status: 0 applied (or nothing to do), \
                 1 error, 3 refused (stale plan, safety limit, another writer holds the lock), 64 usage error.
                 """)
 
-        @OptionGroup var global: GlobalOptions
         @OptionGroup var source: SourceOptions
         @OptionGroup var safety: SafetyOptions
 
@@ -28,6 +31,8 @@ extension Roster {
 
         @Option(help: ArgumentHelp("Who the audit log names as the actor (default roster; also ROSTER_IDENTITY).", valueName: "name"))
         var identity: String?
+
+        @OptionGroup var global: GlobalOptions
 
         func validate() throws {
             if planFile != nil && (source.repo != nil || source.dir != nil) {
@@ -50,11 +55,11 @@ extension Roster {
                 } else {
                     let outcome = try await Reconciler.plan(
                         source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides)
-                    plan = try PlanPrinter.requirePlannable(outcome, global: global)
+                    plan = try PlanPrinter.requirePlannable(outcome, output: global.output)
                     Output.keepUntilExit(outcome)
                     maxRemovals = outcome.rules.allowMassRemoval ? .max : outcome.rules.maxRemovals
                 }
-                PlanPrinter.print(plan, format: .text, global: global, asked: false)
+                PlanPrinter.print(plan, format: .text, output: global.output, asked: false)
                 if plan.removalCount > maxRemovals {
                     throw Refusal(
                         message: "the plan removes \(plan.removalCount) members or invitations, over maxRemovals (\(maxRemovals)); "

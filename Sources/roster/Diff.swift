@@ -10,12 +10,12 @@ extension Roster {
         static let configuration = CommandConfiguration(
             abstract: "What a change to the manifests means: the plan of --head against the state --base declares.",
             discussion: """
-                For pull requests: `roster diff --repo . --base origin/main --head HEAD --format markdown`. \
+                Example (for a pull request):
+                  roster diff --repo . --base origin/main --head HEAD --format markdown
+
                 The store is not needed; spend limits above the default ceiling are flagged as needing an \
                 operator's approval. Exit status: 0 (2 with --detailed-exitcode and changes), 1 invalid manifests.
                 """)
-
-        @OptionGroup var global: GlobalOptions
 
         @Option(help: ArgumentHelp("The repository (a path or URL; default the current folder).", valueName: "path-or-url"))
         var repo: String = "."
@@ -35,12 +35,21 @@ extension Roster {
         @Flag(help: "Exit 2 when the change has an effect.")
         var detailedExitcode = false
 
+        @OptionGroup var output: OutputOptions
+        /// Accepted, for scripts that pass the store to every command; never opened.
+        @OptionGroup(visibility: .hidden) var store: StoreOptions
+
         func run() async throws {
             try await Output.reportingFailures {
                 let loader = ManifestLoader()
-                let baseLoad = try await loader.load(from: try GitSource(repository: repo, ref: base, cacheDirectory: cacheDir))
+                let baseSource = try GitSource(repository: repo, ref: base, cacheDirectory: cacheDir)
+                let baseLoad = try await loader.load(from: baseSource)
                 guard baseLoad.isValid else {
                     Output.err("The base (\(base.printable)) has invalid manifests:\n" + DiagnosticRenderer.text(baseLoad.diagnostics, color: false))
+                    if format == .markdown {
+                        Output.out(DiagnosticRenderer.markdown(
+                            baseLoad.diagnostics, heading: "The base (\(base.printable)) has invalid manifests; nothing was compared."))
+                    }
                     throw ExitCode(1)
                 }
                 let headSource = try GitSource(repository: repo, ref: head, cacheDirectory: cacheDir)
@@ -52,14 +61,15 @@ extension Roster {
                 guard headLoad.isValid else {
                     outcome.plan = nil
                     outcome.errors = headLoad.diagnostics
-                    _ = try PlanPrinter.requirePlannable(outcome, global: global)
+                    _ = try PlanPrinter.requirePlannable(outcome, output: output, format: format)
                     return
                 }
                 // Without the store, ceilings are unknown: what the default would refuse is a
                 // note for reviewers, not a failure of the pull request.
                 var plan = outcome.plan!
+                plan.base = Reconciler.planSource(baseSource)
                 plan.warnings += outcome.errors.map { "\($0.location): \($0.message)" }
-                PlanPrinter.print(plan, format: format, global: global)
+                PlanPrinter.print(plan, format: format, output: output)
                 if detailedExitcode && !plan.isEmpty { throw ExitCode(2) }
             }
         }

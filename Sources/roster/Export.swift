@@ -6,12 +6,16 @@ import RosterStore
 extension Roster {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the store's teams as manifests (one file per team) that plan to zero changes.")
-
-        @OptionGroup var global: GlobalOptions
+            abstract: "Write the store's teams as manifests (one file per team) that plan to zero changes.",
+            discussion: """
+                Example:
+                  roster export --dir teams
+                """)
 
         @Option(help: ArgumentHelp("The folder to write <team>.yaml files into (created when missing).", valueName: "path"))
         var dir: String
+
+        @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             try await Output.reportingFailures {

@@ -4,19 +4,8 @@ import RosterPostgres
 import RosterSQLite
 import RosterStore
 
-/// Options every command takes.
-struct GlobalOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp(
-            "The store: sqlite:PATH (default sqlite:roster.db) or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|require|verify-full] (also ROSTER_STORE).",
-            valueName: "url"))
-    var store: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "A file holding the PostgreSQL store's password (else the URL's, or PGPASSWORD).", valueName: "path"))
-    var storePasswordFile: String?
-
+/// The output flags every command takes.
+struct OutputOptions: ParsableArguments {
     @Flag(help: "No colours, even on a terminal (also NO_COLOR).")
     var noColor = false
 
@@ -31,14 +20,25 @@ struct GlobalOptions: ParsableArguments {
         !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) != false && isatty(1) == 1
     }
 
-    @Option(help: ArgumentHelp("The secret key file for invitation links (default <database>.key; also ROSTER_SECRET_KEY_FILE).", valueName: "path"))
-    var secretKeyFile: String?
-
-    @Option(help: ArgumentHelp("Base URL of invitation links (default http://127.0.0.1:8080, for roster serve its --listen address; also ROSTER_BASE_URL).", valueName: "url"))
-    var baseURL: String?
-
     func validate() throws {
         if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together.") }
+    }
+}
+
+/// Which store: `--store` and its password.
+struct StoreOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The store: sqlite:PATH (default sqlite:roster.db) or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|require|verify-full] (also ROSTER_STORE).",
+            valueName: "url"))
+    var store: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the PostgreSQL store's password (else the URL's, or PGPASSWORD).", valueName: "path"))
+    var storePasswordFile: String?
+
+    func validate() throws {
         _ = try storeLocation()
     }
 
@@ -70,6 +70,20 @@ struct GlobalOptions: ParsableArguments {
         }
         return location
     }
+}
+
+/// What commands that use the store take: the output flags, then the store options (shown
+/// last in `--help`, where they matter least to a newcomer).
+struct GlobalOptions: ParsableArguments {
+    @OptionGroup var output: OutputOptions
+
+    @OptionGroup(title: HelpLayout.storeTitle) var storeOptions: StoreOptions
+
+    var quiet: Bool { output.quiet }
+    var verbose: Bool { output.verbose }
+    var colorOutput: Bool { output.colorOutput }
+
+    func storeLocation() throws -> StoreLocation { try storeOptions.storeLocation() }
 
     /// Opens the store (connecting and migrating a PostgreSQL one).
     func openStore() async throws -> any Store {
@@ -83,19 +97,30 @@ struct GlobalOptions: ParsableArguments {
         case .postgres(let location): try await PostgresStore(location)
         }
     }
+}
+
+/// The invitation key and link address, for the commands that make or check links.
+struct LinkOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The secret key file for invitation links (default <database>.key; also ROSTER_SECRET_KEY_FILE).", valueName: "path"))
+    var secretKeyFile: String?
+
+    @Option(help: ArgumentHelp("Base URL of invitation links (default http://127.0.0.1:8080, for roster serve its --listen address; also ROSTER_BASE_URL).", valueName: "url"))
+    var baseURL: String?
+
+    private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     /// Invitation tokens under the secret key, created beside the database on first use.
-    func invitationTokens() throws -> InvitationTokens {
-        InvitationTokens(keyBytes: try secretKey())
+    func invitationTokens(store: GlobalOptions) throws -> InvitationTokens {
+        InvitationTokens(keyBytes: try secretKey(store: store))
     }
 
     /// The secret key (invitation links, session cookies): `--secret-key-file`, or beside a
     /// SQLite database on first use. A PostgreSQL store has no file to sit beside, and its
     /// key must be the same file on every replica: it is required.
-    func secretKey() throws -> Data {
+    func secretKey(store: GlobalOptions) throws -> Data {
         let configured = secretKeyFile ?? environment["ROSTER_SECRET_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         if let configured { return try SecretKeyFile.load(path: configured) }
-        switch try storeLocation() {
+        switch try store.storeLocation() {
         case .sqlite(let path): return try SecretKeyFile.load(path: path + ".key")
         case .postgres:
             throw ValidationError(

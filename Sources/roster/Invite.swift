@@ -10,15 +10,20 @@ extension Roster {
 
         struct Link: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Print the link of a pending invitation (the same link each time until it ends).")
-
-            @OptionGroup var global: GlobalOptions
+                abstract: "Print the link of a pending invitation (the same link each time until it ends).",
+                discussion: """
+                    Example:
+                      roster invite link --team ml-research --email bob@example.com
+                    """)
 
             @Option(help: "The team's slug.")
             var team: String
 
             @Option(help: "The invitee's email.")
             var email: String
+
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup(title: HelpLayout.linkTitle) var links: LinkOptions
 
             func run() async throws {
                 try await Output.reportingFailures {
@@ -27,16 +32,18 @@ extension Roster {
                     guard let invitation = try await store.pendingInvitation(team: team, email: address) else {
                         throw StoreError(.notFound, "no pending invitation for \(address) in team \(team)")
                     }
-                    Output.out(try global.invitationTokens().link(for: invitation, baseURL: global.linkBaseURL) + "\n")
+                    Output.out(try links.invitationTokens(store: global).link(for: invitation, baseURL: links.linkBaseURL) + "\n")
                 }
             }
         }
 
         struct Accept: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Accept an invitation (what the invitation page's Join button does).")
-
-            @OptionGroup var global: GlobalOptions
+                abstract: "Accept an invitation (what the invitation page's Join button does).",
+                discussion: """
+                    Example:
+                      roster invite accept http://127.0.0.1:8080/invite/TOKEN --email bob@example.com
+                    """)
 
             @Argument(help: "The token, or the whole link.")
             var token: String
@@ -45,13 +52,15 @@ extension Roster {
             var email: String
 
             @OptionGroup var lock: LockOptions
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup(title: HelpLayout.linkTitle) var links: LinkOptions
 
             func run() async throws {
                 try await Output.reportingFailures {
                     guard let address = Email(email) else { throw ValidationError("--email \(email) is not an email address.") }
                     let token = token.split(separator: "/").last.map(String.init) ?? token
                     let store = try await global.openStore()
-                    let tokens = try global.invitationTokens()
+                    let tokens = try links.invitationTokens(store: global)
                     // Unknown, revoked, accepted and mismatched tokens get the same answer.
                     guard let id = InvitationTokens.invitationID(in: token), let invitation = try await store.invitation(id: id),
                         tokens.matches(token, invitation)

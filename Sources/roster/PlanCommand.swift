@@ -10,13 +10,20 @@ extension Roster {
             commandName: "plan",
             abstract: "Show what applying the manifests would change in the store.",
             discussion: """
+                Examples:
+                  roster plan --repo . --ref main
+                  roster plan --repo . --out plan.json   (then: roster apply plan.json)
+                  roster plan --repo . --format markdown  (for a pull-request comment)
+
+                A large plan shows the first \(PlanRenderer.TextLimits.standard.changesPerTeam) changes of each of \
+                its first \(PlanRenderer.TextLimits.standard.teams) teams; --verbose shows all.
+
                 Exit status: 0 success (with --detailed-exitcode: no changes), 2 changes (with --detailed-exitcode), \
                 1 invalid manifests or a plan the rules forbid, 64 usage error.
                 """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, json }
 
-        @OptionGroup var global: GlobalOptions
         @OptionGroup var source: SourceOptions
         @OptionGroup var safety: SafetyOptions
 
@@ -29,16 +36,21 @@ extension Roster {
         @Flag(help: "Exit 2 when the plan has changes, 0 when it has none.")
         var detailedExitcode = false
 
+        @OptionGroup var global: GlobalOptions
+
         func run() async throws {
             try await Output.reportingFailures {
                 let store = try await global.openStore()
                 let outcome = try await Reconciler.plan(
                     source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides)
-                let plan = try PlanPrinter.requirePlannable(outcome, global: global)
+                let plan = try PlanPrinter.requirePlannable(outcome, output: global.output, format: format)
                 Output.keepUntilExit(outcome)
-                if let out { try PlanFile.save(plan, to: out) }
+                if let out {
+                    try PlanFile.save(plan, to: out)
+                    if !global.quiet { Output.err("Saved the plan to \(out); apply it with `roster apply \(out)`.\n") }
+                }
                 // Saved with --quiet: the file is the output.
-                PlanPrinter.print(plan, format: format, global: global, asked: out == nil)
+                PlanPrinter.print(plan, format: format, output: global.output, asked: out == nil)
                 if detailedExitcode && !plan.isEmpty { throw ExitCode(2) }
             }
         }
@@ -48,26 +60,33 @@ extension Roster {
 /// Printing plans and the problems that stop them, shared by plan, apply, diff and reconcile.
 enum PlanPrinter {
     /// The plan, or the printed reasons there is none (invalid manifests, forbidden changes).
-    static func requirePlannable(_ outcome: Reconciler.Outcome, global: GlobalOptions) throws -> Plan {
+    static func requirePlannable(
+        _ outcome: Reconciler.Outcome, output: OutputOptions, format: Roster.PlanCommand.Format = .text
+    ) throws -> Plan {
         guard let plan = outcome.plan, outcome.errors.isEmpty else {
-            try failing(outcome.errors, planned: outcome.plan != nil, global: global)
+            try failing(outcome.errors, planned: outcome.plan != nil, output: output, format: format)
         }
         return plan
     }
 
-    /// Prints why there is no plan (invalid manifests, or a plan that breaks rules) and exits 1.
-    static func failing(_ errors: [Diagnostic], planned: Bool, global: GlobalOptions) throws -> Never {
-        Output.err(DiagnosticRenderer.text(errors, color: global.colorOutput && isatty(2) == 1))
+    /// Prints why there is no plan (invalid manifests, or a plan that breaks rules) and exits 1;
+    /// with `--format markdown` also on standard output, for the pull-request comment.
+    static func failing(
+        _ errors: [Diagnostic], planned: Bool, output: OutputOptions, format: Roster.PlanCommand.Format = .text
+    ) throws -> Never {
+        Output.err(DiagnosticRenderer.text(errors, color: output.colorOutput && isatty(2) == 1))
         let count = errors.filter { $0.severity == .error }.count
-        Output.err(
+        let summary =
             planned
-                ? "The plan breaks \(count) rule\(count == 1 ? "" : "s"); nothing will be applied.\n"
-                : "Invalid manifests: \(count) error\(count == 1 ? "" : "s"); nothing was planned.\n")
+            ? "The plan breaks \(count) rule\(count == 1 ? "" : "s"); nothing will be applied."
+            : "Invalid manifests: \(count) error\(count == 1 ? "" : "s"); nothing was planned."
+        Output.err(summary + "\n")
+        if format == .markdown { Output.out(DiagnosticRenderer.markdown(errors, heading: summary)) }
         throw ExitCode(1)
     }
 
     /// Prints `plan`; with `--quiet`, only when the plan is what the command was asked for (`asked`).
-    static func print(_ plan: Plan, format: Roster.PlanCommand.Format, global: GlobalOptions, asked: Bool = true) {
+    static func print(_ plan: Plan, format: Roster.PlanCommand.Format, output: OutputOptions, asked: Bool = true) {
         switch format {
         case .json:
             Output.out(PlanRenderer.json(plan))
@@ -75,7 +94,7 @@ enum PlanPrinter {
             Output.out(PlanRenderer.markdown(plan))
         case .text:
             for warning in plan.warnings { Output.err("warning: \(warning.printable)\n") }
-            if !global.quiet || (asked && !plan.isEmpty) { Output.out(PlanRenderer.text(plan, color: global.colorOutput)) }
+            if !output.quiet || (asked && !plan.isEmpty) { Output.out(PlanRenderer.text(plan, color: output.colorOutput, limits: output.verbose ? nil : .standard)) }
         }
     }
 }

@@ -10,12 +10,14 @@ extension Roster {
         static let configuration = CommandConfiguration(
             abstract: "One scheduled run: fetch, plan, apply within the safety rules, record the run.",
             discussion: """
+                Example:
+                  roster reconcile --repo https://github.com/org/teams.git --ref main
+
                 For cron or CI. No confirmation is asked. A run the rules refuse is recorded with its reason. \
                 With selfHeal off (roster.yaml), changes that only undo drift are left out. \
                 Exit status: 0 applied or nothing to do, 1 error, 3 refused.
                 """)
 
-        @OptionGroup var global: GlobalOptions
         @OptionGroup var source: SourceOptions
         @OptionGroup var safety: SafetyOptions
 
@@ -30,6 +32,8 @@ extension Roster {
 
         @Option(help: ArgumentHelp("Who the audit log names as the actor (default roster; also ROSTER_IDENTITY).", valueName: "name"))
         var identity: String?
+
+        @OptionGroup var global: GlobalOptions
 
         func validate() throws {
             guard Self.seconds(interval) != nil else {
@@ -64,8 +68,8 @@ extension Roster {
                 let store = try await global.openStore()
                 let outcome = try await Reconciler.run(request(trigger: "reconcile"), store: store)
                 guard let run = outcome.run else { return }
-                if run.result == .failed { try PlanPrinter.failing(outcome.errors, planned: outcome.plan != nil, global: global) }
-                if let plan = outcome.plan { PlanPrinter.print(plan, format: .text, global: global, asked: false) }
+                if run.result == .failed { try PlanPrinter.failing(outcome.errors, planned: outcome.plan != nil, output: global.output) }
+                if let plan = outcome.plan { PlanPrinter.print(plan, format: .text, output: global.output, asked: false) }
                 if run.result == .refused {
                     let lift = run.message?.contains("maxRemovals") == true ? " (--allow-mass-removal lifts the limit for one run)" : ""
                     throw Refusal(message: (run.message ?? "refused") + "; nothing was applied" + lift)

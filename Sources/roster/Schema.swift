@@ -4,7 +4,11 @@ import RosterCore
 extension Roster {
     struct Schema: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the JSON Schema of the manifests (for editors and yaml-language-server).")
+            abstract: "Print the JSON Schema of the manifests (for editors and yaml-language-server).",
+            discussion: """
+                Example:
+                  roster schema > roster.schema.json
+                """)
 
         func run() {
             Output.out(ManifestSchema.json + "\n")

@@ -10,12 +10,14 @@ extension Roster {
         static let configuration = CommandConfiguration(
             abstract: "Run the controller: reconcile on an interval and on webhooks; serve invitations, status and metrics.",
             discussion: """
+                Example:
+                  roster serve --repo https://github.com/org/teams.git --listen 0.0.0.0:8080 --base-url https://roster.example.com
+
                 One process per store applies changes (a lease in the store); start a second on the same store and it \
                 stands by, taking over when the first stops or dies. SIGTERM or SIGINT stops cleanly: a run in flight \
                 finishes, the lease is released, exit 0.
                 """)
 
-        @OptionGroup var global: GlobalOptions
         @OptionGroup var source: SourceOptions
         @OptionGroup var safety: SafetyOptions
 
@@ -54,6 +56,9 @@ extension Roster {
         @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
         var logLevel: String = "info"
 
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup(title: HelpLayout.linkTitle) var links: LinkOptions
+
         func validate() throws {
             guard Self.address(listen) != nil else {
                 throw ValidationError("--listen takes host:port, such as 127.0.0.1:8080 or 0.0.0.0:8080, not \(listen).")
@@ -77,7 +82,7 @@ extension Roster {
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level is one of trace, debug, info, notice, warning, error, critical.")
             }
-            if let text = global.explicitBaseURL {
+            if let text = links.explicitBaseURL {
                 guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
                     throw ValidationError("--base-url takes an http or https URL, not \(text).")
                 }
@@ -87,7 +92,7 @@ extension Roster {
         /// `--base-url` (or ROSTER_BASE_URL); without one, the `--listen` address, so that a
         /// browser's Origin on the pages matches.
         var serverBaseURL: URL {
-            if let text = global.explicitBaseURL, let url = URL(string: text) { return url }
+            if let text = links.explicitBaseURL, let url = URL(string: text) { return url }
             let (host, port) = Self.address(listen) ?? ("127.0.0.1", 8080)
             return ServerConfiguration.defaultBaseURL(host: host, port: port)
         }
@@ -117,7 +122,7 @@ extension Roster {
                     trackedRef: source.repo == nil ? "HEAD" : source.ref ?? "HEAD", webhookSecret: try webhookSecret(logger),
                     signInRateLimit: signInLimit, repositoryWebURL: repoWebURL.flatMap(RepositoryWebURL.init))
                 let environment = ServerEnvironment(
-                    store: store, configuration: configuration, secretKey: try global.secretKey(), logger: logger)
+                    store: store, configuration: configuration, secretKey: try links.secretKey(store: global), logger: logger)
                 let source = source
                 let (identity, lockTimeout, overrides) = (identity, lockTimeout, safety.overrides)
                 let reconciler = ReconcileService(
@@ -127,7 +132,7 @@ extension Roster {
                             trigger: trigger, identity: identity, lockTimeout: lockTimeout, overrides: overrides, skip: skip)
                     },
                     trigger: environment.trigger, status: environment.status, metrics: environment.metrics, logger: logger)
-                if global.explicitBaseURL == nil, ["0.0.0.0", "::"].contains(host) {
+                if links.explicitBaseURL == nil, ["0.0.0.0", "::"].contains(host) {
                     logger.warning(
                         "no --base-url: links and the pages' origin check use \(configuration.linkBase); set --base-url to the address people use")
                 }

@@ -7,11 +7,15 @@ import RosterStore
 extension Roster {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Last runs, pending invitations, and with a source (--repo/--dir) the drift against it.")
+            abstract: "Last runs, pending invitations, and with a source (--repo/--dir) the drift against it.",
+            discussion: """
+                Examples:
+                  roster status
+                  roster status --repo . --runs 5
+                """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-        @OptionGroup var global: GlobalOptions
         @OptionGroup var source: SourceOptions
 
         @Option(help: ArgumentHelp("How many runs to show.", valueName: "n"))
@@ -19,6 +23,8 @@ extension Roster {
 
         @Option(help: "text or json.")
         var format: Format = .text
+
+        @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             try await Output.reportingFailures {
@@ -29,7 +35,7 @@ extension Roster {
                 if source.repo != nil || source.dir != nil {
                     let outcome = try await Reconciler.plan(
                         source: try source.makeSource(), loader: source.loader, store: store, overrides: .init())
-                    drift = try PlanPrinter.requirePlannable(outcome, global: global)
+                    drift = try PlanPrinter.requirePlannable(outcome, output: global.output)
                 }
                 switch format {
                 case .json: Output.out(try StatusReport(runs: recent, pending: pending, drift: drift).json())

@@ -12,6 +12,9 @@ extension Roster {
             static let configuration = CommandConfiguration(
                 abstract: "Move a whole store into an empty one (SQLite ↔ PostgreSQL), then verify it.",
                 discussion: """
+                    Example:
+                      roster store copy --from sqlite:roster.db --to postgres://db.internal/roster
+
                     Copies teams, members, invitations (with their nonces: links keep working with the same \
                     --secret-key-file), ceilings, runs, API keys and the audit log with its hashes, in one \
                     transaction of the target, which must be empty. Then verifies the copied chain and prints its \

@@ -11,9 +11,12 @@ extension Roster {
         struct Ceiling: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Approve a team's spend-limit ceiling (audited); manifests may set limits up to it.",
-                discussion: "The team need not exist yet: approve the ceiling, then apply the manifest that creates it.")
+                discussion: """
+                    Example:
+                      roster team ceiling --team ml-research --per-hour 120 --actor ops@example.com
 
-            @OptionGroup var global: GlobalOptions
+                    The team need not exist yet: approve the ceiling, then apply the manifest that creates it.
+                    """)
 
             @Option(help: "The team's slug.")
             var team: String
@@ -25,6 +28,8 @@ extension Roster {
             var actor: String?
 
             @OptionGroup var lock: LockOptions
+
+            @OptionGroup var global: GlobalOptions
 
             func validate() throws {
                 guard TeamSlug.isValid(team) else { throw ValidationError("--team \(team) is not a valid team slug.") }

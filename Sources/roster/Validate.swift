@@ -6,17 +6,26 @@ extension Roster {
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load and check the manifests; report every problem with file:line:column.",
-            discussion: "Exit status: 0 valid (warnings allowed), 1 invalid or unreadable, 64 usage error.")
+            discussion: """
+                Examples:
+                  roster validate --repo .
+                  roster validate --dir teams --format github
+
+                Exit status: 0 valid (warnings allowed), 1 invalid or unreadable, 64 usage error.
+                """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
             case text, json, github
         }
 
-        @OptionGroup var global: GlobalOptions
         @OptionGroup var source: SourceOptions
 
         @Option(help: "text, json, or github (Actions annotation lines).")
         var format: Format = .text
+
+        @OptionGroup var output: OutputOptions
+        /// Accepted, for scripts that pass the store to every command; never opened.
+        @OptionGroup(visibility: .hidden) var store: StoreOptions
 
         func run() async throws {
             try await Output.reportingFailures {
@@ -27,11 +36,11 @@ extension Roster {
                 case .json: Output.out(DiagnosticRenderer.json(result.diagnostics))
                 case .github: Output.out(DiagnosticRenderer.github(result.diagnostics))
                 case .text:
-                    Output.out(DiagnosticRenderer.text(result.diagnostics, color: global.colorOutput))
-                    if !global.quiet || !result.isValid {
+                    Output.out(DiagnosticRenderer.text(result.diagnostics, color: output.colorOutput))
+                    if !output.quiet || !result.isValid {
                         Output.out(summary(result) + "\n")
                     }
-                    if global.verbose {
+                    if output.verbose {
                         let elapsed = ContinuousClock.now - started
                         Output.err("read \(result.fileCount) files, \(result.byteCount) bytes in \(elapsed)\n")
                     }
@@ -50,8 +59,11 @@ extension Roster {
                 let warned = warnings == 0 ? "" : ", \(warnings) warning\(warnings == 1 ? "" : "s")"
                 return "Valid: \(teams) in \(files)\(at)\(warned)."
             }
-            let warned = warnings == 0 ? "" : " and \(warnings) warning\(warnings == 1 ? "" : "s")"
-            return "Invalid: \(errors) error\(errors == 1 ? "" : "s")\(warned) in \(files)\(at)."
+            // The files the errors are in, of those read: "2 errors in 1 of 4 files".
+            let failing = Set(result.diagnostics.lazy.filter { $0.severity == .error && !$0.file.isEmpty }.map(\.file)).count
+            let place = failing == 0 ? "reading \(files)" : failing >= result.fileCount ? "in \(failing) file\(failing == 1 ? "" : "s")" : "in \(failing) of \(files)"
+            let warned = warnings == 0 ? "" : ", \(warnings) warning\(warnings == 1 ? "" : "s")"
+            return "Invalid: \(errors) error\(errors == 1 ? "" : "s") \(place)\(at)\(warned)."
         }
     }
 }

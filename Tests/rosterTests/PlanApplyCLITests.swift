@@ -99,7 +99,13 @@ struct PlanApplyCLITests {
                 for format in ["text", "json", "markdown"] {
                     let result = try ws.roster(["plan", "--format", format] + source)
                     #expect(result.status == 1, "\(source) \(format): \(result)")
-                    #expect(result.stdout.isEmpty, "no plan is printed: \(result)")
+                    if format == "markdown" {
+                        // No plan, but the errors, for the pull-request comment.
+                        #expect(result.stdout.hasPrefix("### Roster plan\n"), "\(result)")
+                        #expect(result.stdout.contains("- `\(BrokenManifest.file):"), "\(result)")
+                    } else {
+                        #expect(result.stdout.isEmpty, "no plan is printed: \(result)")
+                    }
                     let errors = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
                     if let token = broken.token, let marker = broken.marker {
                         let (line, column) = try position(of: token, inLineContaining: marker, of: broken.text)
@@ -131,7 +137,12 @@ struct PlanApplyCLITests {
             for format in ["text", "markdown", "json"] {
                 let plan = try ws.roster(["plan", "--repo", ws.repository, "--format", format, "--detailed-exitcode"])
                 #expect(plan.status == 1, "\(format): \(plan)")
-                #expect(plan.stdout.isEmpty, "\(plan)")
+                if format == "markdown" {
+                    #expect(plan.stdout.contains("**The plan breaks 1 rule; nothing will be applied.**"), "\(plan)")
+                    #expect(plan.stdout.contains("- `teams/ml-research.yaml:\(line):\(column)` **error**"), "\(plan)")
+                } else {
+                    #expect(plan.stdout.isEmpty, "\(plan)")
+                }
                 #expect(plan.stderr.contains("teams/ml-research.yaml:\(line):\(column): error: "), "\(plan)")
                 #expect(plan.stderr.contains("roster team ceiling --team ml-research"), "\(plan)")
             }

@@ -4,6 +4,9 @@ public struct Plan: Sendable, Codable, Equatable {
     /// The JSON format's version; a reader refuses formats it does not know.
     public var formatVersion: String
     public var source: Source?
+    /// For `roster diff`: the revision the plan starts from instead of the store (not part
+    /// of SPEC's JSON example; absent from plans against a store).
+    public var base: Source?
     /// The store's state version the plan was computed against.
     public var stateVersion: Int64
     /// In the order they apply: by team, then by kind of change, then by subject.

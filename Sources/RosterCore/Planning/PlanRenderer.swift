@@ -24,8 +24,9 @@ public enum PlanRenderer {
         return "Plan: " + parts.joined(separator: ", ") + "."
     }
 
-    /// What the store matches when there is nothing to do.
+    /// What the store (or a diff's base) matches when there is nothing to do.
     public static func noChangesLine(_ plan: Plan) -> String {
+        if let base = plan.base { return "No changes. The head \(revision(plan.source)) declares what the base \(revision(base)) does." }
         let target = plan.source.map { source in
             source.commit.map { String($0.prefix(12)) } ?? source.repository
         } ?? "the manifests"
@@ -53,16 +54,38 @@ public enum PlanRenderer {
         }
     }
 
+    /// `` `main` (0123456789ab) ``: a revision by its ref and commit.
+    private static func revision(_ source: Plan.Source?) -> String {
+        guard let source else { return "the manifests" }
+        let commit = source.commit.map { String($0.prefix(12)) }
+        switch (source.ref, commit) {
+        // A ref is the user's text: a code span that a backtick or a control character in it
+        // cannot leave, in the text output as in Markdown.
+        case (let ref?, let commit?): return "\(PrintableText.markdownCode(ref)) (\(commit))"
+        case (nil, let commit?): return commit
+        default: return PrintableText.markdownCode(source.ref ?? source.repository)
+        }
+    }
+
     private static func arrow(_ change: Change) -> String {
         "\(change.before.map(\.description) ?? "none") → \(change.after.map(\.description) ?? "none")"
     }
 
     /// The changes grouped by team, then the summary line (or "No changes.").
     /// Warnings are not included: text output sends them to standard error.
-    public static func text(_ plan: Plan, color: Bool) -> String {
+    /// With `limits`, a large plan is cut (see `TextLimits`).
+    public static func text(_ plan: Plan, color: Bool, limits: TextLimits? = nil) -> String {
         guard !plan.isEmpty else { return noChangesLine(plan) + "\n" }
-        var out = ""
-        forEachTeam(plan) { team, changes in
+        var out = plan.base.map { ("From the base \(revision($0)) to the head \(revision(plan.source)):").printable + "\n\n" } ?? ""
+        var (teams, cutTeams, cutChanges) = (0, 0, 0)
+        forEachTeam(plan) { team, allChanges in
+            teams += 1
+            if let limits, teams > limits.teams {
+                cutTeams += 1
+                cutChanges += allChanges.count
+                return
+            }
+            let changes = allChanges.prefix(limits?.changesPerTeam ?? .max)
             let team = team.printable
             out += (color ? "\u{1B}[1m# team \(team)\u{1B}[0m" : "# team \(team)") + "\n"
             for change in changes {
@@ -71,7 +94,13 @@ public enum PlanRenderer {
                 let paint = change.action.symbol == "+" ? "32" : change.action.symbol == "-" ? "31" : "33"
                 out += "\u{1B}[\(paint)m\(text)\u{1B}[0m\n"
             }
+            if let limits, allChanges.count > changes.count {
+                out += "  … \(allChanges.count - changes.count) more (\(limits.hint))\n"
+            }
             out += "\n"
+        }
+        if let limits, cutTeams > 0 {
+            out += "… \(cutChanges) more change\(cutChanges == 1 ? "" : "s") in \(cutTeams) more team\(cutTeams == 1 ? "" : "s") (\(limits.hint))\n\n"
         }
         return out + summaryLine(plan) + "\n"
     }
@@ -89,7 +118,11 @@ public enum PlanRenderer {
         var teams = 0
         forEachTeam(plan) { _, _ in teams += 1 }
         out += "**\(summaryLine(plan))** (\(plan.summary.total) change\(plan.summary.total == 1 ? "" : "s") in \(teams) team\(teams == 1 ? "" : "s"))\n"
-        if let commit = plan.source?.commit { out += "\nAt commit \(PrintableText.markdownCode(commit.prefix(12))), store version \(plan.stateVersion).\n" }
+        if let base = plan.base {
+            out += "\nFrom the base \(revision(base)) to the head \(revision(plan.source)).\n"
+        } else if let commit = plan.source?.commit {
+            out += "\nAt commit \(PrintableText.markdownCode(commit.prefix(12))), store version \(plan.stateVersion).\n"
+        }
         for warning in plan.warnings { out += "\n> [!WARNING]\n> \(inline(warning))\n" }
         var shown = 0
         var cutTeams = 0

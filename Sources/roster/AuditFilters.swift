@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import RosterCore
+import RosterStore
+
+/// What `roster audit` (and `roster audit list`) selects and how it prints it: on the
+/// command itself, so `roster audit --help` and shell completions show them.
+struct AuditFilters: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
+
+    @Option(help: ArgumentHelp("From this time, inclusive: RFC 3339 or YYYY-MM-DD (UTC).", valueName: "time"))
+    var since: String?
+    @Option(help: ArgumentHelp("Before this time, exclusive: RFC 3339 or YYYY-MM-DD (UTC).", valueName: "time"))
+    var until: String?
+    @Option(help: ArgumentHelp("The actor or the commit author (onBehalfOf), case-insensitive.", valueName: "email"))
+    var user: String?
+    @Option(help: ArgumentHelp("team, member or invite.", valueName: "type"))
+    var resourceType: String?
+    @Option(help: ArgumentHelp("A team slug, or <team>/<email>.", valueName: "id"))
+    var resourceId: String?
+    @Option(help: ArgumentHelp("A dotted action, such as member.role.update.", valueName: "action"))
+    var action: String?
+    @Option(help: "A team slug.")
+    var team: String?
+    @Option(help: ArgumentHelp("Only the entries of one run: the id `apply`, `reconcile` and `status` print.", valueName: "id"))
+    var run: String?
+    @Option(help: ArgumentHelp("Only the newest N entries.", valueName: "n"))
+    var limit: Int?
+    @Option(help: "text, json or csv.")
+    var format: Format = .text
+
+    func validate() throws {
+        if let since, Timestamp.bound(since) == nil {
+            throw ValidationError("--since takes RFC 3339 (2026-11-23T10:00:00Z) or a date (2026-11-23), not \(since).")
+        }
+        if let until, Timestamp.bound(until) == nil {
+            throw ValidationError("--until takes RFC 3339 (2026-11-23T10:00:00Z) or a date (2026-11-23), not \(until).")
+        }
+        if let resourceType, AuditResourceType(rawValue: resourceType) == nil {
+            let names = AuditResourceType.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--resource-type is one of \(names), not \(resourceType).")
+        }
+        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more.") }
+        if let action, AuditAction(rawValue: action) == nil {
+            throw ValidationError(
+                "--action \(action) is not an audit action; the actions are "
+                    + AuditAction.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+        }
+    }
+
+    /// Prints the matching entries from the store `global` names.
+    func list(global: GlobalOptions) async throws {
+        try await Output.reportingFailures {
+            let query = AuditQuery(
+                since: since.flatMap(Timestamp.bound), until: until.flatMap(Timestamp.bound), user: user,
+                resourceType: resourceType, resourceID: resourceId?.lowercased(), action: action, team: team,
+                runID: run, limit: limit)
+            let entries = try await global.openStore().auditEntries(matching: query)
+            switch format {
+            case .text: Output.out(AuditRenderer.text(entries))
+            case .json: Output.out(AuditRenderer.json(entries))
+            case .csv: Output.out(AuditRenderer.csv(entries))
+            }
+        }
+    }
+}
