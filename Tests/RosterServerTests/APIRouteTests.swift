@@ -154,4 +154,25 @@ struct APIRouteTests {
             }
         }
     }
+
+    @Test("Invitations page by team and email; the next link only when more follow")
+    func invitationPaging() async throws {
+        try await ServerFixture.with { fixture in
+            try await fixture.application.test(.router) { client in
+                // ml has one pending invitation (bob): a page of one is the whole list.
+                let one = try await client.execute(uri: "/api/v1/invitations?limit=1", method: .get, headers: fixture.bearer("alice"))
+                #expect((one.json as? [[String: Any]])?.map { $0["email"] as? String } == ["bob@example.com"])
+                #expect(one.headers[APIController.link] == nil, "no page follows the last one")
+                let after = try await client.execute(
+                    uri: "/api/v1/invitations?after=ml/bob@example.com", method: .get, headers: fixture.bearer("alice"))
+                #expect((after.json as? [Any])?.isEmpty == true)
+                // teams: two for dan, one a page.
+                let first = try await client.execute(uri: "/api/v1/teams?limit=1", method: .get, headers: fixture.bearer("dan"))
+                #expect((first.json as? [[String: Any]])?.map { $0["slug"] as? String } == ["ml"])
+                #expect(first.headers[APIController.link] == "</api/v1/teams?after=ml&limit=1>; rel=\"next\"")
+                let second = try await client.execute(uri: "/api/v1/teams?after=ml&limit=1", method: .get, headers: fixture.bearer("dan"))
+                #expect((second.json as? [[String: Any]])?.map { $0["slug"] as? String } == ["ops"] && second.headers[APIController.link] == nil)
+            }
+        }
+    }
 }

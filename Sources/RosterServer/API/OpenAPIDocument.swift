@@ -250,7 +250,7 @@ enum OpenAPIDocument {
             },
             "headers": {
               "Link": {
-                "description": "`</api/v1/invitations?after=…&limit=…>; rel=\"next\"`: the next page, on every full page (so the next may be empty). Absent on a page that is not full.",
+                "description": "The next page, when more invitations follow: `</api/v1/invitations?after=<team>/<email>&limit=N>; rel=\"next\"`.",
                 "required": false,
                 "schema": {
                   "type": "string",
