@@ -56,6 +56,10 @@ extension Roster {
 
             @OptionGroup var global: GlobalOptions
 
+            /// The filters are `roster audit`'s, parsed wherever they are written: given here
+            /// they would be ignored, so they are refused instead.
+            @ParentCommand var audit: Audit
+
             func validate() throws {
                 if let head, AuditHead(head) == nil {
                     throw ValidationError("--head takes SEQ:HASH as `roster audit head` prints it, not \(head).")
@@ -63,6 +67,7 @@ extension Roster {
             }
 
             func run() async throws {
+                try audit.filters.requireNone(for: "verify", reason: "it checks the whole chain")
                 try await Output.reportingFailures {
                     switch try await global.openStore().verifyAudit(expectedHead: head.flatMap(AuditHead.init)) {
                     case .intact(let count, let last):
@@ -86,8 +91,10 @@ extension Roster {
                     """)
 
             @OptionGroup var global: GlobalOptions
+            @ParentCommand var audit: Audit
 
             func run() async throws {
+                try audit.filters.requireNone(for: "head", reason: "it prints the last entry of the whole log")
                 try await Output.reportingFailures {
                     guard let head = try await global.openStore().auditHead() else {
                         throw StoreError(.notFound, "the audit log is empty")

@@ -48,6 +48,14 @@ struct AuditFilters: ParsableArguments {
         }
     }
 
+    /// Refuses filters given to a subcommand that reads the whole log (`verify`, `head`).
+    func requireNone(for subcommand: String, reason: String) throws {
+        let given = [since, until, user, resourceType, resourceId, action, team, run].contains { $0 != nil }
+        if given || limit != nil || format != .text {
+            throw ValidationError("roster audit \(subcommand) takes no filters or --format: \(reason).")
+        }
+    }
+
     /// Prints the matching entries from the store `global` names.
     func list(global: GlobalOptions) async throws {
         try await Output.reportingFailures {

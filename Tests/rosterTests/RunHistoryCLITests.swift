@@ -31,6 +31,15 @@ struct RunHistoryCLITests {
         }
     }
 
+    @Test("audit verify and audit head refuse the filters they would ignore", arguments: [["verify", "--team", "ml"], ["head", "--limit", "3"]])
+    func wholeLogSubcommandsRefuseFilters(_ arguments: [String]) throws {
+        try withWorkspace { ws in
+            let result = try ws.roster(["audit"] + arguments)
+            #expect(result.status == 64, "\(result)")
+            #expect(result.stderr.contains("roster audit \(arguments[0]) takes no filters"), "\(result)")
+        }
+    }
+
     @Test("audit --action names the valid actions when given an unknown one")
     func unknownAction() throws {
         try withWorkspace { ws in
