@@ -338,31 +338,16 @@ struct PlanApplyCLITests {
 
             // util-linux flock holds the lock; the shell it runs writes a holder line into the
             // lock file (as Roster does) and becomes `sleep`, so $$ is the sleeping process.
-            let holder = try BackgroundProcess(
-                URL(fileURLWithPath: "/bin/sh"),
-                ["-c", #"exec flock "$LOCK" sh -c 'echo "pid $$ (lock-holder-test)" > "$LOCK"; exec sleep 30'"#],
-                in: ws.folder, environment: ["LOCK": ws.lockFile])
-            var sleeper: pid_t?
-            defer {
-                if let sleeper { kill(sleeper, SIGKILL) }
-                holder.stop(with: SIGKILL)
-            }
-            let holderLine: () -> String? = {
-                (try? String(contentsOfFile: ws.lockFile, encoding: .utf8))?.split(separator: "\n").first
-                    .flatMap { $0.contains("lock-holder-test") ? String($0) : nil }
-            }
-            try #require(poll { holderLine() != nil }, "the holder never took the lock: \(holder.wait())")
-            let line = try #require(holderLine())
-            sleeper = line.split(separator: " ").dropFirst().first.flatMap { pid_t($0) }
+            let lock = try LockHolder(ws)
+            defer { lock.release() }
+            let line = lock.line
 
             let refused = try ws.roster(command + ["--repo", ws.repository, "--lock-timeout", "0.3"])
             #expect(refused.status == 3, "\(refused)")
             #expect(refused.stderr.contains(line), "the refusal names the holder: \(refused)")
             #expect(try ws.auditHead() == head, "nothing was applied")
 
-            if let sleeper { kill(sleeper, SIGKILL) }
-            sleeper = nil
-            holder.stop(with: SIGKILL)
+            lock.release()
             let after = try ws.roster(command + ["--repo", ws.repository, "--lock-timeout", "10"])
             #expect(after.status == 0, "the lock is free again: \(after)")
         }
@@ -381,22 +366,9 @@ struct PlanApplyCLITests {
                 ["team", "ceiling", "--team", "ml-research", "--per-hour", "130"],
                 ["invite", "accept", link, "--email", "bob@example.com"],
             ]
-            let holder = try BackgroundProcess(
-                URL(fileURLWithPath: "/bin/sh"),
-                ["-c", #"exec flock "$LOCK" sh -c 'echo "pid $$ (lock-holder-test)" > "$LOCK"; exec sleep 30'"#],
-                in: ws.folder, environment: ["LOCK": ws.lockFile])
-            var sleeper: pid_t?
-            defer {
-                if let sleeper { kill(sleeper, SIGKILL) }
-                holder.stop(with: SIGKILL)
-            }
-            let holderLine: () -> String? = {
-                (try? String(contentsOfFile: ws.lockFile, encoding: .utf8))?.split(separator: "\n").first
-                    .flatMap { $0.contains("lock-holder-test") ? String($0) : nil }
-            }
-            try #require(poll { holderLine() != nil }, "the holder never took the lock: \(holder.wait())")
-            let line = try #require(holderLine())
-            sleeper = line.split(separator: " ").dropFirst().first.flatMap { pid_t($0) }
+            let lock = try LockHolder(ws)
+            defer { lock.release() }
+            let line = lock.line
             for command in writers {
                 let refused = try ws.roster(command + ["--lock-timeout", "0.3"])
                 #expect(refused.status == 3, "\(refused)")
@@ -405,9 +377,7 @@ struct PlanApplyCLITests {
             #expect(try ws.auditHead() == head, "nothing was written")
             #expect(try ws.roster(["team", "ceiling", "--team", "ml-research", "--per-hour", "130", "--lock-timeout", "-1"]).status == 64)
 
-            if let sleeper { kill(sleeper, SIGKILL) }
-            sleeper = nil
-            holder.stop(with: SIGKILL)
+            lock.release()
             for command in writers {
                 let after = try ws.roster(command + ["--lock-timeout", "10"])
                 #expect(after.status == 0, "the lock is free again: \(after)")
@@ -489,4 +459,42 @@ struct PlanApplyCLITests {
             #expect(!FileManager.default.fileExists(atPath: folder + "/roster.db"), "a usage error opens no store")
         }
     }
+}
+
+/// Another process holding the SQLite store's writer lock, as a writer elsewhere would: util-linux
+/// `flock` holds it, and the shell it runs writes a holder line into the lock file (as Roster
+/// does) and becomes `sleep`, so the pid in that line is the sleeping process.
+private final class LockHolder {
+    private let holder: BackgroundProcess
+    private var sleeper: pid_t?
+    /// The holder line Roster must name in its refusal.
+    let line: String
+
+    init(_ ws: Workspace) throws {
+        holder = try BackgroundProcess(
+            URL(fileURLWithPath: "/bin/sh"),
+            ["-c", #"exec flock "$LOCK" sh -c 'echo "pid $$ (lock-holder-test)" > "$LOCK"; exec sleep 30'"#],
+            in: ws.folder, environment: ["LOCK": ws.lockFile])
+        let read: () -> String? = {
+            (try? String(contentsOfFile: ws.lockFile, encoding: .utf8))?.split(separator: "\n").first
+                .flatMap { $0.contains("lock-holder-test") ? String($0) : nil }
+        }
+        guard poll({ read() != nil }), let line = read() else {
+            holder.stop(with: SIGKILL)
+            throw LockHolderError(description: "the holder never took the lock: \(holder.wait())")
+        }
+        self.line = line
+        sleeper = line.split(separator: " ").dropFirst().first.flatMap { pid_t($0) }
+    }
+
+    /// Ends the holder, freeing the lock; safe to call again.
+    func release() {
+        if let sleeper { kill(sleeper, SIGKILL) }
+        sleeper = nil
+        holder.stop(with: SIGKILL)
+    }
+}
+
+private struct LockHolderError: Error, CustomStringConvertible {
+    var description: String
 }

@@ -57,12 +57,7 @@ struct APIController: Sendable {
                 // One more than the page, to know whether another follows.
                 let found = try await environment.store.pendingInvitations(teams: inviting, after: after, limit: limit + 1)
                 let page = found.prefix(limit)
-                var response = Self.json(page.map { invitation in
-                    StatusSnapshot.PendingInvitation(
-                        team: invitation.team, email: invitation.email.value, role: invitation.role.rawValue,
-                        createdAt: Timestamp.string(invitation.createdAt),
-                        link: environment.tokens.link(for: invitation, baseURL: environment.configuration.linkBase))
-                })
+                var response = Self.json(page.map { StatusSnapshot.PendingInvitation($0, environment) })
                 if found.count > limit, let last = page.last {
                     let cursor = InvitationCursor(team: last.team, email: last.email.value).text
                     response.headers[Self.link] = "</api/v1/invitations?" + RunHistory.query(["after": cursor, "limit": String(limit)]) + ">; rel=\"next\""

@@ -1209,7 +1209,7 @@ enum OpenAPIDocument {
           "pendingInvitations": {
             "type": "array",
             "items": {
-              "$ref": "#/components/schemas/TeamInvitation"
+              "$ref": "#/components/schemas/PendingInvitation"
             },
             "description": "The team's pending invitations with their links, by email; only where your role may invite members (admin)."
           },
@@ -1244,40 +1244,6 @@ enum OpenAPIDocument {
           "newMemberYAML": {
             "type": "string",
             "description": "The YAML to add a member to the team's manifest (changes go through git)."
-          }
-        }
-      },
-      "TeamInvitation": {
-        "type": "object",
-        "required": [
-          "email",
-          "role",
-          "createdAt",
-          "link"
-        ],
-        "properties": {
-          "email": {
-            "type": "string"
-          },
-          "role": {
-            "type": "string",
-            "enum": [
-              "basic",
-              "billing",
-              "dev",
-              "admin"
-            ],
-            "description": "A role in a team, from least to most privileged."
-          },
-          "createdAt": {
-            "type": "string",
-            "format": "date-time",
-            "description": "UTC, RFC 3339 with milliseconds: 2026-11-23T13:45:07.123Z."
-          },
-          "link": {
-            "type": "string",
-            "format": "uri",
-            "description": "The invitation page under the server's base URL."
           }
         }
       },

@@ -23,13 +23,22 @@ struct StatusSnapshot: Encodable {
         var role: String
     }
 
-    /// A pending invitation with its link, for those who may invite in its team.
+    /// A pending invitation with its link, for those who may invite in its team (the
+    /// invitations list and the team pages).
     struct PendingInvitation: Encodable {
         var team: String
         var email: String
         var role: String
         var createdAt: String
         var link: String
+
+        init(_ invitation: Invitation, _ environment: ServerEnvironment) {
+            team = invitation.team
+            email = invitation.email.value
+            role = invitation.role.rawValue
+            createdAt = Timestamp.string(invitation.createdAt)
+            link = environment.tokens.link(for: invitation, baseURL: environment.configuration.linkBase)
+        }
     }
 
     var instance: String

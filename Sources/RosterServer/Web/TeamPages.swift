@@ -21,12 +21,7 @@ struct TeamPages: Sendable {
         var role: String
     }
 
-    struct PendingInvitation: Encodable {
-        var email: String
-        var role: String
-        var createdAt: String
-        var link: String
-    }
+    typealias PendingInvitation = StatusSnapshot.PendingInvitation
 
     struct Capability: Encodable {
         var permission: String
@@ -123,11 +118,7 @@ struct TeamPages: Sendable {
         let page = Array(rest.prefix(Self.membersPerPage))
         var invitations: [PendingInvitation]?
         if role.allows(.inviteMembers) {
-            invitations = try await store.pendingInvitations(teams: [slug]).map { invitation in
-                PendingInvitation(
-                    email: invitation.email.value, role: invitation.role.rawValue, createdAt: Timestamp.string(invitation.createdAt),
-                    link: environment.tokens.link(for: invitation, baseURL: environment.configuration.linkBase))
-            }
+            invitations = try await store.pendingInvitations(teams: [slug]).map { PendingInvitation($0, environment) }
         }
         var audit: [AuditView]?
         if role.allows(.accessAuditLogs) {
