@@ -144,6 +144,13 @@ let package = Package(
             name: "RosterPostgresTests",
             dependencies: ["RosterPostgres", "RosterStore", "RosterCore", "RosterTestSupport", "RosterStoreTestSupport"],
             swiftSettings: swiftSettings),
+        // The incremental planner against cold plans, over random histories.
+        .testTarget(
+            name: "RosterReconcileTests",
+            dependencies: [
+                "RosterReconcile", "RosterGit", "RosterCore", "RosterStore", "RosterTestSupport", "RosterStoreTestSupport",
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "RosterGitTests", dependencies: ["RosterGit", "RosterCore", "RosterTestSupport"],
             swiftSettings: swiftSettings),

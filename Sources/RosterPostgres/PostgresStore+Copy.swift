@@ -94,7 +94,10 @@ extension PostgresStore: CopyableStore {
             guard version == 0 && rows == 0 else {
                 throw StoreError(.notEmpty, "the target store \(shown) is not empty; store copy only fills an empty store")
             }
+            // A copied store has no plan cache: its first plan is cold, and its rows need no marks.
+            try await transaction.suspendChangeMarks()
             try await body(PostgresLoader(transaction))
+            try await transaction.resumeChangeMarks()
             // Later invitations get ids after the copied ones.
             try await transaction.run(
                 "SELECT setval(pg_get_serial_sequence('invitations', 'id'), greatest(coalesce(max(id), 0), 1), max(id) IS NOT NULL) FROM invitations")

@@ -145,7 +145,39 @@ extension PostgresStore {
                 "ALTER TABLE runs ADD COLUMN last_seen_at text", "ALTER TABLE runs ADD COLUMN drift text",
             ]
         ),
+        // The plan cache (PlanCacheStore): what the last apply's tree declared per file, and
+        // the teams changed since, marked by Roster's writes and, for any other write to the
+        // state's tables (a break-glass edit in psql), by triggers that also move the state
+        // version. Applies disable the triggers for their transaction and mark what they
+        // change. Created empty: the first plan after this migration is cold.
+        (
+            "v4-plan-cache",
+            [
+                "CREATE TABLE plan_cache (key text PRIMARY KEY, value text NOT NULL)",
+                "CREATE TABLE plan_cache_files (path text PRIMARY KEY, content text NOT NULL, size bigint NOT NULL, teams text NOT NULL)",
+                "CREATE TABLE plan_marks (team text PRIMARY KEY)",
+                """
+                CREATE FUNCTION roster_mark_team() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP <> 'INSERT' THEN
+                        INSERT INTO plan_marks (team) VALUES (to_jsonb(OLD) ->> TG_ARGV[0]) ON CONFLICT DO NOTHING;
+                    END IF;
+                    IF TG_OP <> 'DELETE' THEN
+                        INSERT INTO plan_marks (team) VALUES (to_jsonb(NEW) ->> TG_ARGV[0]) ON CONFLICT DO NOTHING;
+                    END IF;
+                    UPDATE meta SET value = value + 1 WHERE key = 'state_version';
+                    RETURN NULL;
+                END $$
+                """,
+            ] + changeMarkTables.map { table, key in
+                "CREATE TRIGGER \(table)_mark AFTER INSERT OR UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION roster_mark_team('\(key)')"
+            }
+        ),
     ]
+
+    /// The state's tables, each with the column naming its team, whose triggers mark changed
+    /// teams (`<table>_mark`).
+    static let changeMarkTables = [("teams", "slug"), ("memberships", "team"), ("invitations", "team"), ("ceilings", "team")]
 
     /// Any number of processes may open an empty database at once: the first to take the
     /// advisory lock migrates it, the others then find it done.

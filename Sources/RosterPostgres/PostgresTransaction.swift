@@ -39,8 +39,8 @@ extension PostgresStore {
 /// invitations are held back and written many at a time (an apply to an empty store makes a
 /// million invitations); any other change writes them first, so the order of the plan holds.
 public final class PostgresTransaction: StoreTransaction {
-    private let connection: PostgresConnection
-    private let logger: Logger
+    let connection: PostgresConnection
+    let logger: Logger
     private let location: String
     private var teams: [Change] = []
     private var invitations: [Change] = []

@@ -20,7 +20,8 @@ extension Reconciler {
         public var openCommit: (@Sendable (String) throws -> any ManifestSource)?
         /// Leave the run out (not even recorded) when the source is at this commit and the
         /// store at this version: the serve loop's way of not retrying a refused or failed
-        /// run on every tick.
+        /// run on every tick, nor planning again what a successful run left in sync (every
+        /// change to the store moves the version, a break-glass edit's too).
         public var skipIfUnchanged: Checkpoint?
         public var now: @Sendable () -> Date
         /// The lease the run's apply must still hold when it commits (`roster serve`'s).
@@ -97,10 +98,10 @@ extension Reconciler {
             self.places = places
         }
 
-        init(_ teams: [TeamManifest], commit: String?) {
+        init(_ teams: [TeamDeclaration], commit: String?) {
             self.commit = commit
             places = Dictionary(
-                teams.map { ($0.slug, Place(file: $0.file, line: Int($0.namePosition.line))) }, uniquingKeysWith: { first, _ in first })
+                teams.map { ($0.slug, Place(file: $0.file, line: Int($0.position.line))) }, uniquingKeysWith: { first, _ in first })
         }
     }
 
@@ -136,7 +137,7 @@ extension Reconciler {
         }
 
         let outcome = try await plan(source: source, loader: request.loader, store: store, overrides: request.overrides)
-        let declarations = outcome.load.isValid ? Declarations(outcome.load.teams, commit: revision?.commit) : nil
+        let declarations = outcome.load.isValid ? Declarations(outcome.load.declarations, commit: revision?.commit) : nil
         guard var plan = outcome.plan, outcome.errors.isEmpty else {
             let errors = outcome.errors.filter { $0.severity == .error }
             // A plan the rules refuse may be refused for undoing drift (a role changed in the
@@ -145,7 +146,7 @@ extension Reconciler {
             var healing: Set<Change>?
             if let refused = outcome.plan { healing = try? await driftHealing(refused, request: request, store: store, outcome: outcome) }
             if let healing, let refused = outcome.plan { foundDrift = RunDrift(refused.changes, healing: healing) }
-            let reason = reason(for: errors, teams: outcome.load.teams, drift: healing.map { Array($0) } ?? [])
+            let reason = reason(for: errors, load: outcome.load, drift: healing.map { Array($0) } ?? [])
             let run = try await record(
                 .failed, "\(errors.count) error\(errors.count == 1 ? "" : "s"): \(reason.items.first?.detail ?? "")", reason)
             return RunOutcome(
@@ -187,9 +188,13 @@ extension Reconciler {
                 run: run, plan: plan, errors: [], drift: drift, report: nil, checkpoint: checkpoint, rules: outcome.rules,
                 declarations: declarations)
         }
+        // Teams whose drift stays (selfHeal off) are compared again by the next plan.
+        var cacheUpdate = outcome.load.cacheUpdate
+        if let healing, !selfHeal { cacheUpdate?.unsettled = Set(healing.map(\.team)) }
         let context = ApplyContext(
             actor: request.identity, onBehalfOf: plan.source?.author, runID: runID, now: request.now,
-            lockTimeout: request.lockTimeout, trigger: request.trigger, fence: request.fence, drift: foundDrift)
+            lockTimeout: request.lockTimeout, trigger: request.trigger, fence: request.fence, drift: foundDrift,
+            cacheUpdate: cacheUpdate)
         let report: ApplyReport
         do {
             report = try await store.apply(plan, context: context)
@@ -218,17 +223,21 @@ extension Reconciler {
     ///
     /// An error in a team whose plan undoes `drift` names the drift first: "drift in
     /// ml-research: bob@example.com: the store holds admin, git declares dev; healing it: …".
-    static func reason(for errors: [Diagnostic], teams: [TeamManifest], drift: [Change] = []) -> RunReason {
+    static func reason(for errors: [Diagnostic], load: LoadResult, drift: [Change] = []) -> RunReason {
         let driftByTeam = Dictionary(grouping: drift, by: \.team)
-        var teamsByFile: [String: [TeamManifest]] = [:]
-        for team in teams { teamsByFile[team.file, default: []].append(team) }
+        // Each file's teams with the places a planner error may point at: the name for every
+        // team, the owner and spend limit for the teams decoded (only those can be planned).
+        var positions: [String: [SourcePosition]] = [:]
+        for team in load.teams { positions[team.slug] = [team.ownerPosition, team.spendLimitPosition] }
+        var teamsByFile: [String: [(slug: String, positions: [SourcePosition])]] = [:]
+        for team in load.declarations {
+            teamsByFile[team.file, default: []].append((team.slug, [team.position] + (positions[team.slug] ?? [])))
+        }
         func owner(of error: Diagnostic) -> String? {
             let inFile = teamsByFile[error.file] ?? []
             if inFile.count == 1 { return inFile[0].slug }
             let at = inFile.filter { team in
-                [team.namePosition, team.ownerPosition, team.spendLimitPosition].contains {
-                    Int($0.line) == error.line && Int($0.column) == error.column
-                }
+                team.positions.contains { Int($0.line) == error.line && Int($0.column) == error.column }
             }
             return at.count == 1 ? at[0].slug : nil
         }
@@ -261,7 +270,8 @@ extension Reconciler {
     }
 
     /// The changes of `plan` that only undo drift: those the last applied commit's manifests
-    /// would also make now. Nil when there is no such commit or no way to read it.
+    /// would also make now. Nil when there is no such commit or no way to read it. Only the
+    /// teams `plan` changes are compared, and with a plan cache only their files are decoded.
     private static func driftHealing(
         _ plan: Plan, request: RunRequest, store: any Store, outcome: Outcome
     ) async throws -> Set<Change>? {
@@ -270,9 +280,15 @@ extension Reconciler {
         else { return nil }
         // At the commit last applied, every change is drift.
         if commit == plan.source?.commit { return Set(plan.changes) }
-        let previous = try await request.loader.load(from: try openCommit(commit))
-        guard previous.isValid, let current = outcome.current else { return nil }
-        return Set(Self.plan(previous, current: current, rules: outcome.rules, source: nil).plan?.changes ?? [])
+        let changed = Set(plan.changes.lazy.map(\.team))
+        let previous = try await request.loader.load(
+            from: try openCommit(commit), reusing: outcome.basis?.cache,
+            replanning: changed.union(outcome.basis?.changed ?? []))
+        guard previous.isValid, var current = outcome.current else { return nil }
+        current.teams = current.teams.filter { changed.contains($0.key) }
+        var earlier = previous
+        earlier.teams = previous.teams.filter { changed.contains($0.slug) }
+        return Set(Self.plan(earlier, current: current, rules: outcome.rules, source: nil).plan?.changes ?? [])
     }
 
     private static func leavingOut(_ healing: Set<Change>, from plan: Plan) -> Plan {

@@ -14,7 +14,10 @@ public enum Reconciler {
         public var errors: [Diagnostic]
         public var rules: PlanRules
         /// The store's state the plan was made against; nil when the manifests are invalid.
+        /// For an incremental plan, only the teams it compared.
         public var current: CurrentState?
+        /// What an incremental plan started from; nil for a cold one.
+        public var basis: PlanBasis?
 
         /// Whether the plan may be applied as far as its content goes (no errors).
         public var isPlannable: Bool { plan != nil && errors.isEmpty }
@@ -25,10 +28,13 @@ public enum Reconciler {
         public var maxRemovals: Int?
         public var minAdmins: Int?
         public var allowMassRemoval = false
-        public init(maxRemovals: Int? = nil, minAdmins: Int? = nil, allowMassRemoval: Bool = false) {
+        /// Plan from the store's plan cache; false (`--no-cache`) plans cold.
+        public var useCache = true
+        public init(maxRemovals: Int? = nil, minAdmins: Int? = nil, allowMassRemoval: Bool = false, useCache: Bool = true) {
             self.maxRemovals = maxRemovals
             self.minAdmins = minAdmins
             self.allowMassRemoval = allowMassRemoval
+            self.useCache = useCache
         }
 
         /// The removal limit for applying a plan saved earlier: the one it was planned under
@@ -49,20 +55,65 @@ public enum Reconciler {
         }
     }
 
-    /// Loads `source`, and plans it against `store` when it is valid.
+    /// Loads `source`, and plans it against `store` when it is valid. With `overrides.useCache`
+    /// (the default) only the files whose content changed since the store's last apply are decoded,
+    /// and only the teams they declare and the teams changed in the store since are compared:
+    /// the same plan as a cold one, at the cost of what changed. Without a cache that fits,
+    /// or with `overrides.useCache` false (`--no-cache`), everything is read.
     public static func plan(
         source: some ManifestSource, loader: ManifestLoader, store: any Store, overrides: Overrides
     ) async throws -> Outcome {
+        if overrides.useCache {
+            // A write between reading the basis and the teams' state moves the state version;
+            // then the basis is read again.
+            for _ in 0..<3 {
+                let basis = try await store.planBasis()
+                guard let cache = basis.cache else { break }
+                let load = try await loader.load(from: source, reusing: cache, replanning: basis.changed)
+                if load.complete { return try await plan(load, store: store, overrides: overrides, source: source) }
+                let rules = overrides.rules(load.config)
+                guard load.isValid else {
+                    return Outcome(load: load, plan: nil, errors: load.diagnostics, rules: rules, current: nil)
+                }
+                let current = try await store.currentState(teams: comparedTeams(load, basis: basis))
+                guard current.version == basis.version else { continue }
+                var outcome = plan(load, current: current, rules: rules, source: planSource(source))
+                outcome.basis = basis
+                return outcome
+            }
+        }
         // The store's state loads while the manifests are read and decoded: they do not
         // depend on each other, and each is about half of a large plan's time.
         async let state = store.currentState()
         let load = try await loader.load(from: source)
+        return try await plan(load, current: state, overrides: overrides, source: source)
+    }
+
+    /// A cold plan of `load`, with the whole state.
+    private static func plan(
+        _ load: LoadResult, store: any Store, overrides: Overrides, source: some ManifestSource
+    ) async throws -> Outcome {
+        try await plan(load, current: try await store.currentState(), overrides: overrides, source: source)
+    }
+
+    private static func plan(
+        _ load: LoadResult, current: CurrentState, overrides: Overrides, source: some ManifestSource
+    ) async throws -> Outcome {
         let rules = overrides.rules(load.config)
-        let current = try await state
         guard load.isValid else {
             return Outcome(load: load, plan: nil, errors: load.diagnostics, rules: rules, current: nil)
         }
         return plan(load, current: current, rules: rules, source: planSource(source))
+    }
+
+    /// The teams an incremental plan compares: those decoded again (their files changed, or
+    /// they changed in the store), and the store's teams the source no longer declares.
+    /// Every other team is as the last apply left it on both sides.
+    static func comparedTeams(_ load: LoadResult, basis: PlanBasis) -> Set<String> {
+        let declared = Set(load.declarations.lazy.map(\.slug))
+        var teams = Set(load.teams.lazy.map(\.slug))
+        for slug in basis.teams where !declared.contains(slug) { teams.insert(slug) }
+        return teams
     }
 
     /// Plans a loaded desired state against `current`.

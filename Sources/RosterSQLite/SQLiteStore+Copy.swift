@@ -104,7 +104,10 @@ extension SQLiteStore: CopyableStore {
                     throw StoreError(.notEmpty, "the target store \(self.path) is not empty; store copy only fills an empty store")
                 }
             }
+            // A copied store has no plan cache: its first plan is cold, and its rows need no marks.
+            try await transaction.suspendChangeMarks()
             try await body(SQLiteLoader(store: self))
+            try await transaction.resumeChangeMarks()
         }
     }
 }

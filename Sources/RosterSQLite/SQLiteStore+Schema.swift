@@ -1,6 +1,9 @@
 import GRDB
 
 extension SQLiteStore {
+    /// Every migration's name, in order.
+    static var migrationNames: [String] { migrator.migrations }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -122,6 +125,46 @@ extension SQLiteStore {
                     ALTER TABLE runs ADD COLUMN drift TEXT;
                     """)
         }
+        // The plan cache (PlanCacheStore): what the last apply's tree declared per file, and
+        // the teams changed since, marked by Roster's writes and by triggers for any other.
+        // Created empty: the first plan after this migration is cold.
+        migrator.registerMigration("v5-plan-cache") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE plan_cache (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE plan_cache_files (
+                        path TEXT PRIMARY KEY,
+                        content TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        teams TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE plan_marks (team TEXT PRIMARY KEY) WITHOUT ROWID;
+                    """)
+            for trigger in changeMarkTriggers { try db.execute(sql: trigger.sql) }
+        }
         return migrator
     }
+
+    /// The triggers that mark a team changed, and move the state version, on any write to the
+    /// state's tables: what keeps a break-glass edit made outside Roster from being missed by
+    /// an incremental plan (or a saved plan's staleness check). Applies drop them for their
+    /// transaction (`SQLiteTransaction.suspendChangeMarks`) and mark what they change.
+    static let changeMarkTriggers: [(name: String, sql: String)] = {
+        // No conflict clause: the outer statement's (an upsert's, a bulk INSERT OR FAIL's)
+        // would override it inside the trigger.
+        let mark = { (row: String, key: String) in
+            "INSERT INTO plan_marks (team) SELECT \(row).\(key) WHERE NOT EXISTS (SELECT 1 FROM plan_marks WHERE team = \(row).\(key));"
+        }
+        let bump = "UPDATE meta SET value = value + 1 WHERE key = 'state_version';"
+        return [("teams", "slug"), ("memberships", "team"), ("invitations", "team"), ("ceilings", "team")].flatMap {
+            table, key in
+            [
+                ("insert", mark("new", key)), ("update", mark("old", key) + " " + mark("new", key)),
+                ("delete", mark("old", key)),
+            ].map { event, body in
+                let name = "\(table)_mark_\(event)"
+                return (name, "CREATE TRIGGER \(name) AFTER \(event.uppercased()) ON \(table) BEGIN \(body) \(bump) END")
+            }
+        }
+    }()
 }

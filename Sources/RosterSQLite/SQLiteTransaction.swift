@@ -40,7 +40,7 @@ public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
     // Why `@unchecked Sendable` is sound: the mutable state below is touched only inside
     // turns of the writer connection (`writerTurn`), which GRDB runs one at a time, and
     // `withTransaction` gives the transaction to one body, which awaits each call.
-    private let store: SQLiteStore
+    let store: SQLiteStore
     private var applier: SQLiteChangeApplier?
     private var audit: BulkInsert?
     private var batchID: Int64 = 0
@@ -184,6 +184,9 @@ public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
 
     /// Before commit or rollback: what is held back goes in, statements are let go, the
     /// cache is its usual size again.
+    /// Writes the rows the change applier still buffers (on the writer connection's turn).
+    func flushChanges() throws { try applier?.finish() }
+
     func end(_ db: Database) throws {
         defer {
             applier = nil

@@ -4,7 +4,7 @@
 /// (RosterSQLite, embedded, the default) and `PostgresStore` (RosterPostgres). Each
 /// implements the reads and a `StoreTransaction`; applying plans, accepting invitations and
 /// raising ceilings are the backend-neutral algorithms of `TransactionalStore`.
-public protocol Store: StateStore, AuditLog, RunLog, InvitationStore, LeaseStore, APIKeyStore, SessionStore {
+public protocol Store: StateStore, PlanCacheStore, AuditLog, RunLog, InvitationStore, LeaseStore, APIKeyStore, SessionStore {
     /// Where the store is, with any password left out: safe to print.
     var displayName: String { get }
     /// Ends the store's connections; the store is not used afterwards.

@@ -49,6 +49,7 @@ extension Roster {
                 let store = try await global.openStore()
                 let plan: Plan
                 let maxRemovals: Int
+                var cacheUpdate: PlanCacheUpdate?
                 if let planFile {
                     plan = try PlanFile.load(planFile)
                     maxRemovals = safety.overrides.maxRemovals(forSaved: plan)
@@ -57,6 +58,7 @@ extension Roster {
                         source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides)
                     plan = try PlanPrinter.requirePlannable(outcome, output: global.output)
                     Output.keepUntilExit(outcome)
+                    cacheUpdate = outcome.load.cacheUpdate
                     maxRemovals = outcome.rules.allowMassRemoval ? .max : outcome.rules.maxRemovals
                 }
                 PlanPrinter.print(plan, format: .text, output: global.output, asked: false)
@@ -76,7 +78,8 @@ extension Roster {
                 }
                 let context = ApplyContext(
                     actor: identity ?? ProcessInfo.processInfo.environment["ROSTER_IDENTITY"] ?? "roster",
-                    onBehalfOf: plan.source?.author, lockTimeout: .milliseconds(Int64(lockTimeout * 1000)))
+                    onBehalfOf: plan.source?.author, lockTimeout: .milliseconds(Int64(lockTimeout * 1000)),
+                    cacheUpdate: cacheUpdate)
                 let report = try await store.apply(plan, context: context)
                 // The one-line result, even with --quiet: a script learns the run id from it.
                 Output.out(

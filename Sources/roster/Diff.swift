@@ -35,6 +35,9 @@ extension Roster {
         @Flag(help: "Exit 2 when the change has an effect.")
         var detailedExitcode = false
 
+        @Flag(help: "Decode every manifest of both trees, not only the files that differ between them.")
+        var noCache = false
+
         @OptionGroup var output: OutputOptions
         /// Accepted, for scripts that pass the store to every command; never opened.
         @OptionGroup(visibility: .hidden) var store: StoreOptions
@@ -43,7 +46,10 @@ extension Roster {
             try await Output.reportingFailures {
                 let loader = ManifestLoader()
                 let baseSource = try GitSource(repository: repo, ref: base, cacheDirectory: cacheDir)
-                let baseLoad = try await loader.load(from: baseSource)
+                let headSource = try GitSource(repository: repo, ref: head, cacheDirectory: cacheDir)
+                // Only the files that differ between the trees are decoded: a pull request
+                // costs its size, whatever the size of the organisation.
+                let (baseLoad, headLoad) = try await loader.loadChange(base: baseSource, head: headSource, everything: noCache)
                 guard baseLoad.isValid else {
                     Output.err("The base (\(base.printable)) has invalid manifests:\n" + DiagnosticRenderer.text(baseLoad.diagnostics, color: false))
                     if format == .markdown {
@@ -52,8 +58,6 @@ extension Roster {
                     }
                     throw ExitCode(1)
                 }
-                let headSource = try GitSource(repository: repo, ref: head, cacheDirectory: cacheDir)
-                let headLoad = try await loader.load(from: headSource)
                 let rules = PlanRules(headLoad.config)
                 var outcome = Reconciler.plan(
                     headLoad, current: CurrentState(declaredBy: baseLoad.teams), rules: rules,

@@ -19,11 +19,15 @@ struct SQLiteStoreMigrationTests {
                 "tables: \(tables)")
             let triggers = try fixture.sqlite("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name;")
                 .stdout.split(separator: "\n").map(String.init)
+            let marks = ["ceilings", "invitations", "memberships", "teams"].flatMap { table in
+                ["delete", "insert", "update"].map { "\(table)_mark_\($0)" }
+            }
             #expect(
-                triggers == [
-                    "audit_append_only_delete", "audit_append_only_update", "audit_batches_append_only_delete",
-                    "audit_batches_append_only_update", "teams_delete_invitations",
-                ])
+                triggers
+                    == ([
+                        "audit_append_only_delete", "audit_append_only_update", "audit_batches_append_only_delete",
+                        "audit_batches_append_only_update", "teams_delete_invitations",
+                    ] + marks).sorted())
             #expect(try fixture.sqlite("PRAGMA journal_mode;").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
 
             let state = try await fixture.store.currentState()
@@ -49,7 +53,7 @@ struct SQLiteStoreMigrationTests {
             #expect(before.version == 1)
             #expect(try await third.verifyAudit(expectedHead: nil) == .intact(count: 2, head: try await fixture.store.auditHead()))
             let migrations = try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout
-            #expect(migrations.split(separator: "\n") == ["v1", "v2-serve", "v3-sessions", "v4-run-history"])
+            #expect(migrations.split(separator: "\n").map(String.init) == SQLiteStore.migrationNames)
         }
     }
 
@@ -61,15 +65,19 @@ struct SQLiteStoreMigrationTests {
                 DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email; DROP TABLE sessions;
                 ALTER TABLE runs DROP COLUMN reason; ALTER TABLE runs DROP COLUMN state_version;
                 ALTER TABLE runs DROP COLUMN repeats; ALTER TABLE runs DROP COLUMN last_seen_at; ALTER TABLE runs DROP COLUMN drift;
-                DELETE FROM grdb_migrations WHERE identifier IN ('v2-serve', 'v3-sessions', 'v4-run-history');
+                DROP TABLE plan_cache; DROP TABLE plan_cache_files; DROP TABLE plan_marks;
+                \(SQLiteStore.changeMarkTriggers.map { "DROP TRIGGER \($0.name);" }.joined(separator: " "))
+                DELETE FROM grdb_migrations WHERE identifier <> 'v1';
                 """)
             let upgraded = try await fixture.reopen()
             #expect(try await upgraded.currentState().version == 1)
             #expect(try await upgraded.lease("reconciler") == nil)
             #expect(try await upgraded.apiKeys(email: nil).isEmpty)
             #expect(
-                try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.split(separator: "\n")
-                    == ["v1", "v2-serve", "v3-sessions", "v4-run-history"])
+                try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.split(separator: "\n").map(String.init)
+                    == SQLiteStore.migrationNames)
+            // Migrated stores have no plan cache: their first plan is cold.
+            #expect(try await upgraded.planBasis().cache == nil)
             let runs = try await upgraded.runs(limit: 5)
             #expect(runs.count == 1 && runs.allSatisfy { $0.reason == nil })
         }

@@ -12,12 +12,6 @@ public let fixedDate = Date(timeIntervalSince1970: 1_795_000_000.5)
 public let fixedTime = "2026-11-18T11:06:40.500Z"
 public let fixedCommit = String(repeating: "a", count: 40)
 
-/// A failed fixture step, with what went wrong.
-public struct FixtureError: Error, CustomStringConvertible {
-    public var description: String
-    public init(description: String) { self.description = description }
-}
-
 /// Every contract test runs on both backends, named in the test's report.
 extension StoreBackend: CustomTestStringConvertible {
     public var testDescription: String { rawValue }
@@ -194,10 +188,3 @@ public func storeError(_ body: () async throws -> Void, sourceLocation: SourceLo
     return nil
 }
 
-/// What a finished command printed and how it ended.
-public typealias CommandOutput = ProcessResult
-
-/// Runs `arguments[0]` (looked up on PATH), its output captured through files.
-public func runCommand(_ arguments: [String]) throws -> CommandOutput {
-    try runProcess(URL(fileURLWithPath: "/usr/bin/env"), arguments)
-}

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Synchronization
 
@@ -12,6 +13,16 @@ public struct LoadResult: Sendable {
     /// Manifest files read (roster.yaml included) and their total size.
     public var fileCount: Int
     public var byteCount: Int
+    /// Every team the source declares and where, by slug: with a plan cache, also those in
+    /// files that were not decoded again (and so are not in `teams`).
+    public var declarations: [TeamDeclaration] = []
+    /// Whether `teams` holds every declared team (nothing was taken from a plan cache).
+    public var complete = true
+    /// Teams the plan cache had declared in files that were decoded again or are gone: the
+    /// source may no longer declare them.
+    public var formerlyDeclared: [String] = []
+    /// What an apply of this load writes into the plan cache.
+    public var cacheUpdate: PlanCacheUpdate?
 
     /// Whether no diagnostic is an error.
     public var isValid: Bool { !diagnostics.hasErrors }
@@ -31,44 +42,121 @@ public struct ManifestLoader: Sendable {
     }
 
     public func load(from source: some ManifestSource) async throws -> LoadResult {
-        var diagnostics: [Diagnostic] = []
-        var config = RosterConfig()
+        try await load(from: source, reusing: nil)
+    }
 
-        let reader = try source.makeReader()
-        let configListing = try source.entry(at: RosterConfig.fileName)
-        diagnostics += configListing.diagnostics
-        var configBytes = 0
-        for entry in configListing.entries {
-            switch reader.read(entry, maxSize: maxFileSize) {
-            case .failure(let problem): diagnostics.append(problem)
-            case .success(let file):
-                let decoded = ManifestDecoder.decode(file, as: .config)
-                diagnostics += decoded.diagnostics
-                if let found = decoded.config { config = found }
-                configBytes = file.bytes.count
-            }
+    /// Loads `source`, taking from `cache` the teams of every file whose content it holds
+    /// unchanged instead of decoding the file again, except files that declare a team in
+    /// `replanning` (changed in the store since, or due to change with time). Without a cache
+    /// it fits, every file is decoded (`complete`).
+    public func load(
+        from source: some ManifestSource, reusing cache: PlanCache?, replanning: Set<String> = []
+    ) async throws -> LoadResult {
+        let configRead = try readConfig(source)
+        var diagnostics = configRead.diagnostics
+        let config = configRead.config
+        let configBytes = configRead.bytes
+        let configContent = configRead.content
+        let configListing = configRead.listing
+        // A cache written under another configuration (paths, minAdmins) or by another Roster
+        // vouches for nothing.
+        let cache = cache.flatMap { cache in
+            cache.stamp == PlanCache.stamp && cache.config == configContent && diagnostics.isEmpty ? cache : nil
         }
+        let cached = cache?.byPath() ?? [:]
 
-        let listing = try source.listManifests(under: config.paths, excluding: RosterConfig.fileName)
+        let listing: SourceListing
+        if let cache, cache.complete, let tree = cache.tree, tree == source.revision?.tree {
+            // The same tree: the same files, and listing it again would find nothing new.
+            listing = SourceListing(entries: cache.files.map { SourceEntry(path: $0.path, blobID: $0.content) })
+        } else {
+            listing = try source.listManifests(under: config.paths, excluding: RosterConfig.fileName)
+        }
         diagnostics += listing.diagnostics
+        let reuse: @Sendable (String, String) -> PlanCache.File? = { path, content in
+            guard let file = cached[path], file.content == content,
+                !file.teams.contains(where: { replanning.contains($0.slug) })
+            else { return nil }
+            return file
+        }
         let readers = try (0..<Self.chunkCount(listing.entries.count)).map { _ in try source.makeReader() }
         let decoded = await Self.readAndDecode(
-            listing.entries, readers: readers, maxFileSize: maxFileSize, minAdmins: config.safety.minAdmins)
+            listing.entries, readers: readers, maxFileSize: maxFileSize, minAdmins: config.safety.minAdmins,
+            reuse: reuse)
 
         var teams: [TeamManifest] = []
         teams.reserveCapacity(decoded.reduce(0) { $0 + $1.teams.count })
         var byteCount = configBytes
+        var reused: [PlanCache.File] = []
+        var fresh: [PlanCache.File] = []
         for chunk in decoded {
             teams += chunk.teams
             diagnostics += chunk.diagnostics
             byteCount += chunk.bytes
+            reused += chunk.reused
+            fresh += chunk.fresh
         }
-        diagnostics += Self.duplicateTeams(teams)
+        var declarations = teams.map { TeamDeclaration(slug: $0.slug, file: $0.file, position: $0.namePosition) }
+        for file in reused {
+            declarations += file.teams.map { TeamDeclaration(slug: $0.slug, file: file.path, position: $0.position) }
+        }
+        declarations.sort { $0.slug < $1.slug }
+        diagnostics += Self.duplicateTeams(declarations)
         teams.sort { $0.slug < $1.slug }
         diagnostics.sort(by: Diagnostic.reportOrder)
-        return LoadResult(
+
+        let kept = Set(reused.map(\.path))
+        let rewritten = Set(fresh.map(\.path))
+        let files = (reused + fresh).sorted { $0.path < $1.path }
+        let update = PlanCacheUpdate(
+            basedOn: cache?.generation, config: configContent, tree: source.revision?.tree,
+            complete: listing.diagnostics.isEmpty && files.count == listing.entries.count, replaceAll: cache == nil,
+            upserts: cache == nil ? files : fresh.sorted { $0.path < $1.path },
+            removals: (cache?.files ?? []).lazy.map(\.path).filter { !kept.contains($0) && !rewritten.contains($0) })
+        var result = LoadResult(
             teams: teams, config: config, diagnostics: diagnostics, revision: source.revision,
             fileCount: configListing.entries.count + listing.entries.count, byteCount: byteCount)
+        result.declarations = declarations
+        result.complete = reused.isEmpty
+        result.formerlyDeclared = (cache?.files ?? []).filter { !kept.contains($0.path) }.flatMap { $0.teams.map(\.slug) }
+        result.cacheUpdate = update
+        return result
+    }
+
+    /// `roster.yaml` as read from a source.
+    struct ConfigRead {
+        var config = RosterConfig()
+        var diagnostics: [Diagnostic] = []
+        var bytes = 0
+        /// Its content id ("" when there is none).
+        var content = ""
+        var listing: SourceListing
+    }
+
+    /// Reads and decodes `roster.yaml` (the defaults when there is none).
+    func readConfig(_ source: some ManifestSource) throws -> ConfigRead {
+        let reader = try source.makeReader()
+        var read = ConfigRead(listing: try source.entry(at: RosterConfig.fileName))
+        read.diagnostics = read.listing.diagnostics
+        for entry in read.listing.entries {
+            switch reader.read(entry, maxSize: maxFileSize) {
+            case .failure(let problem): read.diagnostics.append(problem)
+            case .success(let file):
+                let decoded = ManifestDecoder.decode(file, as: .config)
+                read.diagnostics += decoded.diagnostics
+                if let found = decoded.config { read.config = found }
+                read.bytes = file.bytes.count
+                read.content = Self.contentID(file)
+            }
+        }
+        return read
+    }
+
+    /// The id the plan cache knows a file's content by: its git blob id, else the SHA-256 of
+    /// its bytes.
+    static func contentID(_ file: SourceFile) -> String {
+        if let blobID = file.blobID { return blobID }
+        return "sha256:" + SHA256.hash(data: file.bytes).map { String(format: "%02x", $0) }.joined()
     }
 
     /// What one worker read and decoded.
@@ -76,6 +164,10 @@ public struct ManifestLoader: Sendable {
         var teams: [TeamManifest] = []
         var diagnostics: [Diagnostic] = []
         var bytes = 0
+        /// Files taken from the plan cache, not decoded.
+        var reused: [PlanCache.File] = []
+        /// Files decoded without any diagnostic: what the cache may keep of them.
+        var fresh: [PlanCache.File] = []
     }
 
     /// One worker per core; each takes the next file as soon as it is free, so no core
@@ -88,7 +180,8 @@ public struct ManifestLoader: Sendable {
     /// bytes are dropped as soon as it is decoded; the chunks come back in worker order
     /// (the caller sorts what it needs).
     static func readAndDecode(
-        _ entries: [SourceEntry], readers: [any SourceReader], maxFileSize: Int, minAdmins: Int
+        _ entries: [SourceEntry], readers: [any SourceReader], maxFileSize: Int, minAdmins: Int,
+        reuse: @escaping @Sendable (String, String) -> PlanCache.File? = { _, _ in nil }
     ) async -> [Chunk] {
         let next = WorkCounter()
         return await withTaskGroup(of: (Int, Chunk).self) { group in
@@ -97,14 +190,31 @@ public struct ManifestLoader: Sendable {
                     var chunk = Chunk()
                     while case let index = next.take(), index < entries.count {
                         let entry = entries[index]
+                        // A git blob id says the content without reading it.
+                        if let blobID = entry.blobID, let cached = reuse(entry.path, blobID) {
+                            chunk.reused.append(cached)
+                            chunk.bytes += cached.size
+                            continue
+                        }
                         switch reader.read(entry, maxSize: maxFileSize) {
                         case .failure(let problem):
                             chunk.diagnostics.append(problem)
                         case .success(let file):
                             chunk.bytes += file.bytes.count
+                            let content = contentID(file)
+                            if entry.blobID == nil, let cached = reuse(entry.path, content) {
+                                chunk.reused.append(cached)
+                                continue
+                            }
                             let decoded = ManifestDecoder.decode(file, as: .manifests, minAdmins: minAdmins)
                             chunk.teams += decoded.teams
                             chunk.diagnostics += decoded.diagnostics
+                            if decoded.diagnostics.isEmpty {
+                                chunk.fresh.append(
+                                    PlanCache.File(
+                                        path: file.path, content: content, size: file.bytes.count,
+                                        teams: decoded.teams.map { PlanCache.Declared(slug: $0.slug, position: $0.namePosition) }))
+                            }
                         }
                     }
                     return (worker, chunk)
@@ -117,17 +227,17 @@ public struct ManifestLoader: Sendable {
     }
 
     /// A team declared twice, reported at the later place, naming the first.
-    static func duplicateTeams(_ teams: [TeamManifest]) -> [Diagnostic] {
-        var first: [String: TeamManifest] = [:]
+    static func duplicateTeams(_ teams: [TeamDeclaration]) -> [Diagnostic] {
+        var first: [String: TeamDeclaration] = [:]
         first.reserveCapacity(teams.count)
         var diagnostics: [Diagnostic] = []
-        let ordered = teams.sorted { ($0.file, $0.namePosition) < ($1.file, $1.namePosition) }
+        let ordered = teams.sorted { ($0.file, $0.position) < ($1.file, $1.position) }
         for team in ordered {
             if let earlier = first[team.slug] {
                 diagnostics.append(
                     Diagnostic(
-                        .error, file: team.file, at: team.namePosition, path: "metadata.name",
-                        message: "team \(team.slug) is declared twice; first at \(earlier.file):\(earlier.namePosition.line):\(earlier.namePosition.column)"
+                        .error, file: team.file, at: team.position, path: "metadata.name",
+                        message: "team \(team.slug) is declared twice; first at \(earlier.file):\(earlier.position.line):\(earlier.position.column)"
                     ))
             } else {
                 first[team.slug] = team

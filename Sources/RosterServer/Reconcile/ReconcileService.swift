@@ -127,7 +127,7 @@ public struct ReconcileService: Service {
             backoffCap: configuration.backoffCap)
         var random = SystemRandomNumberGenerator()
         var failures = 0
-        var skip: Reconciler.Checkpoint?
+        var skip: Skip?
         var reason: String?
         while !(await trigger.closed) {
             if let trigger = reason, await status.isLeader {
@@ -143,20 +143,34 @@ public struct ReconcileService: Service {
         }
     }
 
-    /// One run; returns the failure count and the checkpoint to skip for the next run.
-    private func runOnce(trigger reason: String, failures: Int, skip: Reconciler.Checkpoint?) async -> (Int, Reconciler.Checkpoint?) {
+    /// Where the last run left the source and the store, and whether any trigger (a refused
+    /// or failed run, not retried until something changes) or only the interval (a
+    /// successful one: the same commit and store version plan the same) skips a run there.
+    struct Skip {
+        var checkpoint: Reconciler.Checkpoint
+        var anyTrigger: Bool
+    }
+
+    /// One run; returns the failure count and where the next run may be skipped.
+    private func runOnce(trigger reason: String, failures: Int, skip: Skip?) async -> (Int, Skip?) {
         let clock = ContinuousClock()
         let started = clock.now
         var log = logger
         log[metadataKey: "trigger"] = "\(reason)"
         do {
-            var request = makeRequest(reason, skip)
+            var request = makeRequest(reason, skip.flatMap { $0.anyTrigger || reason == "interval" ? $0.checkpoint : nil })
             // Fenced: if this process lost the lease since it last renewed it (paused past
             // the TTL, cut off from the database), the apply writes nothing.
             request.fence = Fence(name: Self.leaseName, holder: configuration.instance)
             let outcome = try await Reconciler.run(request, store: store)
             guard let run = outcome.run else {
-                log.debug("nothing changed since the last refused or failed run; not retrying")
+                // Nothing to plan: the tick cost opening the source and reading the version.
+                let duration = clock.now - started
+                metrics.run(result: "unchanged", duration: duration)
+                if skip?.anyTrigger == false { metrics.lastSuccess(now()) }
+                log.debug(
+                    "nothing changed since the last run; not planning",
+                    metadata: ["milliseconds": "\(Int((duration.seconds * 1000).rounded()))"])
                 return (failures, skip)
             }
             metrics.run(result: run.result.rawValue, duration: clock.now - started)
@@ -172,11 +186,18 @@ public struct ReconcileService: Service {
                     metrics.applied(Dictionary(grouping: plan.changes, by: \.action.rawValue).mapValues(\.count))
                 }
                 log.info(
-                    "reconciled", metadata: ["result": "\(run.result.rawValue)", "changes": "\(run.changes)", "drift": "\(outcome.drift.map(String.init) ?? "unknown")"])
-                return (0, nil)
+                    "reconciled",
+                    metadata: [
+                        "result": "\(run.result.rawValue)", "changes": "\(run.changes)",
+                        "drift": "\(outcome.drift.map(String.init) ?? "unknown")",
+                        "milliseconds": "\(Int(((clock.now - started).seconds * 1000).rounded()))",
+                    ])
+                let after = Reconciler.Checkpoint(
+                    commit: run.commit, stateVersion: run.stateVersion ?? outcome.checkpoint.stateVersion)
+                return (0, Skip(checkpoint: after, anyTrigger: false))
             case .refused, .failed:
                 log.warning("\(run.result.rawValue): \(run.message ?? "")")
-                return (0, outcome.checkpoint)
+                return (0, Skip(checkpoint: outcome.checkpoint, anyTrigger: true))
             }
         } catch {
             metrics.run(result: "failed", duration: clock.now - started)

@@ -36,6 +36,17 @@ public protocol StoreTransaction: AnyObject {
     /// Ends `write`'s entries: they run from `firstSeq` to `lastSeq`.
     func finishAudit(_ write: AuditWrite, firstSeq: Int64, lastSeq: Int64) async throws
 
+    /// Stops the state tables' triggers from marking changed teams until
+    /// `resumeChangeMarks()`, for the rest of this transaction only: an apply marks what it
+    /// changed itself, once, instead of a trigger firing for each of a million rows.
+    func suspendChangeMarks() async throws
+    /// Turns the triggers back on (before the transaction commits).
+    func resumeChangeMarks() async throws
+    /// Marks `teams` as changed since the plan cache was written.
+    func markChanged(_ teams: Set<String>) async throws
+    /// Writes `update` into the plan cache and leaves only its unsettled teams marked.
+    func updatePlanCache(_ update: PlanCacheUpdate) async throws
+
     /// Records a run, or counts it on the newest record when it repeats it
     /// (`ReconcileRun.isRepeated(by:)`); returns the id it is recorded under.
     func record(_ run: ReconcileRun) async throws -> String

@@ -12,6 +12,9 @@ extension TransactionalStore {
         let started = context.now()
         let purpose = WritePurpose(trigger: context.trigger, actor: context.actor, lockTimeout: context.lockTimeout)
         return try await withTransaction(purpose) { transaction in
+            // First, before the state version's lock: a writer outside Roster then waits for
+            // this transaction at its first row instead of holding one the triggers' lock needs.
+            try await transaction.suspendChangeMarks()
             try await Self.requireFence(context.fence, transaction, now: context.now())
             let version = try await transaction.lockedStateVersion()
             guard version == plan.stateVersion else {
@@ -38,6 +41,15 @@ extension TransactionalStore {
                 auditHead = AuditHead(seq: block.lastSeq, hash: AuditChain.hex(block.lastDigest))
                 blockIndex += 1
             }
+            // The plan was made against this very state version, so after it every team is
+            // what the load declares, but for the unsettled ones; a saved plan's load is not
+            // at hand, and the teams it changed are compared again next time.
+            if let update = context.cacheUpdate {
+                try await transaction.updatePlanCache(update)
+            } else if !plan.changes.isEmpty {
+                try await transaction.markChanged(Set(plan.changes.map(\.team)))
+            }
+            try await transaction.resumeChangeMarks()
             var newVersion = version
             if !plan.changes.isEmpty {
                 try await transaction.finishAudit(write, firstSeq: (head?.seq ?? 0) + 1, lastSeq: auditHead!.seq)

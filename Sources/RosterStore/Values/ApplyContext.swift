@@ -18,12 +18,16 @@ public struct ApplyContext: Sendable {
     public var fence: Fence?
     /// Changes of the plan that undo drift, recorded with the run.
     public var drift: RunDrift?
+    /// What the plan's load writes into the plan cache; nil (a saved plan) marks the teams the
+    /// plan changes instead, so the next plan compares them again.
+    public var cacheUpdate: PlanCacheUpdate?
 
     public init(
         actor: String = "roster", onBehalfOf: String? = nil, runID: String = UUID().uuidString.lowercased(),
         now: @escaping @Sendable () -> Date = Date.init, lockTimeout: Duration = .seconds(30), trigger: String = "apply",
-        fence: Fence? = nil, drift: RunDrift? = nil
+        fence: Fence? = nil, drift: RunDrift? = nil, cacheUpdate: PlanCacheUpdate? = nil
     ) {
+        self.cacheUpdate = cacheUpdate
         self.drift = drift
         self.fence = fence
         self.actor = actor

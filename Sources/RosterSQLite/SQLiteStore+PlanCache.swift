@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+public import RosterCore
+public import RosterStore
+
+extension SQLiteStore {
+    public func planBasis() async throws -> PlanBasis {
+        try await read { db in
+            var meta: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM plan_cache") { meta[row[0]] = row[1] }
+            var cache: PlanCache?
+            if let stamp = meta["stamp"], let config = meta["config"] {
+                var files: [PlanCache.File] = []
+                var readable = true
+                let rows = try Row.fetchCursor(db, sql: "SELECT path, content, size, teams FROM plan_cache_files ORDER BY path")
+                while let row = try rows.next() {
+                    guard let teams = PlanCache.File.teams(fromText: row[3]) else {
+                        readable = false
+                        break
+                    }
+                    files.append(PlanCache.File(path: row[0], content: row[1], size: row[2], teams: teams))
+                }
+                if readable {
+                    cache = PlanCache(
+                        stamp: stamp, generation: meta["generation"] ?? "", config: config, tree: meta["tree"],
+                        complete: meta["complete"] == "1", files: files)
+                }
+            }
+            return PlanBasis(
+                cache: cache, changed: Set(try String.fetchAll(db, sql: "SELECT team FROM plan_marks")),
+                teams: try String.fetchAll(db, sql: "SELECT slug FROM teams ORDER BY slug"), version: try Self.stateVersion(db))
+        }
+    }
+
+    public func currentState(teams slugs: Set<String>) async throws -> CurrentState {
+        try await read { db in
+            let team = try db.cachedStatement(sql: "SELECT display_name, owner, spend_limit_cents FROM teams WHERE slug = ?")
+            let ceiling = try db.cachedStatement(sql: "SELECT cents FROM ceilings WHERE team = ?")
+            let members = try db.cachedStatement(sql: "SELECT email, role FROM memberships WHERE team = ?")
+            let invitations = try db.cachedStatement(
+                sql: "SELECT email, role FROM invitations WHERE team = ? AND status = 'pending'")
+            func roles(_ statement: Statement, _ slug: String) throws -> [Email: Role] {
+                var roles: [Email: Role] = [:]
+                for row in try Row.fetchAll(statement, arguments: [slug]) {
+                    if let role = Role(rawValue: row[1]) { roles[Email(normalized: row[0])] = role }
+                }
+                return roles
+            }
+            var state = CurrentState(version: try Self.stateVersion(db))
+            for slug in slugs.sorted() {
+                if let cents = try Int64.fetchOne(ceiling, arguments: [slug]) { state.ceilings[slug] = SpendLimit(cents: cents) }
+                guard let row = try Row.fetchOne(team, arguments: [slug]) else { continue }
+                state.teams[slug] = TeamState(
+                    slug: slug, displayName: row[0], owner: Email(normalized: row[1]), spendLimit: SpendLimit(cents: row[2]),
+                    ceiling: state.ceiling(of: slug), members: try roles(members, slug),
+                    invitations: try roles(invitations, slug))
+            }
+            return state
+        }
+    }
+}
+
+extension SQLiteTransaction {
+    public func suspendChangeMarks() async throws {
+        try await store.writerTurn { db in
+            for trigger in SQLiteStore.changeMarkTriggers { try db.execute(sql: "DROP TRIGGER IF EXISTS \(trigger.name)") }
+        }
+    }
+
+    public func resumeChangeMarks() async throws {
+        try await store.writerTurn { db in
+            // Invitations still buffered would be inserted after the triggers are back.
+            try self.flushChanges()
+            for trigger in SQLiteStore.changeMarkTriggers { try db.execute(sql: trigger.sql) }
+        }
+    }
+
+    public func markChanged(_ teams: Set<String>) async throws {
+        try await store.writerTurn { db in
+            let mark = try db.cachedStatement(sql: "INSERT OR IGNORE INTO plan_marks (team) VALUES (?)")
+            for team in teams { try mark.execute(arguments: [team]) }
+        }
+    }
+
+    public func updatePlanCache(_ update: PlanCacheUpdate) async throws {
+        try await store.writerTurn { db in
+            let generation = try String.fetchOne(db, sql: "SELECT value FROM plan_cache WHERE key = 'generation'")
+            if !update.replaceAll && generation != update.basedOn {
+                // Another apply rewrote the cache since this plan read it: forget it all.
+                try db.execute(sql: "DELETE FROM plan_cache_files; DELETE FROM plan_cache; DELETE FROM plan_marks")
+                return
+            }
+            if update.replaceAll { try db.execute(sql: "DELETE FROM plan_cache_files") }
+            let remove = try db.cachedStatement(sql: "DELETE FROM plan_cache_files WHERE path = ?")
+            for path in update.removals { try remove.execute(arguments: [path]) }
+            let write = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO plan_cache_files (path, content, size, teams) VALUES (?, ?, ?, ?)")
+            for file in update.upserts { try write.execute(arguments: [file.path, file.content, file.size, file.teamsText]) }
+            try db.execute(sql: "DELETE FROM plan_cache")
+            let meta = try db.cachedStatement(sql: "INSERT INTO plan_cache (key, value) VALUES (?, ?)")
+            for (key, value) in [
+                ("stamp", update.stamp), ("generation", UUID().uuidString.lowercased()), ("config", update.config),
+                ("tree", update.tree), ("complete", update.complete ? "1" : "0"),
+            ] {
+                if let value { try meta.execute(arguments: [key, value]) }
+            }
+            try db.execute(sql: "DELETE FROM plan_marks")
+        }
+        try await markChanged(update.unsettled)
+    }
+}
