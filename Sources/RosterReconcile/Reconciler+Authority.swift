@@ -8,11 +8,10 @@ extension Reconciler {
     /// Changes that only undo drift (`drift`) are the store's, not the author's, and are left out.
     static func checkAuthority(_ plan: inout Plan, outcome: Outcome, drift: Set<Change>?) {
         guard let current = outcome.current, let source = plan.source, source.commit != nil else { return }
-        let changes = drift.map { drift in plan.changes.filter { !drift.contains($0) } } ?? plan.changes
-        guard !changes.isEmpty else { return }
         let authority = ChangeAuthority.check(
-            changes, before: current, teamCreators: outcome.load.config.policy.teamCreators,
-            author: source.author.flatMap(Email.init))
+            plan.changes.lazy.filter { drift?.contains($0) != true }, before: current,
+            teamCreators: outcome.load.config.policy.teamCreators, author: source.author.flatMap(Email.init))
+        guard !authority.teams.isEmpty else { return }
         plan.authority = authority
         guard let first = authority.unauthorizedTeams.first else { return }
         let teams = authority.unauthorizedTeams.count

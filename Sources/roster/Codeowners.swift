@@ -9,8 +9,8 @@ extension Roster {
             abstract: "Write a CODEOWNERS file that asks each team's admins to review changes to its manifest.",
             discussion: """
                 Examples:
-                  roster codeowners                      (writes .github/CODEOWNERS in the current folder)
-                  roster codeowners --repo . --check     (in CI: is the committed file up to date?)
+                  roster codeowners                    (writes .github/CODEOWNERS here)
+                  roster codeowners --repo . --check   (in CI: is the committed one current?)
 
                 Each manifest file is owned by the admins of the teams it declares; with \
                 spec.policy.teamCreators, they own every other file (new teams' files, roster.yaml) and the \

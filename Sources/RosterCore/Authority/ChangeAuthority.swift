@@ -32,41 +32,53 @@ public struct ChangeAuthority: Sendable, Codable, Equatable {
     /// Changes the author may not make (what reconcile's metric counts).
     public var uncoveredChanges: Int { teams.lazy.filter { !$0.authorized }.map(\.changes).reduce(0, +) }
 
-    /// Checks `changes` (in plan order, grouped by team) by `author` against `before`, the
-    /// state each team is in before the change. `teamCreators` may create any team.
-    /// Linear in the changes plus the admins of the teams they touch.
+    /// Checks `changes` (in plan order) by `author` against `before`, the state each team is
+    /// in before the change. `teamCreators` may create any team. One pass over the changes,
+    /// none of them copied (a first apply has a million), plus the admins of the teams touched.
     public static func check(
-        _ changes: [Change], before: CurrentState, teamCreators: [Email], author: Email?
+        _ changes: some Sequence<Change>, before: CurrentState, teamCreators: [Email], author: Email?
     ) -> ChangeAuthority {
         var order: [String] = []
-        var byTeam: [String: [Change]] = [:]
+        var found: [String: Found] = [:]
         for change in changes {
-            if byTeam[change.team] == nil { order.append(change.team) }
-            byTeam[change.team, default: []].append(change)
+            if found[change.team] == nil { order.append(change.team) }
+            found[change.team, default: Found()].add(change)
         }
         let teams = order.map { slug in
-            team(slug, changes: byTeam[slug]!, state: before.teams[slug], teamCreators: teamCreators, author: author)
+            team(slug, found[slug]!, state: before.teams[slug], teamCreators: teamCreators, author: author)
         }
         return ChangeAuthority(author: author?.value, authorized: teams.allSatisfy(\.authorized), teams: teams)
     }
 
+    /// What one team's changes add up to.
+    private struct Found {
+        var changes = 0
+        var needs: Set<AuthorityRequirement> = []
+        /// The owners `team.create` declares.
+        var owners: [Email] = []
+
+        mutating func add(_ change: Change) {
+            changes += 1
+            needs.insert(AuthorityRequirement(for: change.action))
+            if change.action == .teamCreate, case .team(let team)? = change.after, let owner = Email(team.owner) {
+                owners.append(owner)
+            }
+        }
+    }
+
     private static func team(
-        _ slug: String, changes: [Change], state: TeamState?, teamCreators: [Email], author: Email?
+        _ slug: String, _ found: Found, state: TeamState?, teamCreators: [Email], author: Email?
     ) -> Team {
         // A team the state does not hold is being created: its creator's say covers the whole
         // team as declared, members and limit included; there are no admins yet to ask.
         guard let state else {
-            let owners = changes.compactMap { change -> Email? in
-                guard change.action == .teamCreate, case .team(let team)? = change.after else { return nil }
-                return Email(team.owner)
-            }
-            let approvers = Set(owners + teamCreators)
+            let approvers = Set(found.owners + teamCreators)
             let allowed = author.map(approvers.contains) ?? false
             return Team(
-                team: slug, authorized: allowed, authorRole: nil, changes: changes.count, needs: [.createTeam],
+                team: slug, authorized: allowed, authorRole: nil, changes: found.changes, needs: [.createTeam],
                 missing: allowed ? [] : [.createTeam], approvers: approvers.map(\.value).sorted())
         }
-        let needs = Set(changes.map { AuthorityRequirement(for: $0.action) }).sorted()
+        let needs = found.needs.sorted()
         let role = author.flatMap { state.members[$0] }
         let missing = needs.filter { requirement in
             if let permission = requirement.permission { return !(role?.allows(permission) ?? false) }
@@ -79,7 +91,7 @@ public struct ChangeAuthority: Sendable, Codable, Equatable {
                 needs.allSatisfy { $0.permission.map(member.value.allows) ?? false } ? member.key.value : nil
             }.sorted()
         return Team(
-            team: slug, authorized: missing.isEmpty, authorRole: role, changes: changes.count, needs: needs,
+            team: slug, authorized: missing.isEmpty, authorRole: role, changes: found.changes, needs: needs,
             missing: missing, approvers: approvers)
     }
 }
