@@ -122,7 +122,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RosterCoreTests", dependencies: ["RosterCore", "RosterYAML", "RosterFuzzSupport"],
-            exclude: ["Golden", "GoldenPlans", "FuzzRegressions"], swiftSettings: swiftSettings),
+            exclude: ["Golden", "GoldenPlans", "GoldenAuthority", "FuzzRegressions"], swiftSettings: swiftSettings),
         // Stores of either backend (a SQLite file, a database on the test PostgreSQL server)
         // and what the store tests share.
         .target(

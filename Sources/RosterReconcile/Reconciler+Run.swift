@@ -181,6 +181,7 @@ extension Reconciler {
                     "selfHeal is off, but drift can only be told apart from changes with a --repo source: the whole plan applies")
             }
         }
+        checkAuthority(&plan, outcome: outcome, drift: healing)
         if outcome.rules.exceedsRemovals(plan) {
             let detail = "\(plan.removalCount) members or invitations, over maxRemovals (\(outcome.rules.maxRemovals))"
             let run = try await record(.refused, "the plan removes " + detail, RunReason(.removalLimit, [.everyone(detail)]))

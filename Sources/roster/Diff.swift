@@ -14,7 +14,9 @@ extension Roster {
                   roster diff --repo . --base origin/main --head HEAD --format markdown
 
                 The store is not needed; spend limits above the default ceiling are flagged as needing an \
-                operator's approval. Exit status: 0 (2 with --detailed-exitcode and changes), 1 invalid manifests.
+                operator's approval. Each team's changes are checked against the author's role in the base \
+                (see `roster codeowners`). Exit status: 0 (2 with --detailed-exitcode and changes), 1 invalid \
+                manifests, 3 with --require-authorized when the author may not make every change.
                 """)
 
         @Option(help: ArgumentHelp("The repository (a path or URL; default the current folder).", valueName: "path-or-url"))
@@ -37,6 +39,16 @@ extension Roster {
 
         @Flag(help: "Decode every manifest of both trees, not only the files that differ between them.")
         var noCache = false
+
+        @Option(help: ArgumentHelp("Whose permissions to check (default: the head commit's author).", valueName: "email"))
+        var author: String?
+
+        @Flag(help: "Exit 3 when the author may not make every change (for a required pull-request check).")
+        var requireAuthorized = false
+
+        func validate() throws {
+            if let author, Email(author) == nil { throw ValidationError("--author \(author) is not an email address.") }
+        }
 
         @OptionGroup var output: OutputOptions
         /// Accepted, for scripts that pass the store to every command; never opened.
@@ -73,7 +85,11 @@ extension Roster {
                 var plan = outcome.plan!
                 plan.base = Reconciler.planSource(baseSource)
                 plan.warnings += outcome.errors.map { "\($0.location): \($0.message)" }
+                plan.authority = ChangeAuthority.check(
+                    plan.changes, before: outcome.current!, teamCreators: baseLoad.config.policy.teamCreators,
+                    author: (author ?? headLoad.revision?.author).flatMap(Email.init))
                 PlanPrinter.print(plan, format: format, output: output)
+                try requireAuthority(plan)
                 if detailedExitcode && !plan.isEmpty { throw ExitCode(2) }
             }
         }

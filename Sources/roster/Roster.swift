@@ -14,7 +14,7 @@ struct Roster: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Validate.self, PlanCommand.self, Apply.self, Reconcile.self, Diff.self, Status.self, Audit.self, Export.self,
-            Invite.self, Team.self, Serve.self, APIKeyCommand.self, StoreCommand.self, Schema.self,
+            Invite.self, Team.self, Serve.self, APIKeyCommand.self, StoreCommand.self, Schema.self, Codeowners.self,
         ]
     )
 

@@ -141,6 +141,9 @@ struct LiveServerTests {
             #expect(metrics.contains(#"roster_changes_applied_total{action="invite.create"}"#))
             #expect(metrics.contains(#"roster_webhook_deliveries_total{provider="github",result="accepted"} 1"#))
             #expect(metrics.contains("roster_last_success_timestamp_seconds"))
+            // dana is in neither team: both runs (creating the teams, inviting frank) were hers to ask for.
+            #expect(metrics.contains(#"roster_reconcile_authority_total{result="unauthorized"} 2"#), "\(metrics)")
+            #expect(metrics.contains("roster_reconcile_unauthorized_changes 1"), "\(metrics)")
             #expect(metrics.contains(#"roster_lease_held{instance="\#(environment.configuration.instance)"} 1"#))
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
         }

@@ -307,6 +307,8 @@ final class ManifestDecoder {
                     default: if let b = try self.boolean(value, path: path) { config.safety.allowTeamDeletion = b }
                     }
                 }
+            case 3:
+                config.policy = try self.decodePolicy(value)
             default:
                 guard try self.expectMapping(value, path: "spec.reconcile") else { return }
                 _ = try self.decodeMapping(ManifestFields.reconcile, path: "spec.reconcile") { (_, _, value) throws(YAMLError) in
@@ -339,6 +341,31 @@ final class ManifestDecoder {
             paths.append(parts.joined(separator: "/"))
         }
         return paths
+    }
+
+    /// `spec.policy`: `teamCreators`, a list of emails.
+    private func decodePolicy(_ value: YAMLEvent) throws(YAMLError) -> RosterConfig.Policy {
+        var policy = RosterConfig.Policy()
+        guard try expectMapping(value, path: "spec.policy") else { return policy }
+        _ = try decodeMapping(ManifestFields.policy, path: "spec.policy") { (_, _, value) throws(YAMLError) in
+            guard value.kind == .sequenceStart else {
+                self.typeError(value, expected: "a list of emails", path: "spec.policy.teamCreators")
+                try self.reader.skipNode(startingWith: value)
+                return
+            }
+            var index = 0
+            while true {
+                let entry = try self.nextEvent()
+                if entry.kind == .sequenceEnd { break }
+                defer { index += 1 }
+                let path = "spec.policy.teamCreators[\(index)]"
+                guard let text = try self.string(entry, path: path), let email = self.email(text, at: entry.mark, path: path) else {
+                    continue
+                }
+                if !policy.teamCreators.contains(email) { policy.teamCreators.append(email) }
+            }
+        }
+        return policy
     }
 
     // MARK: Team rules

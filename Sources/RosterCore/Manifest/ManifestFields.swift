@@ -9,7 +9,8 @@ public enum ManifestFields {
     public static let teamSpec = ["displayName", "owner", "spendLimit", "members"]
     public static let spendLimit = ["perHour"]
     public static let member = ["email", "role"]
-    public static let configSpec = ["paths", "safety", "reconcile"]
+    public static let configSpec = ["paths", "safety", "reconcile", "policy"]
     public static let safety = ["maxRemovals", "minAdmins", "allowTeamDeletion"]
     public static let reconcile = ["selfHeal"]
+    public static let policy = ["teamCreators"]
 }

@@ -5,6 +5,8 @@ public struct RosterConfig: Sendable, Equatable {
     public var paths: [String]?
     public var safety: Safety
     public var reconcile: Reconcile
+    /// Who may do what beyond the permission matrix (`RosterConfig+Policy.swift`).
+    public var policy = Policy()
 
     public struct Safety: Sendable, Equatable {
         /// Removals plus revocations one apply may make.

@@ -15,6 +15,8 @@ public struct Plan: Sendable, Codable, Equatable {
     public var summary: Summary
     /// The removal limit the plan was made under, so a saved plan is applied under it too.
     public var maxRemovals: Int?
+    /// Whether the author may make the changes (`roster diff`, reconcile runs); absent otherwise.
+    public var authority: ChangeAuthority?
 
     /// The git revision (or folder) the desired state came from.
     public struct Source: Sendable, Codable, Equatable {

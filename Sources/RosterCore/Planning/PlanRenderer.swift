@@ -102,7 +102,9 @@ public enum PlanRenderer {
         if let limits, cutTeams > 0 {
             out += "… \(cutChanges) more change\(cutChanges == 1 ? "" : "s") in \(cutTeams) more team\(cutTeams == 1 ? "" : "s") (\(limits.hint))\n\n"
         }
-        return out + summaryLine(plan) + "\n"
+        out += summaryLine(plan) + "\n"
+        if let authority = plan.authority { out += "\n" + authorityText(authority, basis: authorityBasis(plan), limits: limits) }
+        return out
     }
 
     /// Markdown for a pull-request comment: the summary first, warnings highlighted, then a
@@ -124,6 +126,7 @@ public enum PlanRenderer {
             out += "\nAt commit \(PrintableText.markdownCode(commit.prefix(12))), store version \(plan.stateVersion).\n"
         }
         for warning in plan.warnings { out += "\n> [!WARNING]\n> \(inline(warning))\n" }
+        if let authority = plan.authority { out += authorityMarkdown(authority, basis: authorityBasis(plan)) }
         var shown = 0
         var cutTeams = 0
         var cutChanges = 0

@@ -114,6 +114,17 @@ public enum ManifestSchema {
                       "properties": {
                         "selfHeal": { "type": "boolean", "default": true }
                       }
+                    },
+                    "policy": {
+                      "type": "object",
+                      "additionalProperties": false,
+                      "properties": {
+                        "teamCreators": {
+                          "type": "array",
+                          "items": { "type": "string", "format": "email" },
+                          "description": "Who may create a team besides its declared owner (roster diff --require-authorized)."
+                        }
+                      }
                     }
                   }
                 }

@@ -179,6 +179,7 @@ public struct ReconcileService: Service {
             if let drift = outcome.drift { metrics.drift(drift) }
             log[metadataKey: "run"] = "\(run.id)"
             log[metadataKey: "commit"] = "\(run.commit?.prefix(12) ?? "-")"
+            recordAuthority(outcome, log: log)
             switch run.result {
             case .applied, .noChanges:
                 metrics.lastSuccess(run.finishedAt)

@@ -33,6 +33,7 @@ import Testing
         #expect(properties(config + ["spec"]) == Set(ManifestFields.configSpec))
         #expect(properties(config + ["spec", "properties", "safety"]) == Set(ManifestFields.safety))
         #expect(properties(config + ["spec", "properties", "reconcile"]) == Set(ManifestFields.reconcile))
+        #expect(properties(config + ["spec", "properties", "policy"]) == Set(ManifestFields.policy))
     }
 
     @Test func valuesMatchTheModel() {
