@@ -145,6 +145,18 @@ extension PostgresStore {
                 "ALTER TABLE runs ADD COLUMN last_seen_at text", "ALTER TABLE runs ADD COLUMN drift text",
             ]
         ),
+        // Invitations that expire (spec.invitations.expireAfter): when the link stops working,
+        // NULL for one valid until used or revoked.
+        (
+            "v5-invitation-expiry",
+            [
+                "ALTER TABLE invitations ADD COLUMN expires_at text",
+                """
+                CREATE INDEX invitations_expiring ON invitations (team, expires_at)
+                    WHERE status = 'pending' AND expires_at IS NOT NULL
+                """,
+            ]
+        ),
     ]
 
     /// Any number of processes may open an empty database at once: the first to take the

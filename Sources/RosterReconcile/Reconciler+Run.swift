@@ -74,6 +74,10 @@ extension Reconciler {
         public var rules: PlanRules?
         /// Where the run's commit declares each team (nil when the manifests could not be read).
         public var declarations: Declarations?
+        /// The earliest instant after this run at which time alone changes the plan (a
+        /// member's expiry): `roster serve` runs again then. Nil when nothing is due, when
+        /// the manifests could not be planned, or when the run was skipped.
+        public var nextTimeDependentChange: Date?
     }
 
     /// Where a commit declares each team: the manifest file and the line of its name, for
@@ -91,16 +95,26 @@ extension Reconciler {
         }
         public var commit: String?
         public var places: [String: Place]
+        /// When each temporary member's access ends, by team slug then email; only teams with
+        /// such members appear, so it stays as small as the places.
+        public var expiries: [String: [Email: Date]]
 
-        public init(commit: String?, places: [String: Place]) {
+        public init(commit: String?, places: [String: Place], expiries: [String: [Email: Date]] = [:]) {
             self.commit = commit
             self.places = places
+            self.expiries = expiries
         }
 
         init(_ teams: [TeamManifest], commit: String?) {
             self.commit = commit
             places = Dictionary(
                 teams.map { ($0.slug, Place(file: $0.file, line: Int($0.namePosition.line))) }, uniquingKeysWith: { first, _ in first })
+            expiries = [:]
+            for team in teams {
+                for member in team.members {
+                    if let expires = member.expires { expiries[team.slug, default: [:]][member.email] = expires }
+                }
+            }
         }
     }
 
@@ -135,8 +149,16 @@ extension Reconciler {
             return RunOutcome(run: nil, plan: nil, errors: [], drift: nil, report: nil, checkpoint: checkpoint)
         }
 
-        let outcome = try await plan(source: source, loader: request.loader, store: store, overrides: request.overrides)
+        let outcome = try await plan(
+            source: source, loader: request.loader, store: store, overrides: request.overrides, now: request.now())
         let declarations = outcome.load.isValid ? Declarations(outcome.load.teams, commit: revision?.commit) : nil
+        // From what the run already holds (the manifests and the state it planned against),
+        // so the serve loop learns when to wake without reading anything again.
+        let due = outcome.current.flatMap { current in
+            outcome.load.isValid
+                ? Planner.nextTimeDependentChange(desired: outcome.load.teams, current: current, after: outcome.rules.now)
+                : nil
+        }
         guard var plan = outcome.plan, outcome.errors.isEmpty else {
             let errors = outcome.errors.filter { $0.severity == .error }
             // A plan the rules refuse may be refused for undoing drift (a role changed in the
@@ -151,7 +173,7 @@ extension Reconciler {
             return RunOutcome(
                 run: run, plan: outcome.plan, errors: outcome.errors,
                 drift: healing.flatMap { set in outcome.plan?.changes.count(where: set.contains) }, report: nil,
-                checkpoint: checkpoint, rules: outcome.rules, declarations: declarations)
+                checkpoint: checkpoint, rules: outcome.rules, declarations: declarations, nextTimeDependentChange: due)
         }
 
         let selfHeal = outcome.load.config.reconcile.selfHeal
@@ -166,7 +188,7 @@ extension Reconciler {
             let run = try await record(.refused, "selfHeal is off, and " + detail, RunReason(.noBaseline, [.everyone(detail)]))
             return RunOutcome(
                 run: run, plan: plan, errors: [], drift: nil, report: nil, checkpoint: checkpoint, rules: outcome.rules,
-                declarations: declarations)
+                declarations: declarations, nextTimeDependentChange: due)
         } catch is SourceError {
             healing = nil
         }
@@ -185,7 +207,7 @@ extension Reconciler {
             let run = try await record(.refused, "the plan removes " + detail, RunReason(.removalLimit, [.everyone(detail)]))
             return RunOutcome(
                 run: run, plan: plan, errors: [], drift: drift, report: nil, checkpoint: checkpoint, rules: outcome.rules,
-                declarations: declarations)
+                declarations: declarations, nextTimeDependentChange: due)
         }
         let context = ApplyContext(
             actor: request.identity, onBehalfOf: plan.source?.author, runID: runID, now: request.now,
@@ -206,7 +228,7 @@ extension Reconciler {
             drift: foundDrift)
         return RunOutcome(
             run: run, plan: plan, errors: [], drift: drift, report: report, checkpoint: checkpoint, rules: outcome.rules,
-                declarations: declarations)
+                declarations: declarations, nextTimeDependentChange: due)
     }
 
     /// The reason of a run whose manifests have `errors`, each part for those who may see its
@@ -269,10 +291,12 @@ extension Reconciler {
             let commit = last.commit
         else { return nil }
         // At the commit last applied, every change is drift.
-        if commit == plan.source?.commit { return Set(plan.changes) }
+        // Except what time alone makes (an expiry): nobody changed anything outside git for it.
+        if commit == plan.source?.commit { return Set(plan.changes.filter { $0.reason == nil }) }
         let previous = try await request.loader.load(from: try openCommit(commit))
         guard previous.isValid, let current = outcome.current else { return nil }
         return Set(Self.plan(previous, current: current, rules: outcome.rules, source: nil).plan?.changes ?? [])
+            .filter { $0.reason == nil }
     }
 
     private static func leavingOut(_ healing: Set<Change>, from plan: Plan) -> Plan {

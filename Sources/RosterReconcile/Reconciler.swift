@@ -1,3 +1,4 @@
+public import Foundation
 public import RosterCore
 public import RosterStore
 
@@ -39,9 +40,10 @@ public enum Reconciler {
             return min(plan.maxRemovals ?? RosterConfig.Safety().maxRemovals, maxRemovals ?? .max)
         }
 
-        /// `config`'s rules, tightened: flags may lower `maxRemovals` and raise `minAdmins`, never the reverse.
-        public func rules(_ config: RosterConfig) -> PlanRules {
-            var rules = PlanRules(config)
+        /// `config`'s rules at `now`, tightened: flags may lower `maxRemovals` and raise
+        /// `minAdmins`, never the reverse.
+        public func rules(_ config: RosterConfig, now: Date) -> PlanRules {
+            var rules = PlanRules(config, now: now)
             if let maxRemovals { rules.maxRemovals = min(rules.maxRemovals, maxRemovals) }
             if let minAdmins { rules.minAdmins = max(rules.minAdmins, minAdmins) }
             rules.allowMassRemoval = allowMassRemoval
@@ -49,15 +51,16 @@ public enum Reconciler {
         }
     }
 
-    /// Loads `source`, and plans it against `store` when it is valid.
+    /// Loads `source`, and plans it against `store` when it is valid, at `now` (members whose
+    /// access ended by then are removed).
     public static func plan(
-        source: some ManifestSource, loader: ManifestLoader, store: any Store, overrides: Overrides
+        source: some ManifestSource, loader: ManifestLoader, store: any Store, overrides: Overrides, now: Date = Date()
     ) async throws -> Outcome {
         // The store's state loads while the manifests are read and decoded: they do not
         // depend on each other, and each is about half of a large plan's time.
         async let state = store.currentState()
         let load = try await loader.load(from: source)
-        let rules = overrides.rules(load.config)
+        let rules = overrides.rules(load.config, now: now)
         let current = try await state
         guard load.isValid else {
             return Outcome(load: load, plan: nil, errors: load.diagnostics, rules: rules, current: nil)

@@ -54,9 +54,10 @@ extension Roster {
                 }
                 let headSource = try GitSource(repository: repo, ref: head, cacheDirectory: cacheDir)
                 let headLoad = try await loader.load(from: headSource)
-                let rules = PlanRules(headLoad.config)
+                let now = Date()
+                let rules = PlanRules(headLoad.config, now: now)
                 var outcome = Reconciler.plan(
-                    headLoad, current: CurrentState(declaredBy: baseLoad.teams), rules: rules,
+                    headLoad, current: CurrentState(declaredBy: baseLoad.teams, now: now), rules: rules,
                     source: Reconciler.planSource(headSource))
                 guard headLoad.isValid else {
                     outcome.plan = nil
@@ -69,6 +70,8 @@ extension Roster {
                 var plan = outcome.plan!
                 plan.base = Reconciler.planSource(baseSource)
                 plan.warnings += outcome.errors.map { "\($0.location): \($0.message)" }
+                plan.warnings += Planner.pastExpiries(in: headLoad.teams, changedSince: baseLoad.teams, now: now)
+                    .map { "\($0.location): \($0.message)" }
                 PlanPrinter.print(plan, format: format, output: output)
                 if detailedExitcode && !plan.isEmpty { throw ExitCode(2) }
             }

@@ -49,7 +49,7 @@ struct SQLiteStoreMigrationTests {
             #expect(before.version == 1)
             #expect(try await third.verifyAudit(expectedHead: nil) == .intact(count: 2, head: try await fixture.store.auditHead()))
             let migrations = try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout
-            #expect(migrations.split(separator: "\n") == ["v1", "v2-serve", "v3-sessions", "v4-run-history"])
+            #expect(migrations.split(separator: "\n") == ["v1", "v2-serve", "v3-sessions", "v4-run-history", "v6-invitation-expiry"])
         }
     }
 
@@ -61,7 +61,8 @@ struct SQLiteStoreMigrationTests {
                 DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email; DROP TABLE sessions;
                 ALTER TABLE runs DROP COLUMN reason; ALTER TABLE runs DROP COLUMN state_version;
                 ALTER TABLE runs DROP COLUMN repeats; ALTER TABLE runs DROP COLUMN last_seen_at; ALTER TABLE runs DROP COLUMN drift;
-                DELETE FROM grdb_migrations WHERE identifier IN ('v2-serve', 'v3-sessions', 'v4-run-history');
+                DROP INDEX invitations_expiring; ALTER TABLE invitations DROP COLUMN expires_at;
+                DELETE FROM grdb_migrations WHERE identifier IN ('v2-serve', 'v3-sessions', 'v4-run-history', 'v6-invitation-expiry');
                 """)
             let upgraded = try await fixture.reopen()
             #expect(try await upgraded.currentState().version == 1)
@@ -69,9 +70,24 @@ struct SQLiteStoreMigrationTests {
             #expect(try await upgraded.apiKeys(email: nil).isEmpty)
             #expect(
                 try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.split(separator: "\n")
-                    == ["v1", "v2-serve", "v3-sessions", "v4-run-history"])
+                    == ["v1", "v2-serve", "v3-sessions", "v4-run-history", "v6-invitation-expiry"])
             let runs = try await upgraded.runs(limit: 5)
             #expect(runs.count == 1 && runs.allSatisfy { $0.reason == nil })
+        }
+    }
+
+    @Test("a store made before invitations expired gains their expiry on open; its invitations never expire")
+    func upgradeBeforeInvitationExpiry() async throws {
+        try await StoreFixture.with { fixture in
+            try await fixture.converge([team("ml", members: [("bob@example.com", .dev)])])
+            try fixture.sqlite("""
+                DROP INDEX invitations_expiring; ALTER TABLE invitations DROP COLUMN expires_at;
+                DELETE FROM grdb_migrations WHERE identifier = 'v6-invitation-expiry';
+                """)
+            let upgraded = try await fixture.reopen()
+            let bob = try #require(try await upgraded.pendingInvitation(team: "ml", email: email("bob@example.com")))
+            #expect(bob.expiresAt == nil && bob.isUsable(at: .distantFuture))
+            #expect(try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.contains("v6-invitation-expiry"))
         }
     }
 

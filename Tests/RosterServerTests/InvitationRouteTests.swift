@@ -115,6 +115,51 @@ struct InvitationRouteTests {
         }
     }
 
+    @Test("An expired link gets the page a revoked one gets; the renewal's new link works and the old stays dead")
+    func expired() async throws {
+        try await ServerFixture.with { fixture in
+            // From now on invitations expire after an hour and are renewed; zoe is invited under it.
+            let manifests = fixture.folder + "/manifests"
+            try "apiVersion: roster/v1\nkind: Config\nspec:\n  invitations:\n    expireAfter: 1h\n    renew: true\n"
+                .write(toFile: manifests + "/roster.yaml", atomically: true, encoding: .utf8)
+            let team = manifests + "/teams/ml.yaml"
+            let text = try String(contentsOfFile: team, encoding: .utf8)
+            try (text + "\n    - {email: zoe@example.com, role: basic}\n").write(toFile: team, atomically: true, encoding: .utf8)
+            let invited = try await Reconciler.run(ServerFixture.request(manifests, trigger: "test"), store: fixture.store)
+            #expect(invited.plan?.changes.map(\.action) == [.inviteCreate])
+            let link = try await fixture.link(team: "ml", email: "zoe@example.com")
+
+            let later = Date().addingTimeInterval(7200)
+            let environment = ServerEnvironment(
+                store: fixture.store, configuration: fixture.environment.configuration, secretKey: fixture.secretKey,
+                logger: fixture.environment.logger, now: { later })
+            let application = Application(router: RosterServer.router(environment))
+            try await application.test(.router) { client in
+                let unknown = try await client.execute(uri: "/invite/999.abc", method: .get)
+                let expired = try await client.execute(uri: link, method: .get)
+                #expect(expired.status == .notFound && expired.text == unknown.text)
+                let posted = try await client.execute(
+                    uri: link, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: form([("csrf", "x"), ("email", "zoe@example.com")]))
+                #expect(posted.status == .notFound && posted.text == unknown.text)
+            }
+
+            // The next reconcile renews it: a new link, the old one dead.
+            var request = ServerFixture.request(manifests, trigger: "test")
+            request.now = { later }
+            let renewal = try await Reconciler.run(request, store: fixture.store)
+            #expect(renewal.plan?.changes.map(\.action) == [.inviteRenew])
+            let renewed = try await fixture.link(team: "ml", email: "zoe@example.com")
+            #expect(renewed != link)
+            try await application.test(.router) { client in
+                let fresh = try await client.execute(uri: renewed, method: .get)
+                let old = try await client.execute(uri: link, method: .get)
+                #expect(fresh.status == .ok)
+                #expect(old.status == .notFound)
+            }
+        }
+    }
+
     @Test("A post without the form's CSRF token, from another origin, or for another email joins nobody")
     func refused() async throws {
         try await ServerFixture.with { fixture in

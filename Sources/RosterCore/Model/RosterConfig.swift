@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Roster's settings from `roster.yaml` at the repository root (kind `Config`).
 public struct RosterConfig: Sendable, Equatable {
     /// Folders (or files) to read manifests from; nil means the whole repository except
@@ -5,6 +7,7 @@ public struct RosterConfig: Sendable, Equatable {
     public var paths: [String]?
     public var safety: Safety
     public var reconcile: Reconcile
+    public var invitations: Invitations
 
     public struct Safety: Sendable, Equatable {
         /// Removals plus revocations one apply may make.
@@ -22,10 +25,23 @@ public struct RosterConfig: Sendable, Equatable {
         public init() {}
     }
 
-    public init(paths: [String]? = nil, safety: Safety = Safety(), reconcile: Reconcile = Reconcile()) {
+    /// `spec.invitations`: how long a link works, and whether an expired one is re-issued.
+    public struct Invitations: Sendable, Equatable {
+        /// How long after it is made an invitation's link works; nil: until used or revoked.
+        public var expireAfter: TimeInterval?
+        /// Whether the next reconcile re-issues an expired invitation (a new link).
+        public var renew: Bool = false
+        public init() {}
+    }
+
+    public init(
+        paths: [String]? = nil, safety: Safety = Safety(), reconcile: Reconcile = Reconcile(),
+        invitations: Invitations = Invitations()
+    ) {
         self.paths = paths
         self.safety = safety
         self.reconcile = reconcile
+        self.invitations = invitations
     }
 
     /// The name of the configuration file at the repository root.

@@ -129,22 +129,38 @@ public struct ReconcileService: Service {
         var failures = 0
         var skip: Reconciler.Checkpoint?
         var reason: String?
+        // The next member expiry the last planned run saw; kept across skipped runs, which
+        // plan nothing.
+        var due: Date?
         while !(await trigger.closed) {
             if let trigger = reason, await status.isLeader {
-                (failures, skip) = await runOnce(trigger: trigger, failures: failures, skip: skip)
+                let ran = await runOnce(trigger: trigger, failures: failures, skip: skip)
+                (failures, skip) = (ran.failures, ran.skip)
+                if let planned = ran.due { due = planned }
             }
             let isLeader = await status.isLeader
             // A standby wakes when the lease keeper hands it the lease (a trigger).
-            let delay = isLeader ? schedule.delay(afterFailures: failures, using: &random) : configuration.interval
+            var delay = isLeader ? schedule.delay(afterFailures: failures, using: &random) : configuration.interval
+            var byExpiry = false
+            if isLeader { (delay, byExpiry) = schedule.delay(delay, until: due, now: now()) }
             await status.scheduleNext(at: isLeader ? now().addingTimeInterval(delay.seconds) : nil)
             let woken = await trigger.wait(timeout: delay)
             if await trigger.closed { break }
-            reason = woken ?? "interval"
+            reason = woken ?? (byExpiry ? "expiry" : "interval")
+            if byExpiry {
+                // Time changed the plan though neither git nor the store did: not skippable.
+                skip = nil
+                due = nil
+            }
         }
     }
 
-    /// One run; returns the failure count and the checkpoint to skip for the next run.
-    private func runOnce(trigger reason: String, failures: Int, skip: Reconciler.Checkpoint?) async -> (Int, Reconciler.Checkpoint?) {
+    /// One run; returns the failure count, the checkpoint to skip for the next run, and the
+    /// next instant time alone changes the plan (`.some(nil)`: none; nil: the run planned
+    /// nothing, keep what was known).
+    private func runOnce(
+        trigger reason: String, failures: Int, skip: Reconciler.Checkpoint?
+    ) async -> (failures: Int, skip: Reconciler.Checkpoint?, due: Date??) {
         let clock = ContinuousClock()
         let started = clock.now
         var log = logger
@@ -157,7 +173,7 @@ public struct ReconcileService: Service {
             let outcome = try await Reconciler.run(request, store: store)
             guard let run = outcome.run else {
                 log.debug("nothing changed since the last refused or failed run; not retrying")
-                return (failures, skip)
+                return (failures, skip, nil)
             }
             metrics.run(result: run.result.rawValue, duration: clock.now - started)
             await status.recordRun(run, drift: outcome.drift)
@@ -173,16 +189,16 @@ public struct ReconcileService: Service {
                 }
                 log.info(
                     "reconciled", metadata: ["result": "\(run.result.rawValue)", "changes": "\(run.changes)", "drift": "\(outcome.drift.map(String.init) ?? "unknown")"])
-                return (0, nil)
+                return (0, nil, .some(outcome.nextTimeDependentChange))
             case .refused, .failed:
                 log.warning("\(run.result.rawValue): \(run.message ?? "")")
-                return (0, outcome.checkpoint)
+                return (0, outcome.checkpoint, .some(outcome.nextTimeDependentChange))
             }
         } catch {
             metrics.run(result: "failed", duration: clock.now - started)
             await status.recordError(at: now())
             log.error("reconcile failed", metadata: ["error": "\(error)", "failures": "\(failures + 1)"])
-            return (failures + 1, nil)
+            return (failures + 1, nil, nil)
         }
     }
 }
