@@ -60,6 +60,66 @@ import Testing
     }
 }
 
+/// The command line's side of expiry: listing invitations by age and expiry, refusing an
+/// expired link, and `roster diff` warning about a date already past.
+@Suite struct ExpiryCLITests {
+    @Test("invite list shows age, expiry and links, filtered; an expired link is refused like a revoked one")
+    func inviteList() async throws {
+        try await withScratchFolder(prefix: "roster-expiry") { folder in
+            let workspace = try await Workspace.make(folder: folder)
+            try workspace.makeRepository(files: [
+                "roster.yaml": "apiVersion: roster/v1\nkind: Config\nspec:\n  invitations:\n    expireAfter: 14d\n",
+                "teams/contractors.yaml": ExpiryServeTests.team + "    - email: carol@example.com\n      role: basic\n",
+            ])
+            let source = ["--repo", workspace.repository, "--ref", "main"]
+            try workspace.must(["apply", "--yes"] + source)
+            let all = try workspace.must(["invite", "list"]).stdout
+            let lines = all.split(separator: "\n")
+            #expect(lines.count == 2, "\(all)")
+            #expect(lines.allSatisfy { $0.contains("s ago, expires in 13 days") || $0.contains("s ago, expires in 14 days") }, "\(all)")
+            #expect(lines.first?.hasPrefix("contractors bob@example.com dev (") == true, "\(all)")
+            #expect(lines.allSatisfy { $0.contains("/invite/") }, "\(all)")
+            #expect(try workspace.must(["invite", "list", "--team", "other"]).stdout.isEmpty)
+            #expect(try workspace.must(["invite", "list", "--expired"]).stdout.isEmpty)
+            #expect(try workspace.must(["invite", "list", "--older-than", "30d"]).stdout.isEmpty)
+            let bad = try workspace.roster(["invite", "list", "--older-than", "a while"])
+            #expect(bad.status == 64 && bad.stderr.contains("--older-than takes a duration"), "\(bad)")
+
+            // Bob's link ran out (as if 14 days had passed): listed as expired, refused as revoked.
+            try workspace.sql("UPDATE invitations SET expires_at = '2001-01-01T00:00:00.000Z' WHERE email = 'bob@example.com'")
+            let expired = try workspace.must(["invite", "list", "--expired"]).stdout
+            #expect(expired.hasPrefix("contractors bob@example.com dev (") && expired.contains("expired (2001-01-01T00:00:00Z)"), "\(expired)")
+            let link = String(expired.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let accept = try workspace.roster(["invite", "accept", link, "--email", "bob@example.com"])
+            let unknown = try workspace.roster(["invite", "accept", "999.AAAA", "--email", "bob@example.com"])
+            #expect(accept.status != 0 && accept.status == unknown.status && accept.stderr == unknown.stderr, "\(accept)")
+            let status = try workspace.must(["status"]).stdout
+            #expect(status.contains("contractors: bob@example.com as dev") && status.contains("expired (2001-01-01T00:00:00Z)"), "\(status)")
+            let report = try jsonObject(try workspace.must(["status", "--format", "json"]))
+            let pending = report["pendingInvitations"] as? [[String: Any]] ?? []
+            #expect(pending.first { $0["email"] as? String == "bob@example.com" }?["expired"] as? Bool == true, "\(report)")
+            // Without renew, the plan leaves it and says so.
+            let plan = try workspace.must(["plan"] + source)
+            #expect(plan.stderr.contains("1 invitation has expired and is not renewed"), "\(plan)")
+        }
+    }
+
+    @Test("diff warns about an expiry already past in a manifest the change touches, not in one it leaves")
+    func diffWarnsAboutPastDates() async throws {
+        try await withScratchFolder(prefix: "roster-expiry") { folder in
+            let workspace = try await Workspace.make(folder: folder)
+            try workspace.makeRepository(files: ["teams/contractors.yaml": ExpiryServeTests.team, "teams/other.yaml": ExpiryServeTests.team
+                .replacingOccurrences(of: "name: contractors", with: "name: other")
+                .replacingOccurrences(of: "      role: dev\n", with: "      role: dev\n      expires: 2001-01-01\n")])
+            try workspace.edit("teams/contractors.yaml", replacing: "      role: dev\n", with: "      role: dev\n      expires: 2020-12-31\n")
+            try workspace.commit("a typo in the year")
+            let diff = try workspace.must(["diff", "--repo", workspace.repository, "--base", "HEAD~1", "--head", "HEAD"])
+            #expect(diff.stderr.contains("teams/contractors.yaml:12:16: bob@example.com expires at 2021-01-01T00:00:00Z, which has passed"), "\(diff)")
+            #expect(!diff.stderr.contains("teams/other.yaml"), "\(diff)")
+        }
+    }
+}
+
 extension Date {
     /// To the whole second, as a manifest writes it.
     fileprivate func rounded() -> Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.up)) }

@@ -289,7 +289,7 @@ final class ManifestDecoder {
                     if expires == nil {
                         self.error(
                             at: value.mark, path: "spec.members[\(index)].expires",
-                            "\"\(text.printable)\" is not a date; write a day (2027-01-31, access ends as it ends, UTC) "
+                            "\"\(text.printable)\" is not a date; write a day (2027-01-31: access lasts through it, UTC) "
                                 + "or an RFC 3339 time (2027-01-31T17:00:00Z)")
                     }
                 }

@@ -147,8 +147,9 @@ public struct ReconcileService: Service {
             let woken = await trigger.wait(timeout: delay)
             if await trigger.closed { break }
             reason = woken ?? (byExpiry ? "expiry" : "interval")
-            if byExpiry {
+            if byExpiry && woken == nil {
                 // Time changed the plan though neither git nor the store did: not skippable.
+                // (Woken earlier by a trigger, the expiry is still ahead and stays due.)
                 skip = nil
                 due = nil
             }
