@@ -154,7 +154,7 @@ extension Reconciler {
         let declarations = outcome.load.isValid ? Declarations(outcome.load.teams, commit: revision?.commit) : nil
         // From what the run already holds (the manifests and the state it planned against),
         // so the serve loop learns when to wake without reading anything again.
-        let due = outcome.current.flatMap { current in
+        var due = outcome.current.flatMap { current in
             outcome.load.isValid
                 ? Planner.nextTimeDependentChange(desired: outcome.load.teams, current: current, after: outcome.rules.now)
                 : nil
@@ -220,6 +220,14 @@ extension Reconciler {
             // the replica that holds the lease now runs and records.
             if error.kind != .fenced { _ = try? await record(.failed, error.message, reason(for: error)) }
             throw error
+        }
+        // Invitations this run made or renewed expire after the state `due` was computed from:
+        // their links end no later than now plus their lifetime.
+        if let lifetime = plan.invitationExpireAfter,
+            plan.changes.contains(where: { $0.action == .inviteCreate || $0.action == .inviteRenew })
+        {
+            let ends = request.now().addingTimeInterval(lifetime)
+            due = min(due ?? ends, ends)
         }
         let run = ReconcileRun(
             id: report.runID, trigger: request.trigger, startedAt: started, finishedAt: request.now(),

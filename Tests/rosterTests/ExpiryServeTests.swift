@@ -58,6 +58,41 @@ import Testing
             #expect(try workspace.must(["audit", "verify"]).stdout.contains("intact"))
         }
     }
+
+    @Test("serve renews an invitation when its link expires: a new link, the old one dead, audited without it")
+    func serveRenewsAtExpiry() async throws {
+        try await withScratchFolder(prefix: "roster-expiry") { folder in
+            let workspace = try await Workspace.make(folder: folder)
+            try workspace.makeRepository(files: [
+                "roster.yaml": "apiVersion: roster/v1\nkind: Config\nspec:\n  invitations:\n    expireAfter: 10s\n    renew: true\n",
+                "teams/contractors.yaml": Self.team,
+            ])
+            let http = HTTPClient()
+            let server = try await startServer(
+                workspace, http: http, source: ["--repo", workspace.repository, "--ref", "main"], extra: ["--interval", "1h"])
+            defer { stop(server.process) }
+            func link() -> String? {
+                try? workspace.roster(["invite", "link", "--team", "contractors", "--email", "bob@example.com"])
+                    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let invited = await eventually { link()?.contains("/invite/") == true }
+            try #require(invited, "bob was never invited:\n\(server.process.printedSoFar)")
+            let first = try #require(link())
+            let renewed = await eventually(upTo: .seconds(90)) {
+                (try? workspace.auditEntries(["--action", "invite.renew"]).isEmpty) == false
+            }
+            try #require(renewed, "the invitation was never renewed:\n\(server.process.printedSoFar)")
+            #expect(try workspace.sql("SELECT trigger FROM runs WHERE result = 'applied' ORDER BY started_at DESC LIMIT 1") == "expiry")
+            let second = try #require(link())
+            #expect(second != first)
+            let entry = try #require(try workspace.auditEntries(["--action", "invite.renew"]).first)
+            #expect(entry["before"] is String && entry["after"] is String, "\(entry)")
+            let token = String(second.split(separator: "/").last ?? "")
+            #expect(!"\(entry)".contains(token) && !"\(entry)".contains(String(first.split(separator: "/").last ?? "")))
+            // The old link is dead, the new one is not (until it too expires and is renewed).
+            #expect(await http.text(server.baseURL + "/invite/" + (first.split(separator: "/").last ?? "")) == nil)
+        }
+    }
 }
 
 /// The command line's side of expiry: listing invitations by age and expiry, refusing an
