@@ -53,8 +53,6 @@ struct StatusSnapshot: Encodable {
             expiresIn = invitation.expiresAt.map { Expiry.phrase($0, now: now) }
             link = environment.tokens.link(for: invitation, baseURL: environment.configuration.linkBase)
         }
-
-
     }
 
     var instance: String
