@@ -160,6 +160,44 @@ struct InvitationRouteTests {
         }
     }
 
+    @Test("The team's API and page data say when a temporary member's access and an invitation's link end")
+    func expiriesShown() async throws {
+        try await ServerFixture.with { fixture in
+            let manifests = fixture.folder + "/manifests"
+            try "apiVersion: roster/v1\nkind: Config\nspec:\n  invitations:\n    expireAfter: 14d\n"
+                .write(toFile: manifests + "/roster.yaml", atomically: true, encoding: .utf8)
+            let team = manifests + "/teams/ml.yaml"
+            let ends = Expiry.text(Date().addingTimeInterval(3 * 86_400 + 3600).rounded())
+            let text = try String(contentsOfFile: team, encoding: .utf8)
+                .replacingOccurrences(
+                    of: "- {email: carol@example.com, role: billing}", with: "- {email: carol@example.com, role: billing, expires: \(ends)}")
+            try (text + "\n    - {email: zoe@example.com, role: basic}\n").write(toFile: team, atomically: true, encoding: .utf8)
+            let run = try await Reconciler.run(ServerFixture.request(manifests, trigger: "test"), store: fixture.store)
+            #expect(run.plan?.changes.map(\.action) == [.inviteCreate])
+            await fixture.environment.status.recordDeclarations(try #require(run.declarations))
+            try await fixture.application.test(.router) { client in
+                let response = try await client.execute(uri: "/api/v1/teams/ml", method: .get, headers: fixture.bearer("alice"))
+                let detail = try #require(response.json as? [String: Any], "\(response.text)")
+                let members = detail["members"] as? [[String: Any]] ?? []
+                let carol = members.first { $0["email"] as? String == "carol@example.com" }
+                #expect(carol?["expiresIn"] as? String == "expires in 3 days", "\(members)")
+                #expect(carol?["expires"] as? String == ends)
+                #expect(members.first { $0["email"] as? String == "alice@example.com" }?["expires"] == nil)
+                let pending = detail["pendingInvitations"] as? [[String: Any]] ?? []
+                let zoe = pending.first { $0["email"] as? String == "zoe@example.com" }
+                #expect(zoe?["expired"] as? Bool == false && (zoe?["expiresIn"] as? String)?.hasPrefix("expires in 1") == true, "\(pending)")
+                #expect(zoe?["age"] as? String != nil && zoe?["expiresAt"] as? String != nil)
+                // Bob was invited before invitations expired: his link does not.
+                let bob = pending.first { $0["email"] as? String == "bob@example.com" }
+                #expect(bob?["expiresAt"] == nil && bob?["expired"] as? Bool == false, "\(pending)")
+                let listed = try await client.execute(uri: "/api/v1/invitations", method: .get, headers: fixture.bearer("alice"))
+                let invitations = try #require(listed.json as? [[String: Any]])
+                #expect(invitations.first { $0["email"] as? String == "zoe@example.com" }?["expiresAt"] as? String
+                    == zoe?["expiresAt"] as? String)
+            }
+        }
+    }
+
     @Test("A post without the form's CSRF token, from another origin, or for another email joins nobody")
     func refused() async throws {
         try await ServerFixture.with { fixture in
@@ -278,4 +316,9 @@ struct InvitationRouteTests {
             }
         }
     }
+}
+
+extension Date {
+    /// To the whole second, as a manifest writes it.
+    fileprivate func rounded() -> Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.up)) }
 }
