@@ -115,17 +115,27 @@ struct InvitationRouteTests {
         }
     }
 
+    /// Sets `spec.invitations` to `invitations` (YAML lines), makes `editing`'s replacement in
+    /// ml.yaml, adds zoe (basic) to ml, and reconciles.
+    static func inviteZoe(
+        _ fixture: ServerFixture, invitations: String, editing: (String, String) = ("", "")
+    ) async throws -> Reconciler.RunOutcome {
+        let manifests = fixture.folder + "/manifests"
+        try ("apiVersion: roster/v1\nkind: Config\nspec:\n  invitations:\n" + invitations)
+            .write(toFile: manifests + "/roster.yaml", atomically: true, encoding: .utf8)
+        let team = manifests + "/teams/ml.yaml"
+        var text = try String(contentsOfFile: team, encoding: .utf8)
+        if !editing.0.isEmpty { text = text.replacingOccurrences(of: editing.0, with: editing.1) }
+        try (text + "\n    - {email: zoe@example.com, role: basic}\n").write(toFile: team, atomically: true, encoding: .utf8)
+        return try await Reconciler.run(ServerFixture.request(manifests, trigger: "test"), store: fixture.store)
+    }
+
     @Test("An expired link gets the page a revoked one gets; the renewal's new link works and the old stays dead")
     func expired() async throws {
         try await ServerFixture.with { fixture in
             // From now on invitations expire after an hour and are renewed; zoe is invited under it.
             let manifests = fixture.folder + "/manifests"
-            try "apiVersion: roster/v1\nkind: Config\nspec:\n  invitations:\n    expireAfter: 1h\n    renew: true\n"
-                .write(toFile: manifests + "/roster.yaml", atomically: true, encoding: .utf8)
-            let team = manifests + "/teams/ml.yaml"
-            let text = try String(contentsOfFile: team, encoding: .utf8)
-            try (text + "\n    - {email: zoe@example.com, role: basic}\n").write(toFile: team, atomically: true, encoding: .utf8)
-            let invited = try await Reconciler.run(ServerFixture.request(manifests, trigger: "test"), store: fixture.store)
+            let invited = try await Self.inviteZoe(fixture, invitations: "    expireAfter: 1h\n    renew: true\n")
             #expect(invited.plan?.changes.map(\.action) == [.inviteCreate])
             let link = try await fixture.link(team: "ml", email: "zoe@example.com")
 
@@ -163,16 +173,10 @@ struct InvitationRouteTests {
     @Test("The team's API and page data say when a temporary member's access and an invitation's link end")
     func expiriesShown() async throws {
         try await ServerFixture.with { fixture in
-            let manifests = fixture.folder + "/manifests"
-            try "apiVersion: roster/v1\nkind: Config\nspec:\n  invitations:\n    expireAfter: 14d\n"
-                .write(toFile: manifests + "/roster.yaml", atomically: true, encoding: .utf8)
-            let team = manifests + "/teams/ml.yaml"
             let ends = Expiry.text(Date().addingTimeInterval(3 * 86_400 + 3600).rounded())
-            let text = try String(contentsOfFile: team, encoding: .utf8)
-                .replacingOccurrences(
-                    of: "- {email: carol@example.com, role: billing}", with: "- {email: carol@example.com, role: billing, expires: \(ends)}")
-            try (text + "\n    - {email: zoe@example.com, role: basic}\n").write(toFile: team, atomically: true, encoding: .utf8)
-            let run = try await Reconciler.run(ServerFixture.request(manifests, trigger: "test"), store: fixture.store)
+            let run = try await Self.inviteZoe(
+                fixture, invitations: "    expireAfter: 14d\n",
+                editing: ("- {email: carol@example.com, role: billing}", "- {email: carol@example.com, role: billing, expires: \(ends)}"))
             #expect(run.plan?.changes.map(\.action) == [.inviteCreate])
             await fixture.environment.status.recordDeclarations(try #require(run.declarations))
             try await fixture.application.test(.router) { client in
