@@ -55,13 +55,13 @@ extension PostgresStore: CopyableStore {
             return StoreRecords.Membership(team: team, email: email, role: role, createdAt: created)
         } _: { .memberships($0) }
         try await pages(
-            "SELECT id, team, email, role, status, nonce, created_by, created_at, updated_at FROM invitations ORDER BY id"
+            "SELECT id, team, email, role, status, nonce, created_by, created_at, updated_at, expires_at FROM invitations ORDER BY id"
         ) { row in
-            let (id, team, email, role, status, nonce, by, created, updated) = try row.decode(
-                (Int64, String, String, String, String, String, String, String, String?).self)
+            let (id, team, email, role, status, nonce, by, created, updated, expires) = try row.decode(
+                (Int64, String, String, String, String, String, String, String, String?, String?).self)
             return StoreRecords.InvitationRow(
                 id: id, team: team, email: email, role: role, status: status, nonce: nonce, createdBy: by,
-                createdAt: created, updatedAt: updated)
+                createdAt: created, updatedAt: updated, expiresAt: expires)
         } _: { .invitations($0) }
         try await pages("SELECT \(unescaped: Self.runColumns) FROM runs ORDER BY id", Self.run) { .runs($0) }
         try await pages("SELECT id, email, secret_hash, created_at, created_by, revoked_at FROM api_keys ORDER BY id") { row in
@@ -142,11 +142,13 @@ final class PostgresLoader: StoreLoader {
         case .invitations(let rows):
             for row in rows {
                 text.field(row.id)
-                text.row(row.team, row.email, row.role, row.status, row.nonce, row.createdBy, row.createdAt, row.updatedAt)
+                text.row(
+                    row.team, row.email, row.role, row.status, row.nonce, row.createdBy, row.createdAt, row.updatedAt,
+                    row.expiresAt)
             }
             try await transaction.copy(
                 text, into: "invitations",
-                ["id", "team", "email", "role", "status", "nonce", "created_by", "created_at", "updated_at"])
+                ["id", "team", "email", "role", "status", "nonce", "created_by", "created_at", "updated_at", "expires_at"])
         case .runs(let rows):
             for run in rows {
                 text.fields(

@@ -56,20 +56,21 @@ extension PostgresStore {
         }
     }
 
-    static let invitationColumns = "id, team, email, role, status, created_by, created_at, nonce"
+    static let invitationColumns = "id, team, email, role, status, created_by, created_at, nonce, expires_at"
 
     static func invitations(_ query: PostgresQuery, _ connection: PostgresConnection, _ logger: Logger) async throws
         -> [Invitation]
     {
         var invitations: [Invitation] = []
-        for try await (id, team, email, role, status, createdBy, createdAt, nonce) in try await connection.query(
+        for try await (id, team, email, role, status, createdBy, createdAt, nonce, expiresAt) in try await connection.query(
             query, logger: logger
-        ).decode((Int64, String, String, String, String, String, String, String).self) {
+        ).decode((Int64, String, String, String, String, String, String, String, String?).self) {
             invitations.append(
                 Invitation(
                     id: id, team: team, email: Email(normalized: email), role: Role(rawValue: role) ?? .basic,
                     status: Invitation.Status(rawValue: status) ?? .revoked, createdBy: createdBy,
-                    createdAt: Timestamp.date(createdAt) ?? .distantPast, nonce: nonce))
+                    createdAt: Timestamp.date(createdAt) ?? .distantPast, nonce: nonce,
+                    expiresAt: expiresAt.flatMap(Timestamp.date)))
         }
         return invitations
     }

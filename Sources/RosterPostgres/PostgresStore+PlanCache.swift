@@ -1,12 +1,13 @@
-import Foundation
+public import Foundation
 import Logging
 import PostgresNIO
 public import RosterCore
 public import RosterStore
 
 extension PostgresStore {
-    public func planBasis() async throws -> PlanBasis {
+    public func planBasis(at now: Date) async throws -> PlanBasis {
         let logger = logger
+        let now = Timestamp.string(now)
         return try await withConnection { connection in
             try await connection.withTransaction(logger: logger) { connection in
                 try await Self.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", on: connection, logger)
@@ -39,6 +40,18 @@ extension PostgresStore {
                 for try await team in try await connection.query("SELECT team FROM plan_marks", logger: logger).decode(String.self) {
                     changed.insert(team)
                 }
+                // Both from the index of expiring invitations (the times are fixed-width UTC text).
+                var expired = Set<String>()
+                for try await team in try await connection.query(
+                    "SELECT DISTINCT team FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= \(now)",
+                    logger: logger
+                ).decode(String.self) {
+                    expired.insert(team)
+                }
+                let next = try await Self.first(
+                    String?.self,
+                    "SELECT min(expires_at) FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at > \(now)",
+                    on: connection, logger)
                 var teams: [String] = []
                 for try await slug in try await connection.query("SELECT slug FROM teams ORDER BY slug", logger: logger)
                     .decode(String.self)
@@ -46,7 +59,8 @@ extension PostgresStore {
                     teams.append(slug)
                 }
                 return PlanBasis(
-                    cache: cache, changed: changed, teams: teams, version: try await Self.stateVersion(connection, logger))
+                    cache: cache, changed: changed, expired: expired,
+                    nextInvitationExpiry: next.flatMap { $0 }.flatMap(Timestamp.date), teams: teams, version: try await Self.stateVersion(connection, logger))
             }
         }
     }
@@ -76,10 +90,13 @@ extension PostgresStore {
                 ).decode((String, String, String).self) {
                     if let role = Role(rawValue: name) { state.teams[team]?.members[Email(normalized: email)] = role }
                 }
-                for try await (team, email, name) in try await connection.query(
-                    "SELECT team, email, role FROM invitations WHERE status = 'pending' AND team = ANY(\(wanted))", logger: logger
-                ).decode((String, String, String).self) {
-                    if let role = Role(rawValue: name) { state.teams[team]?.invitations[Email(normalized: email)] = role }
+                for try await (team, email, name, expires) in try await connection.query(
+                    "SELECT team, email, role, expires_at FROM invitations WHERE status = 'pending' AND team = ANY(\(wanted))",
+                    logger: logger
+                ).decode((String, String, String, String?).self) {
+                    let invitee = Email(normalized: email)
+                    if let role = Role(rawValue: name) { state.teams[team]?.invitations[invitee] = role }
+                    if let date = expires.flatMap(Timestamp.date) { state.teams[team]?.invitationExpiries[invitee] = date }
                 }
                 return state
             }

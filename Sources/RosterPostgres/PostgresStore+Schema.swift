@@ -173,6 +173,18 @@ extension PostgresStore {
                 "CREATE TRIGGER \(table)_mark AFTER INSERT OR UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION roster_mark_team('\(key)')"
             }
         ),
+        // Invitations that expire (spec.invitations.expireAfter): when the link stops working,
+        // NULL for one valid until used or revoked.
+        (
+            "v5-invitation-expiry",
+            [
+                "ALTER TABLE invitations ADD COLUMN expires_at text",
+                """
+                CREATE INDEX invitations_expiring ON invitations (team, expires_at)
+                    WHERE status = 'pending' AND expires_at IS NOT NULL
+                """,
+            ]
+        ),
     ]
 
     /// The state's tables, each with the column naming its team, whose triggers mark changed

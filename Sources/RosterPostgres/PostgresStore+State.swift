@@ -32,6 +32,13 @@ extension PostgresStore {
                     "SELECT team, array_agg(email), array_agg(role) FROM invitations WHERE status = 'pending' GROUP BY team",
                     connection, logger
                 ) { team, roles in teams[team]?.invitations = roles }
+                for try await (team, email, expires) in try await connection.query(
+                    "SELECT team, email, expires_at FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL",
+                    logger: logger
+                ).decode((String, String, String).self) {
+                    guard let date = Timestamp.date(expires) else { continue }
+                    teams[team]?.invitationExpiries[Email(normalized: email)] = date
+                }
                 let version = try await Self.stateVersion(connection, logger)
                 return CurrentState(version: version, teams: teams, ceilings: ceilings)
             }

@@ -46,6 +46,7 @@ public final class PostgresTransaction: StoreTransaction {
     private var invitations: [Change] = []
     private var inviter = ""
     private var time = ""
+    private var invitationsExpireAt: String?
     /// Invitation nonces: a random prefix per apply and a counter (see the SQLite store).
     private let noncePrefix = InvitationTokens.nonce() + "."
     private var nonceCounter = 0
@@ -79,9 +80,12 @@ public final class PostgresTransaction: StoreTransaction {
             """) == 1
     }
 
-    public func perform(_ changes: ArraySlice<Change>, inviter: String, at time: String) async throws {
+    public func perform(
+        _ changes: ArraySlice<Change>, inviter: String, at time: String, invitationsExpireAt: String?
+    ) async throws {
         self.inviter = inviter
         self.time = time
+        self.invitationsExpireAt = invitationsExpireAt
         for change in changes {
             switch change.action {
             case .teamCreate: teams.append(change)
@@ -177,9 +181,12 @@ public final class PostgresTransaction: StoreTransaction {
             rows.field(noncePrefix + String(nonceCounter))
             rows.field(inviter)
             rows.field(time)
+            if let invitationsExpireAt { rows.field(invitationsExpireAt) }
             rows.endRow()
         }
-        try await copy(rows, into: "invitations", ["team", "email", "role", "status", "nonce", "created_by", "created_at"])
+        try await copy(
+            rows, into: "invitations",
+            ["team", "email", "role", "status", "nonce", "created_by", "created_at"] + (invitationsExpireAt == nil ? [] : ["expires_at"]))
     }
 
     private func performOne(_ change: Change) async throws {
@@ -227,6 +234,18 @@ public final class PostgresTransaction: StoreTransaction {
                 count(
                     """
                     UPDATE invitations SET role = \(role.rawValue), updated_at = \(time)
+                    WHERE team = \(team) AND email = \(subject) AND status = 'pending' RETURNING 1
+                    """) == 1, change, .noPendingInvitation)
+        case (.inviteRenew, let until):
+            // A new nonce is a new link; the old one no longer matches.
+            var expires: String?
+            if case .time(let date)? = until { expires = Timestamp.string(date) } else if until != nil {
+                throw ApplyRejection.malformed.error(change)
+            }
+            try await require(
+                count(
+                    """
+                    UPDATE invitations SET nonce = \(InvitationTokens.nonce()), expires_at = \(expires), updated_at = \(time)
                     WHERE team = \(team) AND email = \(subject) AND status = 'pending' RETURNING 1
                     """) == 1, change, .noPendingInvitation)
         case (.inviteRevoke, _):

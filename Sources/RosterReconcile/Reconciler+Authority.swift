@@ -5,11 +5,14 @@ extension Reconciler {
     /// permissions its changes need (`plan.authority`, a metric in `roster serve`), with a
     /// warning when not. Never a refusal: git does not authenticate commit authors, so the
     /// pull request (`roster diff --require-authorized`) is where authority is enforced.
-    /// Changes that only undo drift (`drift`) are the store's, not the author's, and are left out.
+    /// Changes that only undo drift (`drift`) are the store's, and renewals and expiries time's,
+    /// not the author's: they are left out.
     static func checkAuthority(_ plan: inout Plan, outcome: Outcome, drift: Set<Change>?) {
         guard let current = outcome.current, let source = plan.source, source.commit != nil else { return }
         let authority = ChangeAuthority.check(
-            plan.changes.lazy.filter { drift?.contains($0) != true }, before: current,
+            // Renewals and expiries are time's doing, not the author's.
+            plan.changes.lazy.filter { drift?.contains($0) != true && $0.reason == nil && $0.action != .inviteRenew },
+            before: current,
             teamCreators: outcome.load.config.policy.teamCreators, author: source.author.flatMap(Email.init))
         guard !authority.teams.isEmpty else { return }
         plan.authority = authority

@@ -75,6 +75,10 @@ extension Reconciler {
         public var rules: PlanRules?
         /// Where the run's commit declares each team (nil when the manifests could not be read).
         public var declarations: Declarations?
+        /// The earliest instant after this run at which time alone changes the plan (a
+        /// member's expiry): `roster serve` runs again then. Nil when nothing is due, when
+        /// the manifests could not be planned, or when the run was skipped.
+        public var nextTimeDependentChange: Date?
     }
 
     /// Where a commit declares each team: the manifest file and the line of its name, for
@@ -92,16 +96,29 @@ extension Reconciler {
         }
         public var commit: String?
         public var places: [String: Place]
+        /// When each temporary member's access ends, by team slug then email; only teams with
+        /// such members appear, so it stays as small as the places.
+        public var expiries: [String: [Email: Date]]
 
-        public init(commit: String?, places: [String: Place]) {
+        public init(commit: String?, places: [String: Place], expiries: [String: [Email: Date]] = [:]) {
             self.commit = commit
             self.places = places
+            self.expiries = expiries
         }
 
-        init(_ teams: [TeamDeclaration], commit: String?) {
+        /// From every declaration of a load, and the members' expiries of the teams it decoded
+        /// (a file with a temporary member is decoded on every plan, never taken from the cache).
+        init(_ load: LoadResult, commit: String?) {
             self.commit = commit
             places = Dictionary(
-                teams.map { ($0.slug, Place(file: $0.file, line: Int($0.position.line))) }, uniquingKeysWith: { first, _ in first })
+                load.declarations.map { ($0.slug, Place(file: $0.file, line: Int($0.position.line))) },
+                uniquingKeysWith: { first, _ in first })
+            expiries = [:]
+            for team in load.teams {
+                for member in team.members {
+                    if let expires = member.expires { expiries[team.slug, default: [:]][member.email] = expires }
+                }
+            }
         }
     }
 
@@ -136,8 +153,19 @@ extension Reconciler {
             return RunOutcome(run: nil, plan: nil, errors: [], drift: nil, report: nil, checkpoint: checkpoint)
         }
 
-        let outcome = try await plan(source: source, loader: request.loader, store: store, overrides: request.overrides)
-        let declarations = outcome.load.isValid ? Declarations(outcome.load.declarations, commit: revision?.commit) : nil
+        let outcome = try await plan(
+            source: source, loader: request.loader, store: store, overrides: request.overrides, now: request.now())
+        let declarations = outcome.load.isValid ? Declarations(outcome.load, commit: revision?.commit) : nil
+        // From what the run already holds (the manifests and the state it planned against),
+        // so the serve loop learns when to wake without reading anything again. An
+        // incremental plan holds every temporary member (their files are always decoded), and
+        // its basis says when the next invitation expires among the teams it did not compare.
+        var due = outcome.current.flatMap { current in
+            outcome.load.isValid
+                ? Planner.nextTimeDependentChange(desired: outcome.load.teams, current: current, after: outcome.rules.now)
+                : nil
+        }
+        if let next = outcome.basis?.nextInvitationExpiry { due = min(due ?? next, next) }
         guard var plan = outcome.plan, outcome.errors.isEmpty else {
             let errors = outcome.errors.filter { $0.severity == .error }
             // A plan the rules refuse may be refused for undoing drift (a role changed in the
@@ -152,7 +180,7 @@ extension Reconciler {
             return RunOutcome(
                 run: run, plan: outcome.plan, errors: outcome.errors,
                 drift: healing.flatMap { set in outcome.plan?.changes.count(where: set.contains) }, report: nil,
-                checkpoint: checkpoint, rules: outcome.rules, declarations: declarations)
+                checkpoint: checkpoint, rules: outcome.rules, declarations: declarations, nextTimeDependentChange: due)
         }
 
         let selfHeal = outcome.load.config.reconcile.selfHeal
@@ -167,7 +195,7 @@ extension Reconciler {
             let run = try await record(.refused, "selfHeal is off, and " + detail, RunReason(.noBaseline, [.everyone(detail)]))
             return RunOutcome(
                 run: run, plan: plan, errors: [], drift: nil, report: nil, checkpoint: checkpoint, rules: outcome.rules,
-                declarations: declarations)
+                declarations: declarations, nextTimeDependentChange: due)
         } catch is SourceError {
             healing = nil
         }
@@ -187,7 +215,7 @@ extension Reconciler {
             let run = try await record(.refused, "the plan removes " + detail, RunReason(.removalLimit, [.everyone(detail)]))
             return RunOutcome(
                 run: run, plan: plan, errors: [], drift: drift, report: nil, checkpoint: checkpoint, rules: outcome.rules,
-                declarations: declarations)
+                declarations: declarations, nextTimeDependentChange: due)
         }
         // Teams whose drift stays (selfHeal off) are compared again by the next plan.
         var cacheUpdate = outcome.load.cacheUpdate
@@ -205,6 +233,14 @@ extension Reconciler {
             if error.kind != .fenced { _ = try? await record(.failed, error.message, reason(for: error)) }
             throw error
         }
+        // Invitations this run made or renewed expire after the state `due` was computed from:
+        // their links end no later than now plus their lifetime.
+        if let lifetime = plan.invitationExpireAfter,
+            plan.changes.contains(where: { $0.action == .inviteCreate || $0.action == .inviteRenew })
+        {
+            let ends = request.now().addingTimeInterval(lifetime)
+            due = min(due ?? ends, ends)
+        }
         let run = ReconcileRun(
             id: report.runID, trigger: request.trigger, startedAt: started, finishedAt: request.now(),
             repository: revision?.repository, ref: revision?.ref, commit: revision?.commit, author: revision?.author,
@@ -212,7 +248,7 @@ extension Reconciler {
             drift: foundDrift)
         return RunOutcome(
             run: run, plan: plan, errors: [], drift: drift, report: report, checkpoint: checkpoint, rules: outcome.rules,
-                declarations: declarations)
+                declarations: declarations, nextTimeDependentChange: due)
     }
 
     /// The reason of a run whose manifests have `errors`, each part for those who may see its
@@ -280,7 +316,8 @@ extension Reconciler {
             let commit = last.commit
         else { return nil }
         // At the commit last applied, every change is drift.
-        if commit == plan.source?.commit { return Set(plan.changes) }
+        // Except what time alone makes (an expiry): nobody changed anything outside git for it.
+        if commit == plan.source?.commit { return Set(plan.changes.filter { $0.reason == nil }) }
         let changed = Set(plan.changes.lazy.map(\.team))
         let previous = try await request.loader.load(
             from: try openCommit(commit), reusing: outcome.basis?.cache,
@@ -290,6 +327,7 @@ extension Reconciler {
         var earlier = previous
         earlier.teams = previous.teams.filter { changed.contains($0.slug) }
         return Set(Self.plan(earlier, current: current, rules: outcome.rules, source: nil).plan?.changes ?? [])
+            .filter { $0.reason == nil }
     }
 
     private static func leavingOut(_ healing: Set<Change>, from plan: Plan) -> Plan {

@@ -1,3 +1,4 @@
+public import Foundation
 public import RosterCore
 public import RosterStore
 
@@ -45,9 +46,10 @@ public enum Reconciler {
             return min(plan.maxRemovals ?? RosterConfig.Safety().maxRemovals, maxRemovals ?? .max)
         }
 
-        /// `config`'s rules, tightened: flags may lower `maxRemovals` and raise `minAdmins`, never the reverse.
-        public func rules(_ config: RosterConfig) -> PlanRules {
-            var rules = PlanRules(config)
+        /// `config`'s rules at `now`, tightened: flags may lower `maxRemovals` and raise
+        /// `minAdmins`, never the reverse.
+        public func rules(_ config: RosterConfig, now: Date) -> PlanRules {
+            var rules = PlanRules(config, now: now)
             if let maxRemovals { rules.maxRemovals = min(rules.maxRemovals, maxRemovals) }
             if let minAdmins { rules.minAdmins = max(rules.minAdmins, minAdmins) }
             rules.allowMassRemoval = allowMassRemoval
@@ -55,23 +57,27 @@ public enum Reconciler {
         }
     }
 
-    /// Loads `source`, and plans it against `store` when it is valid. With `overrides.useCache`
-    /// (the default) only the files whose content changed since the store's last apply are decoded,
-    /// and only the teams they declare and the teams changed in the store since are compared:
-    /// the same plan as a cold one, at the cost of what changed. Without a cache that fits,
-    /// or with `overrides.useCache` false (`--no-cache`), everything is read.
+    /// Loads `source`, and plans it against `store` when it is valid, at `now` (members whose
+    /// access ended by then are removed). With `overrides.useCache` (the default) only the
+    /// files whose content changed since the store's last apply are decoded, and only the
+    /// teams they declare, the teams changed in the store since and those whose invitations
+    /// expired meanwhile are compared: the same plan as a cold one, at the cost of what
+    /// changed. Without a cache that fits, or with `overrides.useCache` false (`--no-cache`),
+    /// everything is read.
     public static func plan(
-        source: some ManifestSource, loader: ManifestLoader, store: any Store, overrides: Overrides
+        source: some ManifestSource, loader: ManifestLoader, store: any Store, overrides: Overrides, now: Date = Date()
     ) async throws -> Outcome {
         if overrides.useCache {
             // A write between reading the basis and the teams' state moves the state version;
             // then the basis is read again.
             for _ in 0..<3 {
-                let basis = try await store.planBasis()
+                let basis = try await store.planBasis(at: now)
                 guard let cache = basis.cache else { break }
-                let load = try await loader.load(from: source, reusing: cache, replanning: basis.changed)
-                if load.complete { return try await plan(load, store: store, overrides: overrides, source: source) }
-                let rules = overrides.rules(load.config)
+                let load = try await loader.load(from: source, reusing: cache, replanning: basis.changed.union(basis.expired))
+                if load.complete {
+                    return try await plan(load, current: try await store.currentState(), overrides: overrides, source: source, now: now)
+                }
+                let rules = overrides.rules(load.config, now: now)
                 guard load.isValid else {
                     return Outcome(load: load, plan: nil, errors: load.diagnostics, rules: rules, current: nil)
                 }
@@ -86,20 +92,13 @@ public enum Reconciler {
         // depend on each other, and each is about half of a large plan's time.
         async let state = store.currentState()
         let load = try await loader.load(from: source)
-        return try await plan(load, current: state, overrides: overrides, source: source)
-    }
-
-    /// A cold plan of `load`, with the whole state.
-    private static func plan(
-        _ load: LoadResult, store: any Store, overrides: Overrides, source: some ManifestSource
-    ) async throws -> Outcome {
-        try await plan(load, current: try await store.currentState(), overrides: overrides, source: source)
+        return try await plan(load, current: state, overrides: overrides, source: source, now: now)
     }
 
     private static func plan(
-        _ load: LoadResult, current: CurrentState, overrides: Overrides, source: some ManifestSource
+        _ load: LoadResult, current: CurrentState, overrides: Overrides, source: some ManifestSource, now: Date
     ) async throws -> Outcome {
-        let rules = overrides.rules(load.config)
+        let rules = overrides.rules(load.config, now: now)
         guard load.isValid else {
             return Outcome(load: load, plan: nil, errors: load.diagnostics, rules: rules, current: nil)
         }

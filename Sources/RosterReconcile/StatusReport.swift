@@ -16,6 +16,25 @@ public struct StatusReport: Sendable, Encodable {
         public var role: String
         public var createdBy: String
         public var createdAt: Date
+        /// Seconds since it was made.
+        public var ageSeconds: Int
+        /// When its link stops working; nil (null) when it works until used or revoked.
+        public var expiresAt: Date?
+        public var expired: Bool
+
+        private enum CodingKeys: String, CodingKey { case team, email, role, createdBy, createdAt, ageSeconds, expiresAt, expired }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(team, forKey: .team)
+            try container.encode(email, forKey: .email)
+            try container.encode(role, forKey: .role)
+            try container.encode(createdBy, forKey: .createdBy)
+            try container.encode(createdAt, forKey: .createdAt)
+            try container.encode(ageSeconds, forKey: .ageSeconds)
+            try container.encode(expiresAt, forKey: .expiresAt)
+            try container.encode(expired, forKey: .expired)
+        }
     }
 
     public struct Drift: Sendable, Encodable {
@@ -23,11 +42,13 @@ public struct StatusReport: Sendable, Encodable {
         public var byAction: [String: Int]
     }
 
-    public init(runs: [ReconcileRun], pending: [Invitation], drift: Plan?) {
+    public init(runs: [ReconcileRun], pending: [Invitation], drift: Plan?, now: Date = Date()) {
         self.runs = runs
         pendingInvitations = pending.map {
             PendingInvitation(
-                team: $0.team, email: $0.email.value, role: $0.role.rawValue, createdBy: $0.createdBy, createdAt: $0.createdAt)
+                team: $0.team, email: $0.email.value, role: $0.role.rawValue, createdBy: $0.createdBy, createdAt: $0.createdAt,
+                ageSeconds: max(0, Int(now.timeIntervalSince($0.createdAt))), expiresAt: $0.expiresAt,
+                expired: $0.hasExpired(at: now))
         }
         self.drift = drift.map { Drift(total: $0.summary.total, byAction: $0.summary.byAction) }
     }

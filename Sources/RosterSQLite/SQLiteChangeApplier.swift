@@ -23,23 +23,29 @@ struct SQLiteChangeApplier {
     private var nonce: [UInt8] = []
     private let time: String
 
-    init(db: Database, inviter: String, time: String) throws {
+    init(db: Database, inviter: String, time: String, invitationsExpireAt: String? = nil) throws {
         self.db = db
         self.time = time
         isMember = try BulkStatement(db, sql: "SELECT 1 FROM memberships WHERE team = ? AND email = ?")
+        // The expiry is the same for every invitation of an apply: a shared column, present
+        // only when invitations expire (NULL otherwise, the column's default).
+        var shared: [String: Int32] = ["status": 1, "created_by": 2, "created_at": 3]
+        if invitationsExpireAt != nil { shared["expires_at"] = 4 }
         invitations = try BulkInsert(
             db, table: "invitations",
-            columns: ["team", "email", "role", "status", "nonce", "created_by", "created_at"],
-            shared: ["status": 1, "created_by": 2, "created_at": 3])
+            columns: ["team", "email", "role", "status", "nonce", "created_by", "created_at"]
+                + (invitationsExpireAt == nil ? [] : ["expires_at"]),
+            shared: shared)
         invitations.bindShared(1, Invitation.Status.pending.rawValue)
         invitations.bindShared(2, inviter)
         invitations.bindShared(3, time)
+        if let invitationsExpireAt { invitations.bindShared(4, invitationsExpireAt) }
     }
 
     mutating func apply(_ change: Change) throws {
         let team = change.team
         switch change.action {
-        case .inviteUpdate, .inviteRevoke, .teamDelete:
+        case .inviteUpdate, .inviteRevoke, .inviteRenew, .teamDelete:
             // They read or delete invitations: those held back must be in the table first.
             try invitations.flush()
         default: break
@@ -119,6 +125,18 @@ struct SQLiteChangeApplier {
             try run(
                 "UPDATE invitations SET role = ?, updated_at = ? WHERE team = ? AND email = ? AND status = 'pending'",
                 [role.rawValue, time, team, change.subject])
+            try require(db.changesCount == 1, change, .noPendingInvitation)
+        case (.inviteRenew, let until):
+            // A new nonce is a new link; the old one no longer matches.
+            let expires: String?
+            switch until {
+            case .time(let date)?: expires = Timestamp.string(date)
+            case nil: expires = nil
+            default: throw ApplyRejection.malformed.error(change)
+            }
+            try run(
+                "UPDATE invitations SET nonce = ?, expires_at = ?, updated_at = ? WHERE team = ? AND email = ? AND status = 'pending'",
+                [InvitationTokens.nonce(), expires, time, team, change.subject])
             try require(db.changesCount == 1, change, .noPendingInvitation)
         case (.inviteRevoke, _):
             try run(

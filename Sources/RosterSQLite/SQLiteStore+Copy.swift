@@ -58,13 +58,13 @@ extension SQLiteStore: CopyableStore {
         } _: { .memberships($0) }
         try await pages(
             """
-            SELECT id, team, email, role, status, nonce, created_by, created_at, updated_at FROM invitations
+            SELECT id, team, email, role, status, nonce, created_by, created_at, updated_at, expires_at FROM invitations
             WHERE AFTER ORDER BY id LIMIT ?
             """, key: "id"
         ) {
             StoreRecords.InvitationRow(
                 id: $0[0], team: $0[1], email: $0[2], role: $0[3], status: $0[4], nonce: $0[5], createdBy: $0[6],
-                createdAt: $0[7], updatedAt: $0[8])
+                createdAt: $0[7], updatedAt: $0[8], expiresAt: $0[9])
         } _: { .invitations($0) }
         try await pages("SELECT \(Self.runColumns) FROM runs WHERE AFTER ORDER BY id LIMIT ?", key: "id", Self.run) {
             .runs($0)
@@ -153,11 +153,12 @@ final class SQLiteLoader: StoreLoader, @unchecked Sendable {
             for row in rows {
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO invitations (id, team, email, role, status, nonce, created_by, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO invitations (id, team, email, role, status, nonce, created_by, created_at, updated_at, expires_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
                     row.id, row.team, row.email, row.role, row.status, row.nonce, row.createdBy, row.createdAt, row.updatedAt,
+                    row.expiresAt,
                 ])
             }
         case .runs(let rows):

@@ -1,11 +1,12 @@
-import Foundation
+public import Foundation
 import GRDB
 public import RosterCore
 public import RosterStore
 
 extension SQLiteStore {
-    public func planBasis() async throws -> PlanBasis {
-        try await read { db in
+    public func planBasis(at now: Date) async throws -> PlanBasis {
+        let now = Timestamp.string(now)
+        return try await read { db in
             var meta: [String: String] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT key, value FROM plan_cache") { meta[row[0]] = row[1] }
             var cache: PlanCache?
@@ -26,8 +27,16 @@ extension SQLiteStore {
                         complete: meta["complete"] == "1", files: files)
                 }
             }
+            // Both from the index of expiring invitations (the times are fixed-width UTC text).
+            let expired = try String.fetchAll(
+                db, sql: "SELECT DISTINCT team FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?",
+                arguments: [now])
+            let next = try String.fetchOne(
+                db, sql: "SELECT min(expires_at) FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at > ?",
+                arguments: [now])
             return PlanBasis(
                 cache: cache, changed: Set(try String.fetchAll(db, sql: "SELECT team FROM plan_marks")),
+                expired: Set(expired), nextInvitationExpiry: next.flatMap(Timestamp.date),
                 teams: try String.fetchAll(db, sql: "SELECT slug FROM teams ORDER BY slug"), version: try Self.stateVersion(db))
         }
     }
@@ -39,6 +48,8 @@ extension SQLiteStore {
             let members = try db.cachedStatement(sql: "SELECT email, role FROM memberships WHERE team = ?")
             let invitations = try db.cachedStatement(
                 sql: "SELECT email, role FROM invitations WHERE team = ? AND status = 'pending'")
+            let expiries = try db.cachedStatement(
+                sql: "SELECT email, expires_at FROM invitations WHERE team = ? AND status = 'pending' AND expires_at IS NOT NULL")
             func roles(_ statement: Statement, _ slug: String) throws -> [Email: Role] {
                 var roles: [Email: Role] = [:]
                 for row in try Row.fetchAll(statement, arguments: [slug]) {
@@ -54,6 +65,9 @@ extension SQLiteStore {
                     slug: slug, displayName: row[0], owner: Email(normalized: row[1]), spendLimit: SpendLimit(cents: row[2]),
                     ceiling: state.ceiling(of: slug), members: try roles(members, slug),
                     invitations: try roles(invitations, slug))
+                for row in try Row.fetchAll(expiries, arguments: [slug]) {
+                    if let date = Timestamp.date(row[1]) { state.teams[slug]?.invitationExpiries[Email(normalized: row[0])] = date }
+                }
             }
             return state
         }

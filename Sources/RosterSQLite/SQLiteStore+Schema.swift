@@ -142,6 +142,17 @@ extension SQLiteStore {
                     """)
             for trigger in changeMarkTriggers { try db.execute(sql: trigger.sql) }
         }
+        // Invitations that expire (spec.invitations.expireAfter): when the link stops working,
+        // NULL for one valid until used or revoked; the index serves the state's read of the
+        // few that expire without scanning every pending invitation.
+        migrator.registerMigration("v6-invitation-expiry") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE invitations ADD COLUMN expires_at TEXT;
+                    CREATE INDEX invitations_expiring ON invitations (team, expires_at)
+                        WHERE status = 'pending' AND expires_at IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 

@@ -27,6 +27,13 @@ extension SQLiteStore {
             try Self.readRolesByTeam(
                 db, sql: "SELECT team, email, role FROM invitations WHERE status = 'pending' ORDER BY team"
             ) { team, roles in teams[team]?.invitations = roles }
+            let expiring = try Row.fetchCursor(
+                db, sql: "SELECT team, email, expires_at FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL")
+            while let row = try expiring.next() {
+                let team: String = row[0]
+                guard let expires = Timestamp.date(row[2]) else { continue }
+                teams[team]?.invitationExpiries[Email(normalized: row[1])] = expires
+            }
             return CurrentState(version: try Self.stateVersion(db), teams: teams, ceilings: ceilings)
         }
     }

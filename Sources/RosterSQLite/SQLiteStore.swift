@@ -161,12 +161,13 @@ public final class SQLiteStore: Store, TransactionalStore {
             lastSeenAt: (row[14] as String?).flatMap(Timestamp.date), drift: RunDrift(storedText: row[15]))
     }
 
-    static let invitationColumns = "id, team, email, role, status, created_by, created_at, nonce"
+    static let invitationColumns = "id, team, email, role, status, created_by, created_at, nonce, expires_at"
 
     static func invitation(_ row: Row) -> Invitation {
         Invitation(
             id: row[0], team: row[1], email: Email(normalized: row[2]), role: Role(rawValue: row[3]) ?? .basic,
             status: Invitation.Status(rawValue: row[4]) ?? .revoked, createdBy: row[5],
-            createdAt: Timestamp.date(row[6]) ?? .distantPast, nonce: row[7])
+            createdAt: Timestamp.date(row[6]) ?? .distantPast, nonce: row[7],
+            expiresAt: (row[8] as String?).flatMap(Timestamp.date))
     }
 }

@@ -72,9 +72,13 @@ public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
         }
     }
 
-    public func perform(_ changes: ArraySlice<Change>, inviter: String, at time: String) async throws {
+    public func perform(
+        _ changes: ArraySlice<Change>, inviter: String, at time: String, invitationsExpireAt: String?
+    ) async throws {
         try await store.writerTurn { db in
-            if self.applier == nil { self.applier = try SQLiteChangeApplier(db: db, inviter: inviter, time: time) }
+            if self.applier == nil {
+                self.applier = try SQLiteChangeApplier(db: db, inviter: inviter, time: time, invitationsExpireAt: invitationsExpireAt)
+            }
             self.performed += changes.count
             if self.performed > 10_000 && self.usualCacheSize == nil {
                 // A large apply grows five b-trees at once; in SQLite's default 2 MB cache (32

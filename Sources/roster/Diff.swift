@@ -70,9 +70,10 @@ extension Roster {
                     }
                     throw ExitCode(1)
                 }
-                let rules = PlanRules(headLoad.config)
+                let now = Date()
+                let rules = PlanRules(headLoad.config, now: now)
                 var outcome = Reconciler.plan(
-                    headLoad, current: CurrentState(declaredBy: baseLoad.teams), rules: rules,
+                    headLoad, current: CurrentState(declaredBy: baseLoad.teams, now: now), rules: rules,
                     source: Reconciler.planSource(headSource))
                 guard headLoad.isValid else {
                     outcome.plan = nil
@@ -88,6 +89,8 @@ extension Roster {
                 plan.authority = ChangeAuthority.check(
                     plan.changes, before: outcome.current!, teamCreators: baseLoad.config.policy.teamCreators,
                     author: (author ?? headLoad.revision?.author).flatMap(Email.init))
+                plan.warnings += Planner.pastExpiries(in: headLoad.teams, changedSince: baseLoad.teams, now: now)
+                    .map { "\($0.location): \($0.message)" }
                 PlanPrinter.print(plan, format: format, output: output)
                 try requireAuthority(plan)
                 if detailedExitcode && !plan.isEmpty { throw ExitCode(2) }

@@ -6,7 +6,55 @@ import RosterStore
 extension Roster {
     struct Invite: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Invitation links.", subcommands: [Link.self, Accept.self])
+            abstract: "Invitation links.", subcommands: [List.self, Link.self, Accept.self])
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "List pending invitations with their age, expiry and link.",
+                discussion: """
+                    Examples:
+                      roster invite list --team ml-research
+                      roster invite list --expired
+                      roster invite list --older-than 30d
+                    """)
+
+            @Option(help: "Only this team's invitations.")
+            var team: String?
+
+            @Flag(help: "Only invitations whose link has expired (spec.invitations.expireAfter).")
+            var expired = false
+
+            @Option(help: ArgumentHelp("Only invitations made longer ago than this (30d, 12h, 2w).", valueName: "duration"))
+            var olderThan: String?
+
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup(title: HelpLayout.linkTitle) var links: LinkOptions
+
+            func validate() throws {
+                if let olderThan, Expiry.duration(olderThan) == nil {
+                    throw ValidationError("--older-than takes a duration such as 30d, 12h or 2w, not \(olderThan).")
+                }
+            }
+
+            func run() async throws {
+                try await Output.reportingFailures {
+                    let store = try await global.openStore()
+                    let tokens = try links.invitationTokens(store: global)
+                    let now = Date()
+                    let minimumAge = olderThan.flatMap(Expiry.duration) ?? 0
+                    let listed = try await store.pendingInvitations(teams: team.map { [$0] }).filter { invitation in
+                        (!expired || invitation.hasExpired(at: now)) && now.timeIntervalSince(invitation.createdAt) > minimumAge
+                    }
+                    var out = ""
+                    for invitation in listed {
+                        out += "\(invitation.team) \(invitation.email) \(invitation.role.rawValue) (\(InviteListing.ageAndExpiry(invitation, now: now)))".printable
+                            + " " + tokens.link(for: invitation, baseURL: links.linkBaseURL) + "\n"
+                    }
+                    if listed.isEmpty && !global.quiet { Output.err("No pending invitations match.\n") }
+                    Output.out(out)
+                }
+            }
+        }
 
         struct Link: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -63,7 +111,7 @@ extension Roster {
                     let tokens = try links.invitationTokens(store: global)
                     // Unknown, revoked, accepted and mismatched tokens get the same answer.
                     guard let id = InvitationTokens.invitationID(in: token), let invitation = try await store.invitation(id: id),
-                        tokens.matches(token, invitation)
+                        invitation.isUsable(at: Date()), tokens.matches(token, invitation)
                     else { throw StoreError(.notFound, InvitationTokens.notValid) }
                     try await store.acceptInvitation(id: id, email: address, at: Date(), lockTimeout: lock.duration)
                     if !global.quiet {
@@ -72,5 +120,16 @@ extension Roster {
                 }
             }
         }
+    }
+}
+
+/// How `roster status` and `roster invite list` describe an invitation's age and expiry.
+enum InviteListing {
+    /// `made 3d ago, expires in 11 days (2027-01-29T12:00:00Z)`, `made 20d ago, expired …`,
+    /// `made 2h ago, does not expire`.
+    static func ageAndExpiry(_ invitation: Invitation, now: Date) -> String {
+        let age = "made \(Expiry.shortDuration(now.timeIntervalSince(invitation.createdAt))) ago"
+        guard let expires = invitation.expiresAt else { return age + ", does not expire" }
+        return age + ", " + Expiry.phrase(expires, now: now) + " (\(Expiry.text(expires)))"
     }
 }

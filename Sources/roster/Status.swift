@@ -45,6 +45,7 @@ extension Roster {
         }
 
         private func text(_ runs: [ReconcileRun], _ pending: [Invitation], _ drift: Plan?) -> String {
+            let now = Date()
             var out = "Runs (newest first):\n"
             if runs.isEmpty { out += "  none yet\n" }
             for run in runs {
@@ -58,7 +59,8 @@ extension Roster {
             }
             out += "\nPending invitations: \(pending.count)\n"
             for invitation in pending.prefix(50) {
-                out += "  \(invitation.team): \(invitation.email) as \(invitation.role.rawValue), since \(Timestamp.string(invitation.createdAt))".printable + "\n"
+                out += "  \(invitation.team): \(invitation.email) as \(invitation.role.rawValue), since \(Timestamp.string(invitation.createdAt))".printable
+                    + " (\(InviteListing.ageAndExpiry(invitation, now: now)))\n"
             }
             if pending.count > 50 { out += "  … and \(pending.count - 50) more\n" }
             if let drift {

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 public import RosterCore
 import RosterYAML
 
@@ -118,7 +119,7 @@ public enum ManifestInvariants {
     /// the text and Markdown plans.
     static func planViolations(_ result: LoadResult) -> [String] {
         guard result.isValid else { return [] }
-        let rules = PlanRules(result.config)
+        let rules = PlanRules(result.config, now: .distantPast)
         var other = CurrentState(version: 7)
         for team in result.teams {
             var members: [Email: Role] = [:]

@@ -51,6 +51,8 @@ private struct History {
         var founder: Int
         var members: [Int: Role]
         var perHour: String?
+        /// Temporary members: when their access ends.
+        var expires: [Int: Date] = [:]
     }
 
     var random: SeededGenerator
@@ -62,6 +64,11 @@ private struct History {
     var allowTeamDeletion = false
     var selfHeal = true
     var maxRemovals = 25
+    var expireAfter: String?
+    var renew = false
+    /// The time every plan and run of a step is made at: it moves on by up to two hours a
+    /// step, so temporary members and invitation links expire along the way.
+    var clock = Date(timeIntervalSince1970: 1_900_000_000)
     var step = 0
     /// Plans compared, and how many of them the cache served (so the test cannot pass by
     /// always planning cold).
@@ -90,6 +97,7 @@ private struct History {
         try write()
         for index in 0..<steps {
             step = index
+            clock += Double(Int.random(in: 0..<7200, using: &random))
             // Broken manifests and refused plans are part of the history, but each is mended
             // soon, so that most steps plan (and apply) something.
             if Int.random(in: 0..<10, using: &random) < 6 { repair() }
@@ -105,7 +113,7 @@ private struct History {
                 try await compare()
             }
         }
-        #expect(incremental * 4 >= compared, "only \(incremental) of \(compared) plans were incremental; runs: \(runs) \(failures)")
+        #expect(incremental * 5 >= compared, "only \(incremental) of \(compared) plans were incremental; runs: \(runs) \(failures)")
         #expect(runs[.applied, default: 0] > 0 && runs[.failed, default: 0] > 0, "runs: \(runs)")
         #expect(folderSource || diffs * 2 >= steps, "only \(diffs) diffs of \(steps) steps were compared")
     }
@@ -181,19 +189,26 @@ private struct History {
         guard let (path, index, original) = pick(declared) else { return }
         var team = original
         let others = team.members.keys.filter { $0 != team.owner }.sorted()
-        switch Int.random(in: 0..<7, using: &random) {
+        switch Int.random(in: 0..<8, using: &random) {
         case 0: team.members[Int.random(in: 0..<40, using: &random)] = pick(Role.allCases)!
         case 1: if let user = pick(others) { team.members[user] = nil }
         case 2: if let user = pick(others) { team.members[user] = pick(Role.allCases)! }
         case 3: team.displayName = team.slug + " \(step)"
         case 4: team.perHour = pick(["20", "80", "95.50", "150"])
-        case 5:
+        case 5 where Int.random(in: 0..<3, using: &random) == 0:
             // A new owner: refused until they have joined, which the plans must agree on.
             if let user = pick(team.members.filter { $0.value == .admin && $0.key != team.owner }.map(\.key).sorted()) {
                 team.owner = user
             }
+        case 6:
+            // Access that ends an hour or so either side of now, or no longer ends.
+            if let user = pick(others) {
+                team.expires[user] =
+                    Bool.random(using: &random) ? clock + Double(Int.random(in: -3600...10800, using: &random)) : nil
+            }
         default: team.members[team.owner] = .admin
         }
+        team.expires = team.expires.filter { team.members[$0.key] != nil && $0.key != team.owner }
         team.members[team.owner] = .admin
         var teams = files[path]!!
         teams[index] = team
@@ -243,16 +258,20 @@ private struct History {
     var comments: [String: Int] = [:]
 
     mutating func changeConfig() {
-        switch Int.random(in: 0..<3, using: &random) {
+        switch Int.random(in: 0..<4, using: &random) {
         case 0: allowTeamDeletion.toggle()
         case 1: selfHeal.toggle()
+        case 2:
+            // Invitation links that expire in a few hours, renewed or not.
+            expireAfter = expireAfter == nil ? "3h" : nil
+            renew = Bool.random(using: &random)
         default: maxRemovals = maxRemovals == 25 ? 2 : 25
         }
     }
 
     mutating func acceptInvitation() async throws {
         guard let invitation = pick(try await fixture.store.pendingInvitations()) else { return }
-        try await fixture.store.acceptInvitation(id: invitation.id, email: invitation.email, at: Date())
+        try? await fixture.store.acceptInvitation(id: invitation.id, email: invitation.email, at: clock)
     }
 
     /// A change made in the store behind Roster's back, with the database's own shell.
@@ -277,7 +296,7 @@ private struct History {
     mutating func raiseCeiling() async throws {
         guard let slug = pick(Self.slugs) else { return }
         try await fixture.store.setCeiling(
-            team: slug, to: SpendLimit(cents: pick([8000, 12000, 20000])!), actor: "operator", at: Date())
+            team: slug, to: SpendLimit(cents: pick([8000, 12000, 20000])!), actor: "operator", at: clock)
     }
 
     // MARK: Files, commits, plans
@@ -289,6 +308,7 @@ private struct History {
         text += "  members:\n"
         for (user, role) in team.members.sorted(by: { $0.key < $1.key }) {
             text += "    - email: \(Self.email(user))\n      role: \(role.rawValue)\n"
+            if let ends = team.expires[user] { text += "      expires: \(Expiry.text(ends))\n" }
         }
         return text
     }
@@ -299,6 +319,7 @@ private struct History {
         var config = "apiVersion: roster/v1\nkind: Config\nspec:\n  paths: [teams]\n  safety:\n"
         config += "    maxRemovals: \(maxRemovals)\n    minAdmins: 1\n    allowTeamDeletion: \(allowTeamDeletion)\n"
         config += "  reconcile:\n    selfHeal: \(selfHeal)\n"
+        if let expireAfter { config += "  invitations:\n    expireAfter: \(expireAfter)\n    renew: \(renew)\n" }
         try repository.write("roster.yaml", config)
         // The folder stays in git when no manifest is left in it.
         try repository.write("teams/README", "team manifests\n")
@@ -328,10 +349,11 @@ private struct History {
         let errors = { (load: LoadResult) in load.diagnostics.filter { $0.severity == .error } }
         #expect(errors(quick.head) == errors(full.head), "step \(step): diff errors differ")
         guard full.head.isValid else { return }
+        let now = clock
         let plan = { (loads: (base: LoadResult, head: LoadResult)) in
             Planner.plan(
-                desired: loads.head.teams, current: CurrentState(declaredBy: loads.base.teams), rules: PlanRules(loads.head.config),
-                source: nil)
+                desired: loads.head.teams, current: CurrentState(declaredBy: loads.base.teams, now: now),
+                rules: PlanRules(loads.head.config, now: now), source: nil)
         }
         let (quickPlan, quickErrors) = plan(quick)
         let (fullPlan, fullErrors) = plan(full)
@@ -345,20 +367,21 @@ private struct History {
 
     func request() -> Reconciler.RunRequest {
         let path = repository.path
+        let now = clock
         if folderSource {
             return Reconciler.RunRequest(
-                trigger: "property", lockTimeout: .seconds(10), openSource: { try DirectorySource(path: path) })
+                trigger: "property", lockTimeout: .seconds(10), openSource: { try DirectorySource(path: path) }, now: { now })
         }
         return Reconciler.RunRequest(
             trigger: "property", lockTimeout: .seconds(10), openSource: { try GitSource(repository: path) },
-            openCommit: { commit in try GitSource(repository: path, ref: commit, fetch: false) })
+            openCommit: { commit in try GitSource(repository: path, ref: commit, fetch: false) }, now: { now })
     }
 
     mutating func compare() async throws {
         let incremental = try await Reconciler.plan(
-            source: try source(), loader: ManifestLoader(), store: fixture.store, overrides: .init())
+            source: try source(), loader: ManifestLoader(), store: fixture.store, overrides: .init(), now: clock)
         let cold = try await Reconciler.plan(
-            source: try source(), loader: ManifestLoader(), store: fixture.store, overrides: .init(useCache: false))
+            source: try source(), loader: ManifestLoader(), store: fixture.store, overrides: .init(useCache: false), now: clock)
         let where_ = "step \(step)"
         compared += 1
         if !incremental.load.complete { self.incremental += 1 }

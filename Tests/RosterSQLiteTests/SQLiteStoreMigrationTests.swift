@@ -65,6 +65,7 @@ struct SQLiteStoreMigrationTests {
                 DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email; DROP TABLE sessions;
                 ALTER TABLE runs DROP COLUMN reason; ALTER TABLE runs DROP COLUMN state_version;
                 ALTER TABLE runs DROP COLUMN repeats; ALTER TABLE runs DROP COLUMN last_seen_at; ALTER TABLE runs DROP COLUMN drift;
+                DROP INDEX invitations_expiring; ALTER TABLE invitations DROP COLUMN expires_at;
                 DROP TABLE plan_cache; DROP TABLE plan_cache_files; DROP TABLE plan_marks;
                 \(SQLiteStore.changeMarkTriggers.map { "DROP TRIGGER \($0.name);" }.joined(separator: " "))
                 DELETE FROM grdb_migrations WHERE identifier <> 'v1';
@@ -77,9 +78,24 @@ struct SQLiteStoreMigrationTests {
                 try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.split(separator: "\n").map(String.init)
                     == SQLiteStore.migrationNames)
             // Migrated stores have no plan cache: their first plan is cold.
-            #expect(try await upgraded.planBasis().cache == nil)
+            #expect(try await upgraded.planBasis(at: fixedDate).cache == nil)
             let runs = try await upgraded.runs(limit: 5)
             #expect(runs.count == 1 && runs.allSatisfy { $0.reason == nil })
+        }
+    }
+
+    @Test("a store made before invitations expired gains their expiry on open; its invitations never expire")
+    func upgradeBeforeInvitationExpiry() async throws {
+        try await StoreFixture.with { fixture in
+            try await fixture.converge([team("ml", members: [("bob@example.com", .dev)])])
+            try fixture.sqlite("""
+                DROP INDEX invitations_expiring; ALTER TABLE invitations DROP COLUMN expires_at;
+                DELETE FROM grdb_migrations WHERE identifier = 'v6-invitation-expiry';
+                """)
+            let upgraded = try await fixture.reopen()
+            let bob = try #require(try await upgraded.pendingInvitation(team: "ml", email: email("bob@example.com")))
+            #expect(bob.expiresAt == nil && bob.isUsable(at: .distantFuture))
+            #expect(try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.contains("v6-invitation-expiry"))
         }
     }
 

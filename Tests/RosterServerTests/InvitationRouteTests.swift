@@ -115,6 +115,93 @@ struct InvitationRouteTests {
         }
     }
 
+    /// Sets `spec.invitations` to `invitations` (YAML lines), makes `editing`'s replacement in
+    /// ml.yaml, adds zoe (basic) to ml, and reconciles.
+    static func inviteZoe(
+        _ fixture: ServerFixture, invitations: String, editing: (String, String) = ("", "")
+    ) async throws -> Reconciler.RunOutcome {
+        let manifests = fixture.folder + "/manifests"
+        try ("apiVersion: roster/v1\nkind: Config\nspec:\n  invitations:\n" + invitations)
+            .write(toFile: manifests + "/roster.yaml", atomically: true, encoding: .utf8)
+        let team = manifests + "/teams/ml.yaml"
+        var text = try String(contentsOfFile: team, encoding: .utf8)
+        if !editing.0.isEmpty { text = text.replacingOccurrences(of: editing.0, with: editing.1) }
+        try (text + "\n    - {email: zoe@example.com, role: basic}\n").write(toFile: team, atomically: true, encoding: .utf8)
+        return try await Reconciler.run(ServerFixture.request(manifests, trigger: "test"), store: fixture.store)
+    }
+
+    @Test("An expired link gets the page a revoked one gets; the renewal's new link works and the old stays dead")
+    func expired() async throws {
+        try await ServerFixture.with { fixture in
+            // From now on invitations expire after an hour and are renewed; zoe is invited under it.
+            let manifests = fixture.folder + "/manifests"
+            let invited = try await Self.inviteZoe(fixture, invitations: "    expireAfter: 1h\n    renew: true\n")
+            #expect(invited.plan?.changes.map(\.action) == [.inviteCreate])
+            let link = try await fixture.link(team: "ml", email: "zoe@example.com")
+
+            let later = Date().addingTimeInterval(7200)
+            let environment = ServerEnvironment(
+                store: fixture.store, configuration: fixture.environment.configuration, secretKey: fixture.secretKey,
+                logger: fixture.environment.logger, now: { later })
+            let application = Application(router: RosterServer.router(environment))
+            try await application.test(.router) { client in
+                let unknown = try await client.execute(uri: "/invite/999.abc", method: .get)
+                let expired = try await client.execute(uri: link, method: .get)
+                #expect(expired.status == .notFound && expired.text == unknown.text)
+                let posted = try await client.execute(
+                    uri: link, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: form([("csrf", "x"), ("email", "zoe@example.com")]))
+                #expect(posted.status == .notFound && posted.text == unknown.text)
+            }
+
+            // The next reconcile renews it: a new link, the old one dead.
+            var request = ServerFixture.request(manifests, trigger: "test")
+            request.now = { later }
+            let renewal = try await Reconciler.run(request, store: fixture.store)
+            #expect(renewal.plan?.changes.map(\.action) == [.inviteRenew])
+            let renewed = try await fixture.link(team: "ml", email: "zoe@example.com")
+            #expect(renewed != link)
+            try await application.test(.router) { client in
+                let fresh = try await client.execute(uri: renewed, method: .get)
+                let old = try await client.execute(uri: link, method: .get)
+                #expect(fresh.status == .ok)
+                #expect(old.status == .notFound)
+            }
+        }
+    }
+
+    @Test("The team's API and page data say when a temporary member's access and an invitation's link end")
+    func expiriesShown() async throws {
+        try await ServerFixture.with { fixture in
+            let ends = Expiry.text(Date().addingTimeInterval(3 * 86_400 + 3600).rounded())
+            let run = try await Self.inviteZoe(
+                fixture, invitations: "    expireAfter: 14d\n",
+                editing: ("- {email: carol@example.com, role: billing}", "- {email: carol@example.com, role: billing, expires: \(ends)}"))
+            #expect(run.plan?.changes.map(\.action) == [.inviteCreate])
+            await fixture.environment.status.recordDeclarations(try #require(run.declarations))
+            try await fixture.application.test(.router) { client in
+                let response = try await client.execute(uri: "/api/v1/teams/ml", method: .get, headers: fixture.bearer("alice"))
+                let detail = try #require(response.json as? [String: Any], "\(response.text)")
+                let members = detail["members"] as? [[String: Any]] ?? []
+                let carol = members.first { $0["email"] as? String == "carol@example.com" }
+                #expect(carol?["expiresIn"] as? String == "expires in 3 days", "\(members)")
+                #expect(carol?["expires"] as? String == ends)
+                #expect(members.first { $0["email"] as? String == "alice@example.com" }?["expires"] == nil)
+                let pending = detail["pendingInvitations"] as? [[String: Any]] ?? []
+                let zoe = pending.first { $0["email"] as? String == "zoe@example.com" }
+                #expect(zoe?["expired"] as? Bool == false && (zoe?["expiresIn"] as? String)?.hasPrefix("expires in 1") == true, "\(pending)")
+                #expect(zoe?["age"] as? String != nil && zoe?["expiresAt"] as? String != nil)
+                // Bob was invited before invitations expired: his link does not.
+                let bob = pending.first { $0["email"] as? String == "bob@example.com" }
+                #expect(bob?["expiresAt"] == nil && bob?["expired"] as? Bool == false, "\(pending)")
+                let listed = try await client.execute(uri: "/api/v1/invitations", method: .get, headers: fixture.bearer("alice"))
+                let invitations = try #require(listed.json as? [[String: Any]])
+                #expect(invitations.first { $0["email"] as? String == "zoe@example.com" }?["expiresAt"] as? String
+                    == zoe?["expiresAt"] as? String)
+            }
+        }
+    }
+
     @Test("A post without the form's CSRF token, from another origin, or for another email joins nobody")
     func refused() async throws {
         try await ServerFixture.with { fixture in
@@ -233,4 +320,9 @@ struct InvitationRouteTests {
             }
         }
     }
+}
+
+extension Date {
+    /// To the whole second, as a manifest writes it.
+    fileprivate func rounded() -> Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.up)) }
 }

@@ -89,6 +89,21 @@ struct ReconcileScheduleTests {
 
     let schedule = ReconcileSchedule(interval: .seconds(300), jitter: 0.1, backoffBase: .seconds(10), backoffCap: .seconds(600))
 
+    @Test("An expiry before the scheduled run cuts the wait to end at it; one after, or none, leaves it")
+    func wakesAtTheNextExpiry() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let scheduled = Duration.seconds(300)
+        func waits(_ expected: Duration, byExpiry: Bool, until due: Date?) -> Bool {
+            let cut = schedule.delay(scheduled, until: due, now: now)
+            return cut.delay == expected && cut.byExpiry == byExpiry
+        }
+        #expect(waits(scheduled, byExpiry: false, until: nil))
+        #expect(waits(scheduled, byExpiry: false, until: now.addingTimeInterval(301)))
+        #expect(waits(.milliseconds(42_250), byExpiry: true, until: now.addingTimeInterval(42.25)))
+        // Already due (a run that took longer than the time left): at once.
+        #expect(waits(.zero, byExpiry: true, until: now.addingTimeInterval(-5)))
+    }
+
     @Test("After a completed run the interval, jittered within ±10%")
     func interval() {
         var random = Seeded(state: 42)

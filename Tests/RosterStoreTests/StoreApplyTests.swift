@@ -215,7 +215,9 @@ struct ChangeRoundTripTests {
 
     @Test("the case list covers every change kind", arguments: StoreBackend.allCases)
     func coversEveryAction(_ backend: StoreBackend) {
-        #expect(Set(Self.cases.map(\.action)) == Set(Change.Action.allCases))
+        // invite.renew needs an expiring invitation, which the base does not have: its round
+        // trip, audit entry included, is InvitationExpiryTests' on both backends.
+        #expect(Set(Self.cases.map(\.action)) == Set(Change.Action.allCases).subtracting([.inviteRenew]))
     }
 
     @Test(arguments: StoreBackend.allCases, cases)

@@ -59,7 +59,7 @@ struct NewcomerCLITests {
         (["validate"], false, false), (["plan"], false, true), (["apply"], false, true), (["reconcile"], false, true),
         (["diff"], false, false), (["status"], false, true), (["audit"], false, true), (["audit", "list"], false, true),
         (["audit", "verify"], false, true), (["audit", "head"], false, true), (["export"], false, true),
-        (["invite", "link"], true, true), (["invite", "accept"], true, true), (["team", "ceiling"], false, true),
+        (["invite", "list"], true, true), (["invite", "link"], true, true), (["invite", "accept"], true, true), (["team", "ceiling"], false, true),
         (["serve"], true, true), (["apikey", "create"], false, true), (["apikey", "list"], false, true),
         (["apikey", "revoke"], false, true), (["store", "copy"], false, false), (["schema"], false, false),
     ]

@@ -179,6 +179,7 @@ extension ChangeValue {
         case .spendLimit(let limit): limit.jsonNumber
         case .email(let email): AuditChain.quote(email.value)
         case .text(let text): AuditChain.quote(text)
+        case .time(let date): AuditChain.quote(Expiry.text(date))
         case .team(let team):
             "{\"displayName\":\(AuditChain.quote(team.displayName)),\"owner\":\(AuditChain.quote(team.owner)),"
                 + "\"spendLimit\":\(SpendLimit(dollars: team.spendLimit).jsonNumber)}"

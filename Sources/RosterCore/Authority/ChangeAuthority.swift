@@ -112,7 +112,8 @@ public enum AuthorityRequirement: String, Sendable, Codable, CaseIterable, Compa
     /// display name and owner "Modify team account settings".
     public init(for action: Change.Action) {
         switch action {
-        case .inviteCreate, .inviteUpdate, .inviteRevoke: self = .inviteMembers
+        // A renewal is time's, not an author's (reconcile leaves it out), but would need the same.
+        case .inviteCreate, .inviteUpdate, .inviteRevoke, .inviteRenew: self = .inviteMembers
         case .memberRoleUpdate, .memberRemove: self = .manageTeamPermissions
         case .teamSpendLimitUpdate, .teamDisplayNameUpdate, .teamOwnerUpdate: self = .modifyTeamSettings
         case .teamCreate: self = .createTeam

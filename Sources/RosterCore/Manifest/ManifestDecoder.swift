@@ -1,3 +1,4 @@
+import Foundation
 import RosterYAML
 
 /// What one file declared, and what was wrong with it.
@@ -262,13 +263,16 @@ final class ManifestDecoder {
             var emailMark = entry.mark
             var role: Role?
             var roleMark = entry.mark
+            var expires: Date?
+            var expiresMark: YAMLMark?
             let seen = try decodeMapping(ManifestFields.member, path: "spec.members[\(index)]") {
                 (field, _, value) throws(YAMLError) in
-                if field == 0 {
+                switch field {
+                case 0:
                     guard let text = try self.string(value, path: "spec.members[\(index)].email") else { return }
                     emailMark = value.mark
                     email = self.email(text, at: value.mark, path: "spec.members[\(index)].email")
-                } else {
+                case 1:
                     guard let text = try self.string(value, path: "spec.members[\(index)].role") else { return }
                     roleMark = value.mark
                     role = Role(rawValue: text)
@@ -278,16 +282,27 @@ final class ManifestDecoder {
                             "unknown role \"\(text)\"; the roles are \(Role.list)",
                             suggestion: Suggestion.closest(to: text, among: Role.allCases.map(\.rawValue)))
                     }
+                default:
+                    guard let text = try self.string(value, path: "spec.members[\(index)].expires") else { return }
+                    expiresMark = value.mark
+                    expires = Expiry.parse(text)
+                    if expires == nil {
+                        self.error(
+                            at: value.mark, path: "spec.members[\(index)].expires",
+                            "\"\(text.printable)\" is not a date; write a day (2027-01-31: access lasts through it, UTC) "
+                                + "or an RFC 3339 time (2027-01-31T17:00:00Z)")
+                    }
                 }
             }
-            for (field, name) in ManifestFields.member.enumerated() where seen & (1 << field) == 0 {
+            for (field, name) in ManifestFields.member.prefix(ManifestFields.requiredMemberFields).enumerated()
+            where seen & (1 << field) == 0 {
                 error(at: entry.mark, path: "spec.members[\(index)].\(name)", "missing required field \"\(name)\"")
             }
             if let email, let role {
                 team.members.append(
                     MemberManifest(
-                        email: email, role: role, emailPosition: SourcePosition(emailMark),
-                        rolePosition: SourcePosition(roleMark)))
+                        email: email, role: role, expires: expires, emailPosition: SourcePosition(emailMark),
+                        rolePosition: SourcePosition(roleMark), expiresPosition: expiresMark.map(SourcePosition.init)))
             }
         }
     }
@@ -307,13 +322,33 @@ final class ManifestDecoder {
                     default: if let b = try self.boolean(value, path: path) { config.safety.allowTeamDeletion = b }
                     }
                 }
-            case 3:
-                config.policy = try self.decodePolicy(value)
-            default:
+            case 2:
                 guard try self.expectMapping(value, path: "spec.reconcile") else { return }
                 _ = try self.decodeMapping(ManifestFields.reconcile, path: "spec.reconcile") { (_, _, value) throws(YAMLError) in
                     if let b = try self.boolean(value, path: "spec.reconcile.selfHeal") { config.reconcile.selfHeal = b }
                 }
+            case 3:
+                try self.decodeInvitations(value, into: &config.invitations)
+            default:
+                config.policy = try self.decodePolicy(value)
+            }
+        }
+    }
+
+    private func decodeInvitations(_ value: YAMLEvent, into invitations: inout RosterConfig.Invitations) throws(YAMLError) {
+        guard try expectMapping(value, path: "spec.invitations") else { return }
+        _ = try decodeMapping(ManifestFields.invitations, path: "spec.invitations") { (field, _, value) throws(YAMLError) in
+            if field == 1 {
+                if let b = try self.boolean(value, path: "spec.invitations.renew") { invitations.renew = b }
+                return
+            }
+            guard let text = try self.string(value, path: "spec.invitations.expireAfter") else { return }
+            if let seconds = Expiry.duration(text) {
+                invitations.expireAfter = seconds
+            } else {
+                self.error(
+                    at: value.mark, path: "spec.invitations.expireAfter",
+                    "\"\(text.printable)\" is not a duration; write a whole number and a unit: 14d, 36h, 90m, 2w")
             }
         }
     }
@@ -389,6 +424,13 @@ final class ManifestDecoder {
         guard complete else { return }
         if let index = seen[team.owner] {
             let member = team.members[index]
+            if member.expires != nil {
+                // The owner leaving by expiry would leave the team without one: ownership
+                // moves first, then the former owner may be given an end date.
+                diagnose(
+                    at: member.expiresPosition, path: "spec.members[\(index)].expires",
+                    "the owner \(team.owner) cannot expire; move ownership (spec.owner) to another admin first")
+            }
             if member.role != .admin {
                 diagnose(
                     at: member.rolePosition, path: "spec.members[\(index)].role",

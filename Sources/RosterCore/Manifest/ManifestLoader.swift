@@ -209,7 +209,11 @@ public struct ManifestLoader: Sendable {
                             let decoded = ManifestDecoder.decode(file, as: .manifests, minAdmins: minAdmins)
                             chunk.teams += decoded.teams
                             chunk.diagnostics += decoded.diagnostics
-                            if decoded.diagnostics.isEmpty {
+                            // A file with a temporary member is decoded on every plan: time
+                            // alone changes what it means.
+                            if decoded.diagnostics.isEmpty,
+                                !decoded.teams.contains(where: { $0.members.contains { $0.expires != nil } })
+                            {
                                 chunk.fresh.append(
                                     PlanCache.File(
                                         path: file.path, content: content, size: file.bytes.count,

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Roster's settings from `roster.yaml` at the repository root (kind `Config`).
 public struct RosterConfig: Sendable, Equatable {
     /// Folders (or files) to read manifests from; nil means the whole repository except
@@ -7,6 +9,7 @@ public struct RosterConfig: Sendable, Equatable {
     public var reconcile: Reconcile
     /// Who may do what beyond the permission matrix (`RosterConfig+Policy.swift`).
     public var policy = Policy()
+    public var invitations: Invitations
 
     public struct Safety: Sendable, Equatable {
         /// Removals plus revocations one apply may make.
@@ -24,10 +27,23 @@ public struct RosterConfig: Sendable, Equatable {
         public init() {}
     }
 
-    public init(paths: [String]? = nil, safety: Safety = Safety(), reconcile: Reconcile = Reconcile()) {
+    /// `spec.invitations`: how long a link works, and whether an expired one is re-issued.
+    public struct Invitations: Sendable, Equatable {
+        /// How long after it is made an invitation's link works; nil: until used or revoked.
+        public var expireAfter: TimeInterval?
+        /// Whether the next reconcile re-issues an expired invitation (a new link).
+        public var renew: Bool = false
+        public init() {}
+    }
+
+    public init(
+        paths: [String]? = nil, safety: Safety = Safety(), reconcile: Reconcile = Reconcile(),
+        invitations: Invitations = Invitations()
+    ) {
         self.paths = paths
         self.safety = safety
         self.reconcile = reconcile
+        self.invitations = invitations
     }
 
     /// The name of the configuration file at the repository root.

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// A team as a manifest declares it, with where each part was written.
 public struct TeamManifest: Sendable {
     public var slug: String
@@ -40,11 +42,24 @@ public struct MemberManifest: Sendable {
     public var role: Role
     public var emailPosition: SourcePosition
     public var rolePosition: SourcePosition
+    /// When this member's access ends (`expires`), nil for a permanent member; from then on
+    /// the plan removes them (or revokes their invitation).
+    public var expires: Date?
+    /// Where `expires` was written (the email's position when omitted).
+    public var expiresPosition: SourcePosition
 
-    public init(email: Email, role: Role, emailPosition: SourcePosition = .start, rolePosition: SourcePosition = .start) {
+    public init(
+        email: Email, role: Role, expires: Date? = nil, emailPosition: SourcePosition = .start,
+        rolePosition: SourcePosition = .start, expiresPosition: SourcePosition? = nil
+    ) {
         self.email = email
         self.role = role
+        self.expires = expires
         self.emailPosition = emailPosition
         self.rolePosition = rolePosition
+        self.expiresPosition = expiresPosition ?? emailPosition
     }
+
+    /// Whether this member's access has ended at `now`.
+    public func hasExpired(at now: Date) -> Bool { Expiry.hasPassed(expires, at: now) }
 }

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// One change a plan makes.
 public struct Change: Sendable, Hashable, Codable {
     /// What a change does, as its audit action is named.
@@ -10,6 +12,9 @@ public struct Change: Sendable, Hashable, Codable {
         case inviteCreate = "invite.create"
         case inviteUpdate = "invite.update"
         case inviteRevoke = "invite.revoke"
+        /// An expired invitation re-issued: a new link, the old one dead; before and after
+        /// are the old and new expiry.
+        case inviteRenew = "invite.renew"
         case memberRemove = "member.remove"
         case teamDelete = "team.delete"
 
@@ -21,7 +26,7 @@ public struct Change: Sendable, Hashable, Codable {
             switch self {
             case .teamCreate, .teamDisplayNameUpdate, .teamSpendLimitUpdate, .teamOwnerUpdate, .teamDelete: "team"
             case .memberRoleUpdate, .memberRemove: "member"
-            case .inviteCreate, .inviteUpdate, .inviteRevoke: "invite"
+            case .inviteCreate, .inviteUpdate, .inviteRevoke, .inviteRenew: "invite"
             }
         }
 
@@ -41,16 +46,31 @@ public struct Change: Sendable, Hashable, Codable {
     public var subject: String
     public var before: ChangeValue?
     public var after: ChangeValue?
+    /// Why the change is made when it is not because a manifest says so directly: time passed.
+    public var reason: Reason?
+    /// For an invitation or role change of a temporary member: when their access ends.
+    public var expires: Date?
 
-    public init(_ action: Action, team: String, subject: String, before: ChangeValue? = nil, after: ChangeValue? = nil) {
+    /// Why a change is made by time alone; written into the plan, the audit entry and the run.
+    public enum Reason: String, Sendable, Hashable, Codable {
+        /// The member's `expires` has passed.
+        case expired
+    }
+
+    public init(
+        _ action: Action, team: String, subject: String, before: ChangeValue? = nil, after: ChangeValue? = nil,
+        reason: Reason? = nil, expires: Date? = nil
+    ) {
         self.action = action
         self.team = team
         self.subject = subject
         self.before = before
         self.after = after
+        self.reason = reason
+        self.expires = expires
     }
 
-    private enum CodingKeys: String, CodingKey { case action, team, subject, before, after }
+    private enum CodingKeys: String, CodingKey { case action, team, subject, before, after, reason, expires }
 
     /// Reads a saved change; `before`/`after` are read as the action says they are (a display
     /// name that reads "dev" is a name, not a role).
@@ -61,6 +81,13 @@ public struct Change: Sendable, Hashable, Codable {
         subject = try container.decode(String.self, forKey: .subject)
         before = try Self.value(container, .before, for: action)
         after = try Self.value(container, .after, for: action)
+        reason = try container.decodeIfPresent(Reason.self, forKey: .reason)
+        if let text = try container.decodeIfPresent(String.self, forKey: .expires) {
+            guard let date = Expiry.parse(text) else {
+                throw DecodingError.dataCorruptedError(forKey: .expires, in: container, debugDescription: "\(text) is not a time")
+            }
+            expires = date
+        }
     }
 
     private static func value(
@@ -74,6 +101,12 @@ public struct Change: Sendable, Hashable, Codable {
             return .spendLimit(SpendLimit(dollars: try container.decode(Double.self, forKey: key)))
         case .teamDisplayNameUpdate:
             return .text(try container.decode(String.self, forKey: key))
+        case .inviteRenew:
+            let text = try container.decode(String.self, forKey: key)
+            guard let date = Expiry.parse(text) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(text) is not a time")
+            }
+            return .time(date)
         case .teamOwnerUpdate:
             let text = try container.decode(String.self, forKey: key)
             guard let email = Email(text) else {
@@ -97,6 +130,9 @@ public struct Change: Sendable, Hashable, Codable {
         try container.encode(subject, forKey: .subject)
         try container.encode(before, forKey: .before)
         try container.encode(after, forKey: .after)
+        // Only when set: plans without temporary members keep the shape SPEC shows.
+        try container.encodeIfPresent(reason, forKey: .reason)
+        try container.encodeIfPresent(expires.map(Expiry.text), forKey: .expires)
     }
 
     /// The audit log's resource id: `<team>/<email>` for members and invitations, the slug for teams.
@@ -110,6 +146,8 @@ public enum ChangeValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case email(Email)
     case text(String)
     case team(TeamValue)
+    /// An instant: an invitation's expiry.
+    case time(Date)
 
     /// A team as `team.create` and `team.delete` carry it.
     public struct TeamValue: Sendable, Hashable, Codable {
@@ -131,6 +169,7 @@ public enum ChangeValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .email(let email): email.value
         case .text(let text): "\"\(text)\""
         case .team(let team): "\(team.displayName) (owner \(team.owner), $\(SpendLimit(dollars: team.spendLimit))/h)"
+        case .time(let date): Expiry.text(date)
         }
     }
 
@@ -143,6 +182,7 @@ public enum ChangeValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .email(let email): try container.encode(email.value)
         case .text(let text): try container.encode(text)
         case .team(let team): try container.encode(team)
+        case .time(let date): try container.encode(Expiry.text(date))
         }
     }
 

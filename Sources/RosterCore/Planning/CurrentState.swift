@@ -1,3 +1,5 @@
+public import Foundation
+
 /// What the store holds now: the "current" side of a plan.
 public struct CurrentState: Sendable, Equatable {
     /// Moves with every change to the store, whoever makes it; a saved plan applies only
@@ -29,11 +31,16 @@ public struct TeamState: Sendable, Equatable {
     public var members: [Email: Role]
     /// Pending invitations only.
     public var invitations: [Email: Role]
+    /// When each pending invitation's link stops working, for those that expire (kept apart
+    /// from `invitations` so the role maps stay as they are; usually empty).
+    public var invitationExpiries: [Email: Date]
 
     public init(
         slug: String, displayName: String, owner: Email, spendLimit: SpendLimit = .default,
-        ceiling: SpendLimit = .default, members: [Email: Role] = [:], invitations: [Email: Role] = [:]
+        ceiling: SpendLimit = .default, members: [Email: Role] = [:], invitations: [Email: Role] = [:],
+        invitationExpiries: [Email: Date] = [:]
     ) {
+        self.invitationExpiries = invitationExpiries
         self.slug = slug
         self.displayName = displayName
         self.owner = owner

@@ -17,6 +17,12 @@ public struct Plan: Sendable, Codable, Equatable {
     public var maxRemovals: Int?
     /// Whether the author may make the changes (`roster diff`, reconcile runs); absent otherwise.
     public var authority: ChangeAuthority?
+    /// When the plan was made (UTC, RFC 3339), for the "expires in 3 days" of its temporary
+    /// members; absent when no change has an expiry.
+    public var plannedAt: String?
+    /// How long the links of the invitations this plan makes work, in seconds
+    /// (`spec.invitations.expireAfter`), so a saved plan makes them the same; absent: until used.
+    public var invitationExpireAfter: Double?
 
     /// The git revision (or folder) the desired state came from.
     public struct Source: Sendable, Codable, Equatable {

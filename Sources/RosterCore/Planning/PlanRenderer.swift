@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Prints plans for people (text, Markdown for a pull-request comment) and machines (JSON).
 public enum PlanRenderer {
@@ -19,6 +19,7 @@ public enum PlanRenderer {
             (.teamOwnerUpdate, "owner change", "owner changes"),
             (.teamDisplayNameUpdate, "display-name change", "display-name changes"),
             (.teamDelete, "team deletion", "team deletions"),
+            (.inviteRenew, "invitation renewal", "invitation renewals"),
         ]
         for (action, one, many) in extras where count(action) > 0 { parts.append(phrase(count(action), one, many)) }
         return "Plan: " + parts.joined(separator: ", ") + "."
@@ -36,7 +37,20 @@ public enum PlanRenderer {
     /// One line per change, `+`/`~`/`-` first, as `terraform plan` reads. Values (display
     /// names, emails from the store) are printed with control characters escaped, so a
     /// change is always exactly one line.
-    public static func line(_ change: Change) -> String { rawLine(change).printable }
+    /// A temporary member's change ends with when their access ends, relative to `now` (the
+    /// plan's time) when known: `(expires in 3 days)`; a change made because time passed ends
+    /// with its reason: `: expired`.
+    public static func line(_ change: Change, now: Date? = nil) -> String {
+        var text = rawLine(change)
+        if let expires = change.expires {
+            text += " (" + (now.map { Expiry.phrase(expires, now: $0) } ?? "expires") + ", " + Expiry.text(expires) + ")"
+        }
+        if let reason = change.reason { text += ": " + reason.rawValue }
+        return text.printable
+    }
+
+    /// The time `plan` was made at, for relative expiries.
+    static func now(_ plan: Plan) -> Date? { plan.plannedAt.flatMap(Expiry.parse) }
 
     private static func rawLine(_ change: Change) -> String {
         let subject = change.subject
@@ -49,6 +63,9 @@ public enum PlanRenderer {
         case .inviteCreate: return "+ invite \(subject) as \(change.after.map(\.description) ?? "?")"
         case .inviteUpdate: return "~ invitation \(subject): \(arrow(change))"
         case .inviteRevoke: return "- revoke invitation \(subject) (\(change.before.map(\.description) ?? "?"))"
+        case .inviteRenew:
+            return "~ renew invitation \(subject): expired \(change.before.map(\.description) ?? "?"), "
+                + (change.after.map { "a new link until \($0)" } ?? "a new link that does not expire")
         case .memberRoleUpdate: return "~ \(subject): \(arrow(change))"
         case .memberRemove: return "- remove \(subject) (\(change.before.map(\.description) ?? "?"))"
         }
@@ -78,6 +95,7 @@ public enum PlanRenderer {
         guard !plan.isEmpty else { return noChangesLine(plan) + "\n" }
         var out = plan.base.map { ("From the base \(revision($0)) to the head \(revision(plan.source)):").printable + "\n\n" } ?? ""
         var (teams, cutTeams, cutChanges) = (0, 0, 0)
+        let now = now(plan)
         forEachTeam(plan) { team, allChanges in
             teams += 1
             if let limits, teams > limits.teams {
@@ -89,7 +107,7 @@ public enum PlanRenderer {
             let team = team.printable
             out += (color ? "\u{1B}[1m# team \(team)\u{1B}[0m" : "# team \(team)") + "\n"
             for change in changes {
-                let text = "  " + line(change)
+                let text = "  " + line(change, now: now)
                 guard color else { out += text + "\n"; continue }
                 let paint = change.action.symbol == "+" ? "32" : change.action.symbol == "-" ? "31" : "33"
                 out += "\u{1B}[\(paint)m\(text)\u{1B}[0m\n"
@@ -127,6 +145,7 @@ public enum PlanRenderer {
         }
         for warning in plan.warnings { out += "\n> [!WARNING]\n> \(inline(warning))\n" }
         if let authority = plan.authority { out += authorityMarkdown(authority, basis: authorityBasis(plan)) }
+        let now = now(plan)
         var shown = 0
         var cutTeams = 0
         var cutChanges = 0
@@ -137,7 +156,7 @@ public enum PlanRenderer {
                 return
             }
             out += "\n<details><summary><code>\(PrintableText.html(team))</code>: \(changes.count) change\(changes.count == 1 ? "" : "s")</summary>\n\n```diff\n"
-            for change in changes.prefix(maxChanges - shown) { out += line(change) + "\n" }
+            for change in changes.prefix(maxChanges - shown) { out += line(change, now: now) + "\n" }
             if changes.count > maxChanges - shown { out += "… \(changes.count - (maxChanges - shown)) more\n" }
             shown += min(changes.count, maxChanges - shown)
             out += "```\n</details>\n"

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Computes a plan: a pure function of the desired state (the manifests), the current state
 /// (the store) and the rules. It never touches the store or git.
 public enum Planner {
@@ -11,13 +13,14 @@ public enum Planner {
         var errors: [Diagnostic] = []
         var warnings: [String] = []
         var declared = Set<String>()
+        var unrenewed = 0
 
         for team in teams {
             declared.insert(team.slug)
             if let state = current.teams[team.slug] {
-                update(team, from: state, rules: rules, into: &changes, errors: &errors)
+                update(team, from: state, rules: rules, into: &changes, errors: &errors, unrenewed: &unrenewed)
             } else {
-                create(team, ceiling: current.ceiling(of: team.slug), into: &changes, errors: &errors)
+                create(team, ceiling: current.ceiling(of: team.slug), now: rules.now, into: &changes, errors: &errors)
             }
         }
 
@@ -31,7 +34,9 @@ public enum Planner {
             }
         }
 
-        let plan = Plan(source: source, stateVersion: current.version, changes: changes, warnings: [])
+        var plan = Plan(source: source, stateVersion: current.version, changes: changes, warnings: [])
+        // Only for plans that say "expires in …", so other plans keep SPEC's shape.
+        if rules.now != .distantPast, changes.contains(where: { $0.expires != nil }) { plan.plannedAt = Expiry.text(rules.now) }
         if plan.removalCount > rules.maxRemovals {
             warnings.insert(
                 "this plan removes \(plan.removalCount) members or invitations, over maxRemovals (\(rules.maxRemovals)): "
@@ -39,6 +44,12 @@ public enum Planner {
                         ? "allowed for this run by --allow-mass-removal"
                         : "apply refuses it unless run with --allow-mass-removal"), at: 0)
         }
+        if unrenewed > 0 {
+            warnings.append(
+                "\(unrenewed) invitation\(unrenewed == 1 ? " has" : "s have") expired and \(unrenewed == 1 ? "is" : "are") not renewed "
+                    + "(spec.invitations.renew is off); `roster invite list --expired` lists them")
+        }
+        plan.invitationExpireAfter = rules.invitationExpireAfter
         var result = plan
         result.warnings = warnings
         return (result, errors.sorted(by: Diagnostic.reportOrder))
@@ -47,20 +58,24 @@ public enum Planner {
     /// A team the store does not have: create it (its owner becomes an admin member at once)
     /// and invite everyone else.
     private static func create(
-        _ team: TeamManifest, ceiling: SpendLimit, into changes: inout [Change], errors: inout [Diagnostic]
+        _ team: TeamManifest, ceiling: SpendLimit, now: Date, into changes: inout [Change], errors: inout [Diagnostic]
     ) {
         if team.spendLimit > ceiling { errors.append(ceilingError(team, ceiling: ceiling)) }
         changes.append(
             Change(.teamCreate, team: team.slug, subject: team.slug,
                    after: .team(.init(displayName: team.displayName, owner: team.owner, spendLimit: team.spendLimit))))
-        for member in team.members.sorted(by: { $0.email < $1.email }) where member.email != team.owner {
-            changes.append(Change(.inviteCreate, team: team.slug, subject: member.email.value, after: .role(member.role)))
+        // A member whose access has already ended is not invited at all.
+        for member in team.members.sorted(by: { $0.email < $1.email })
+        where member.email != team.owner && !member.hasExpired(at: now) {
+            changes.append(
+                Change(.inviteCreate, team: team.slug, subject: member.email.value, after: .role(member.role),
+                       expires: member.expires))
         }
     }
 
     private static func update(
         _ team: TeamManifest, from state: TeamState, rules: PlanRules, into changes: inout [Change],
-        errors: inout [Diagnostic]
+        errors: inout [Diagnostic], unrenewed: inout Int
     ) {
         let slug = team.slug
         var ordered: [Change] = []
@@ -74,35 +89,60 @@ public enum Planner {
                                   before: .spendLimit(state.spendLimit), after: .spendLimit(team.spendLimit)))
         }
 
+        // A member whose `expires` has passed is as good as not declared: removed (or their
+        // invitation revoked) with the reason "expired", never invited again. The owner
+        // cannot expire (validation), so the owner checks below are unaffected.
         var declared: [Email: MemberManifest] = [:]
         declared.reserveCapacity(team.members.count)
-        for member in team.members { declared[member.email] = member }
+        var expired: Set<Email> = []
+        for member in team.members {
+            if member.hasExpired(at: rules.now) {
+                expired.insert(member.email)
+            } else {
+                declared[member.email] = member
+            }
+        }
 
         var roleUpdates: [Change] = []
         var invites: [Change] = []
         var inviteUpdates: [Change] = []
-        for member in team.members {
+        var renewals: [Change] = []
+        for member in team.members where !expired.contains(member.email) {
             if let role = state.members[member.email] {
                 if role != member.role {
                     roleUpdates.append(Change(.memberRoleUpdate, team: slug, subject: member.email.value,
-                                              before: .role(role), after: .role(member.role)))
+                                              before: .role(role), after: .role(member.role), expires: member.expires))
                 }
             } else if let role = state.invitations[member.email] {
                 if role != member.role {
                     inviteUpdates.append(Change(.inviteUpdate, team: slug, subject: member.email.value,
-                                                before: .role(role), after: .role(member.role)))
+                                                before: .role(role), after: .role(member.role), expires: member.expires))
+                }
+                // An invitation whose link has expired: re-issued when the rules say so, else
+                // left (and counted in a warning). `invitationExpiries` is usually empty.
+                if let ended = state.invitationExpiries[member.email], ended <= rules.now {
+                    if rules.renewInvitations {
+                        let until = rules.invitationExpireAfter.map { rules.now.addingTimeInterval($0) }
+                        renewals.append(Change(.inviteRenew, team: slug, subject: member.email.value,
+                                               before: .time(ended), after: until.map(ChangeValue.time)))
+                    } else {
+                        unrenewed += 1
+                    }
                 }
             } else {
-                invites.append(Change(.inviteCreate, team: slug, subject: member.email.value, after: .role(member.role)))
+                invites.append(Change(.inviteCreate, team: slug, subject: member.email.value, after: .role(member.role),
+                                      expires: member.expires))
             }
         }
+        // `expired` is usually empty: the reason is looked up only for undeclared entries.
+        func reason(_ email: Email) -> Change.Reason? { expired.contains(email) ? .expired : nil }
         var removals: [Change] = []
         for (email, role) in state.members where declared[email] == nil {
-            removals.append(Change(.memberRemove, team: slug, subject: email.value, before: .role(role)))
+            removals.append(Change(.memberRemove, team: slug, subject: email.value, before: .role(role), reason: reason(email)))
         }
         var revocations: [Change] = []
         for (email, role) in state.invitations where declared[email] == nil {
-            revocations.append(Change(.inviteRevoke, team: slug, subject: email.value, before: .role(role)))
+            revocations.append(Change(.inviteRevoke, team: slug, subject: email.value, before: .role(role), reason: reason(email)))
         }
 
         // The owner after this plan: the declared one, who must already be a member (an
@@ -147,6 +187,7 @@ public enum Planner {
         changes += roleUpdates.filter { $0.action == .teamOwnerUpdate }
         changes += invites.sorted(by: bySubject)
         changes += inviteUpdates.sorted(by: bySubject)
+        changes += renewals.sorted(by: bySubject)
         changes += revocations.sorted(by: bySubject)
         changes += removals.sorted(by: bySubject)
     }

@@ -74,6 +74,11 @@ public enum ManifestSchema {
                 "role": {
                   "enum": ["basic", "billing", "dev", "admin"],
                   "description": "basic: use pods and endpoints; billing: billing only; dev: create resources; admin: everything."
+                },
+                "expires": {
+                  "type": "string",
+                  "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$",
+                  "description": "When this member's access ends: a day (2027-01-31, the end of that day, UTC) or an RFC 3339 time. The owner cannot expire."
                 }
               }
             },
@@ -113,6 +118,22 @@ public enum ManifestSchema {
                       "additionalProperties": false,
                       "properties": {
                         "selfHeal": { "type": "boolean", "default": true }
+                      }
+                    },
+                    "invitations": {
+                      "type": "object",
+                      "additionalProperties": false,
+                      "properties": {
+                        "expireAfter": {
+                          "type": "string",
+                          "pattern": "^[1-9][0-9]{0,5}[smhdw]$",
+                          "description": "How long an invitation's link works: 14d, 36h, 2w. Default: until used or revoked."
+                        },
+                        "renew": {
+                          "type": "boolean",
+                          "default": false,
+                          "description": "Whether the next reconcile re-issues an expired invitation (a new link)."
+                        }
                       }
                     },
                     "policy": {

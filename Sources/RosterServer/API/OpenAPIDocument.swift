@@ -526,6 +526,7 @@ enum OpenAPIDocument {
                     "invite.create",
                     "invite.update",
                     "invite.revoke",
+                    "invite.renew",
                     "member.remove",
                     "team.delete",
                     "invite.accept",
@@ -930,6 +931,15 @@ enum OpenAPIDocument {
               "admin"
             ],
             "description": "A role in a team, from least to most privileged."
+          },
+          "expires": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When a temporary member's access ends (the manifest's `expires`, UTC); absent for a permanent member."
+          },
+          "expiresIn": {
+            "type": "string",
+            "description": "The same as words: \"expires in 3 days\"."
           }
         }
       },
@@ -940,6 +950,8 @@ enum OpenAPIDocument {
           "email",
           "role",
           "createdAt",
+          "age",
+          "expired",
           "link"
         ],
         "properties": {
@@ -963,6 +975,23 @@ enum OpenAPIDocument {
             "type": "string",
             "format": "date-time",
             "description": "UTC, RFC 3339 with milliseconds: 2026-11-23T13:45:07.123Z."
+          },
+          "age": {
+            "type": "string",
+            "description": "How long since it was made: 3d, 5h, 12m, 40s."
+          },
+          "expiresAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the link stops working (spec.invitations.expireAfter); absent when it works until used or revoked."
+          },
+          "expired": {
+            "type": "boolean",
+            "description": "Whether the link has expired: it answers as a revoked one does until the next reconcile renews or revokes it."
+          },
+          "expiresIn": {
+            "type": "string",
+            "description": "\"expires in 3 days\" or \"expired\"; absent when it does not expire."
           },
           "link": {
             "type": "string",

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// When the next scheduled run starts: the interval after a run that completed, exponential
 /// backoff after failures, each with jitter. Pure, so tests can pin the random source.
 public struct ReconcileSchedule: Sendable {
@@ -27,5 +29,18 @@ public struct ReconcileSchedule: Sendable {
         guard jitter > 0 else { return base }
         let factor = Double.random(in: (1 - jitter)...(1 + jitter), using: &random)
         return base * factor
+    }
+
+    /// The wait of `scheduled`, cut short to end at `due` (the next instant time alone
+    /// changes the plan: a member's expiry) when that comes first, so access ends on time
+    /// rather than at the next interval. `byExpiry` says the wait was cut, so the run is
+    /// recorded as started by the expiry and not skipped as unchanged. Pure: `now` is given.
+    public func delay(_ scheduled: Duration, until due: Date?, now: Date) -> (delay: Duration, byExpiry: Bool) {
+        guard let due else { return (scheduled, false) }
+        let left = due.timeIntervalSince(now)
+        guard left < Double(scheduled.components.seconds) + Double(scheduled.components.attoseconds) / 1e18 else {
+            return (scheduled, false)
+        }
+        return (.milliseconds(max(0, Int64((left * 1000).rounded(.up)))), true)
     }
 }

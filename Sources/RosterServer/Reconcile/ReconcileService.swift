@@ -129,17 +129,30 @@ public struct ReconcileService: Service {
         var failures = 0
         var skip: Skip?
         var reason: String?
+        // The next member expiry the last planned run saw; kept across skipped runs, which
+        // plan nothing.
+        var due: Date?
         while !(await trigger.closed) {
             if let trigger = reason, await status.isLeader {
-                (failures, skip) = await runOnce(trigger: trigger, failures: failures, skip: skip)
+                let ran = await runOnce(trigger: trigger, failures: failures, skip: skip)
+                (failures, skip) = (ran.failures, ran.skip)
+                if let planned = ran.due { due = planned }
             }
             let isLeader = await status.isLeader
             // A standby wakes when the lease keeper hands it the lease (a trigger).
-            let delay = isLeader ? schedule.delay(afterFailures: failures, using: &random) : configuration.interval
+            var delay = isLeader ? schedule.delay(afterFailures: failures, using: &random) : configuration.interval
+            var byExpiry = false
+            if isLeader { (delay, byExpiry) = schedule.delay(delay, until: due, now: now()) }
             await status.scheduleNext(at: isLeader ? now().addingTimeInterval(delay.seconds) : nil)
             let woken = await trigger.wait(timeout: delay)
             if await trigger.closed { break }
-            reason = woken ?? "interval"
+            reason = woken ?? (byExpiry ? "expiry" : "interval")
+            if byExpiry && woken == nil {
+                // Time changed the plan though neither git nor the store did: not skippable.
+                // (Woken earlier by a trigger, the expiry is still ahead and stays due.)
+                skip = nil
+                due = nil
+            }
         }
     }
 
@@ -151,8 +164,10 @@ public struct ReconcileService: Service {
         var anyTrigger: Bool
     }
 
-    /// One run; returns the failure count and where the next run may be skipped.
-    private func runOnce(trigger reason: String, failures: Int, skip: Skip?) async -> (Int, Skip?) {
+    /// One run; returns the failure count, where the next run may be skipped, and the next
+    /// instant time alone changes the plan (`.some(nil)`: none; nil: the run planned nothing,
+    /// keep what was known).
+    private func runOnce(trigger reason: String, failures: Int, skip: Skip?) async -> (failures: Int, skip: Skip?, due: Date??) {
         let clock = ContinuousClock()
         let started = clock.now
         var log = logger
@@ -171,7 +186,7 @@ public struct ReconcileService: Service {
                 log.debug(
                     "nothing changed since the last run; not planning",
                     metadata: ["milliseconds": "\(Int((duration.seconds * 1000).rounded()))"])
-                return (failures, skip)
+                return (failures, skip, nil)
             }
             metrics.run(result: run.result.rawValue, duration: clock.now - started)
             await status.recordRun(run, drift: outcome.drift)
@@ -195,16 +210,16 @@ public struct ReconcileService: Service {
                     ])
                 let after = Reconciler.Checkpoint(
                     commit: run.commit, stateVersion: run.stateVersion ?? outcome.checkpoint.stateVersion)
-                return (0, Skip(checkpoint: after, anyTrigger: false))
+                return (0, Skip(checkpoint: after, anyTrigger: false), .some(outcome.nextTimeDependentChange))
             case .refused, .failed:
                 log.warning("\(run.result.rawValue): \(run.message ?? "")")
-                return (0, Skip(checkpoint: outcome.checkpoint, anyTrigger: true))
+                return (0, Skip(checkpoint: outcome.checkpoint, anyTrigger: true), .some(outcome.nextTimeDependentChange))
             }
         } catch {
             metrics.run(result: "failed", duration: clock.now - started)
             await status.recordError(at: now())
             log.error("reconcile failed", metadata: ["error": "\(error)", "failures": "\(failures + 1)"])
-            return (failures + 1, nil)
+            return (failures + 1, nil, nil)
         }
     }
 }

@@ -62,6 +62,7 @@ struct AuditView: Encodable {
             case "team.owner.update": "owner"
             case "invite.create", "invite.accept": "invited as"
             case "invite.revoke": "invitation revoked, was"
+            case "invite.renew": "invitation renewed, expiry"
             case "member.remove": "removed, was"
             case "team.create": "created"
             case "team.delete": "deleted, was"
@@ -90,6 +91,8 @@ struct AuditView: Encodable {
             if let owner = team["owner"] as? String { parts.append("owner " + owner) }
             if let limit = team["spendLimit"] as? NSNumber { parts.append("$" + SpendLimit(dollars: limit.doubleValue).description + "/h") }
             if let email = team["email"] as? String { parts.append(email) }
+            // A removal or revocation time made: `{"reason":"expired"}`.
+            if let reason = team["reason"] as? String { parts.append("reason: " + reason) }
             return parts.joined(separator: ", ")
         default: return json
         }

@@ -77,9 +77,12 @@ struct InvitationController: Sendable {
     }
 
     /// The invitation a token is the link of, when its signature matches and it has `status`.
+    /// An expired pending invitation is refused at the very step a revoked one is (before the
+    /// signature is checked), so its link gets the same page by the same path.
     private func invitation(_ token: String, status: Invitation.Status) async throws -> Invitation? {
         guard token.utf8.count <= 128, let id = InvitationTokens.invitationID(in: token),
             let invitation = try await environment.store.invitation(id: id), invitation.status == status,
+            status != .pending || !invitation.hasExpired(at: environment.now()),
             environment.tokens.matches(token, invitation)
         else { return nil }
         return invitation

@@ -30,13 +30,27 @@ struct StatusSnapshot: Encodable {
         var email: String
         var role: String
         var createdAt: String
+        /// How long since it was made, as `3d`, `5h`, `12m`.
+        var age: String
+        /// When the link stops working; nil when it works until used or revoked.
+        var expiresAt: String?
+        /// Whether it has: an expired link answers as a revoked one until the next reconcile
+        /// renews or revokes it.
+        var expired: Bool
+        /// `expires in 3 days` or `expired`; nil when it does not expire.
+        var expiresIn: String?
         var link: String
 
         init(_ invitation: Invitation, _ environment: ServerEnvironment) {
+            let now = environment.now()
             team = invitation.team
             email = invitation.email.value
             role = invitation.role.rawValue
             createdAt = Timestamp.string(invitation.createdAt)
+            age = Expiry.shortDuration(now.timeIntervalSince(invitation.createdAt))
+            expiresAt = invitation.expiresAt.map(Timestamp.string)
+            expired = invitation.hasExpired(at: now)
+            expiresIn = invitation.expiresAt.map { Expiry.phrase($0, now: now) }
             link = environment.tokens.link(for: invitation, baseURL: environment.configuration.linkBase)
         }
     }

@@ -19,6 +19,9 @@ struct TeamPages: Sendable {
     struct Member: Encodable {
         var email: String
         var role: String
+        /// When a temporary member's access ends (UTC, RFC 3339), and that as "expires in 3 days".
+        var expires: String?
+        var expiresIn: String?
     }
 
     typealias PendingInvitation = StatusSnapshot.PendingInvitation
@@ -115,7 +118,16 @@ struct TeamPages: Sendable {
         let sorted = members.map { Member(email: $0.key.value, role: $0.value.rawValue) }.sorted { $0.email < $1.email }
         let after = after ?? ""
         let rest = sorted.drop { $0.email <= after }
-        let page = Array(rest.prefix(Self.membersPerPage))
+        var page = Array(rest.prefix(Self.membersPerPage))
+        // Expiries are git's (the manifests the server last read), kept in memory by team.
+        if let expiries = await environment.status.declarations?.expiries[slug] {
+            let now = environment.now()
+            for index in page.indices {
+                guard let email = Email(page[index].email), let expires = expiries[email] else { continue }
+                page[index].expires = Expiry.text(expires)
+                page[index].expiresIn = Expiry.phrase(expires, now: now)
+            }
+        }
         var invitations: [PendingInvitation]?
         if role.allows(.inviteMembers) {
             invitations = try await store.pendingInvitations(teams: [slug]).map { PendingInvitation($0, environment) }
@@ -146,7 +158,11 @@ struct TeamPages: Sendable {
     static func values(_ detail: Detail) -> [String: Any] {
         var values: [String: Any] = [
             "slug": detail.slug, "displayName": detail.displayName, "owner": detail.owner, "role": detail.role,
-            "membersTotal": detail.membersTotal, "members": detail.members.map { ["email": $0.email, "role": $0.role] },
+            "membersTotal": detail.membersTotal, "members": detail.members.map { member -> [String: Any] in
+                var values: [String: Any] = ["email": member.email, "role": member.role]
+                if let expires = member.expires, let phrase = member.expiresIn { values["expiry"] = ["at": expires, "phrase": phrase] }
+                return values
+            },
             "permissions": detail.permissions.map { ["title": $0.title, "allowed": $0.allowed] },
             "newMemberYAML": detail.newMemberYAML,
         ]
@@ -154,7 +170,16 @@ struct TeamPages: Sendable {
             values["membersNext"] = "/teams/\(detail.slug)?after=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         }
         if let invitations = detail.pendingInvitations {
-            values["mayInvite"] = ["invitations": invitations.map { ["email": $0.email, "role": $0.role, "createdAt": $0.createdAt, "link": $0.link] }]
+            values["mayInvite"] = [
+                "invitations": invitations.map { invitation -> [String: Any] in
+                    var values: [String: Any] = [
+                        "email": invitation.email, "role": invitation.role, "createdAt": invitation.createdAt,
+                        "age": invitation.age, "link": invitation.link,
+                    ]
+                    if let phrase = invitation.expiresIn, let at = invitation.expiresAt { values["expiry"] = ["at": at, "phrase": phrase] }
+                    return values
+                }
+            ]
         }
         if let spendLimit = detail.spendLimit { values["billing"] = ["spendLimit": spendLimit, "ceiling": detail.ceiling ?? ""] }
         if let audit = detail.recentAudit { values["audit"] = ["entries": audit.map(\.page)] }

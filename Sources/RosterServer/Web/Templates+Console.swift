@@ -49,7 +49,7 @@ extension Templates {
         <caption class="sr-only">Members and their roles</caption>
         <thead><tr><th scope="col">Email</th><th scope="col">Role</th></tr></thead>
         <tbody>
-        {{#members}}<tr><td data-label="Email">{{email}}</td><td data-label="Role">{{role}}</td></tr>
+        {{#members}}<tr><td data-label="Email">{{email}}</td><td data-label="Role">{{role}}{{#expiry}} <small><time datetime="{{at}}">{{phrase}}</time></small>{{/expiry}}</td></tr>
         {{/members}}
         </tbody>
         </table>
@@ -67,7 +67,7 @@ extension Templates {
         <caption class="sr-only">Pending invitations and their links</caption>
         <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Invited</th><th scope="col">Link</th></tr></thead>
         <tbody>
-        {{#invitations}}<tr><td data-label="Email">{{email}}</td><td data-label="Role">{{role}}</td><td data-label="Invited">{{createdAt}}</td><td data-label="Link"><span class="copyable"><input class="link-field" readonly value="{{link}}" aria-label="Invitation link for {{email}}"><button type="button" class="copy" hidden>Copy link</button></span></td></tr>
+        {{#invitations}}<tr><td data-label="Email">{{email}}</td><td data-label="Role">{{role}}</td><td data-label="Invited"><time datetime="{{createdAt}}">{{age}} ago</time>{{#expiry}}; <time datetime="{{at}}">{{phrase}}</time>{{/expiry}}</td><td data-label="Link"><span class="copyable"><input class="link-field" readonly value="{{link}}" aria-label="Invitation link for {{email}}"><button type="button" class="copy" hidden>Copy link</button></span></td></tr>
         {{/invitations}}
         {{^invitations}}<tr><td colspan="4">None pending.</td></tr>{{/invitations}}
         </tbody>

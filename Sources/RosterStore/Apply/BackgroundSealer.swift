@@ -137,8 +137,11 @@ extension AuditSealer {
 
 extension Change {
     /// What its audit entry records about it, besides what the whole write shares. Its
-    /// resource id is `team/subject`, or the team alone when `subject` is nil.
+    /// resource id is `team/subject`, or the team alone when `subject` is nil. A removal or
+    /// revocation made because time passed has no value after it: its `after` records why,
+    /// `{"reason":"expired"}`, so the log says the access ended rather than was taken away.
     var auditFields: (subject: String?, before: String?, after: String?) {
-        (action.resourceType == "team" ? nil : subject, before?.jsonText, after?.jsonText)
+        let after = after?.jsonText ?? reason.map { "{\"reason\":\(AuditChain.quote($0.rawValue))}" }
+        return (action.resourceType == "team" ? nil : subject, before?.jsonText, after)
     }
 }

@@ -25,9 +25,13 @@ public protocol StoreTransaction: AnyObject {
     func holdsLease(_ fence: Fence, at now: Date) async throws -> Bool
 
     /// Carries out `changes` in order, each checked to find the store as the plan expected;
-    /// a change that does not throws `ApplyRejection.error`. Invitations name `inviter`.
-    /// Consecutive calls continue the same plan.
-    func perform(_ changes: ArraySlice<Change>, inviter: String, at time: String) async throws
+    /// a change that does not throws `ApplyRejection.error`. Invitations name `inviter`, and
+    /// new ones expire at `invitationsExpireAt` (nil: never). `invite.renew` gives the
+    /// invitation a new nonce (so a new link) and its `after` expiry. Consecutive calls
+    /// continue the same plan.
+    func perform(
+        _ changes: ArraySlice<Change>, inviter: String, at time: String, invitationsExpireAt: String?
+    ) async throws
 
     /// The audit log's last entry, read inside the transaction: the chain continues from it.
     func auditHead() async throws -> AuditHead?

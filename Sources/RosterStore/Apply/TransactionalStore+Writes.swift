@@ -31,11 +31,14 @@ extension TransactionalStore {
             defer { sealer.stop() }
             // An invitation names who invited: the commit's author when the change came from git.
             let inviter = context.onBehalfOf ?? context.actor
+            // The plan says how long links work; they start now, when they are made.
+            let invitationsExpireAt = plan.invitationExpireAfter.map { Timestamp.string(context.now().addingTimeInterval($0)) }
             var auditHead = head
             var blockIndex = 0
             for start in stride(from: 0, to: plan.changes.count, by: Transaction.rowsPerBlock) {
                 let end = min(start + Transaction.rowsPerBlock, plan.changes.count)
-                try await transaction.perform(plan.changes[start..<end], inviter: inviter, at: write.time)
+                try await transaction.perform(
+                    plan.changes[start..<end], inviter: inviter, at: write.time, invitationsExpireAt: invitationsExpireAt)
                 guard let block = await sealer.block(blockIndex) else { throw CancellationError() }
                 try await transaction.appendAudit(block.rows, of: write)
                 auditHead = AuditHead(seq: block.lastSeq, hash: AuditChain.hex(block.lastDigest))
@@ -61,7 +64,8 @@ extension TransactionalStore {
                     id: context.runID, trigger: context.trigger, startedAt: started, finishedAt: context.now(),
                     repository: plan.source?.repository, ref: plan.source?.ref, commit: plan.source?.commit,
                     author: context.onBehalfOf, result: plan.changes.isEmpty ? .noChanges : .applied,
-                    changes: plan.changes.count, stateVersion: newVersion, drift: context.drift))
+                    changes: plan.changes.count, message: Self.expiryMessage(plan), stateVersion: newVersion,
+                    drift: context.drift))
             return ApplyReport(runID: runID, applied: plan.changes.count, stateVersion: newVersion, auditHead: auditHead)
         }
     }
@@ -74,7 +78,8 @@ extension TransactionalStore {
             // Every write takes the state version first: two people accepting one invitation
             // at once are then one after the other, and the second finds it accepted.
             let version = try await transaction.lockedStateVersion()
-            guard let invitation = try await transaction.invitation(id: id), invitation.status == .pending,
+            // An expired link gets the answer a revoked one gets.
+            guard let invitation = try await transaction.invitation(id: id), invitation.isUsable(at: date),
                 invitation.email == email
             else { throw StoreError(.notFound, InvitationTokens.notValid) }
             let write = AuditWrite(time: Timestamp.string(date), actor: email.value, onBehalfOf: nil, commit: nil, runID: nil)
@@ -129,6 +134,14 @@ extension TransactionalStore {
                 write: write, transaction)
             return true
         }
+    }
+
+    /// What an applied run says of changes time alone made: a count, naming no team, since
+    /// every viewer may read a run's message (the audit entries name each one).
+    static func expiryMessage(_ plan: Plan) -> String? {
+        let expired = plan.changes.count { $0.reason == .expired }
+        guard expired > 0 else { return nil }
+        return "\(expired) member\(expired == 1 ? "" : "s") removed or invitation\(expired == 1 ? "" : "s") revoked: expired"
     }
 
     /// `{"email":…}`: what an API key's audit entries record of it.

@@ -1,3 +1,4 @@
+public import Foundation
 public import RosterCore
 
 /// The store's side of an incremental plan: what it remembers of the tree it last applied
@@ -6,9 +7,10 @@ public import RosterCore
 /// triggers on the state's tables for writes made outside Roster (a break-glass edit in
 /// `sqlite3` or `psql`), which also move the state version.
 public protocol PlanCacheStore: Sendable {
-    /// The cache, the teams marked since it was written, the store's teams and the state
-    /// version, read at one instant.
-    func planBasis() async throws -> PlanBasis
+    /// The cache, the teams marked since it was written, the teams with a pending invitation
+    /// expired by `now`, when the next one expires, the store's teams and the state version,
+    /// read at one instant.
+    func planBasis(at now: Date) async throws -> PlanBasis
     /// The state of `teams` (those the store has), their ceilings, and the state version.
     func currentState(teams: Set<String>) async throws -> CurrentState
 }
@@ -19,13 +21,23 @@ public struct PlanBasis: Sendable {
     public var cache: PlanCache?
     /// Teams changed since the cache was written (or left unsettled by that apply).
     public var changed: Set<String>
+    /// Teams with a pending invitation whose link has expired: time alone changes their plan
+    /// (a renewal, a warning), so they are compared whatever the cache says.
+    public var expired: Set<String>
+    /// When the next pending invitation expires, for `roster serve`'s wake-up.
+    public var nextInvitationExpiry: Date?
     /// Every team in the store, by slug.
     public var teams: [String]
     public var version: Int64
 
-    public init(cache: PlanCache?, changed: Set<String>, teams: [String], version: Int64) {
+    public init(
+        cache: PlanCache?, changed: Set<String>, expired: Set<String> = [], nextInvitationExpiry: Date? = nil,
+        teams: [String], version: Int64
+    ) {
         self.cache = cache
         self.changed = changed
+        self.expired = expired
+        self.nextInvitationExpiry = nextInvitationExpiry
         self.teams = teams
         self.version = version
     }

@@ -76,10 +76,13 @@ public enum StoreRecords: Sendable {
         public var createdBy: String
         public var createdAt: String
         public var updatedAt: String?
+        /// When its link stops working; nil: until used or revoked.
+        public var expiresAt: String?
         public init(
             id: Int64, team: String, email: String, role: String, status: String, nonce: String, createdBy: String,
-            createdAt: String, updatedAt: String?
+            createdAt: String, updatedAt: String?, expiresAt: String? = nil
         ) {
+            self.expiresAt = expiresAt
             self.id = id
             self.team = team
             self.email = email

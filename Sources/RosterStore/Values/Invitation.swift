@@ -14,10 +14,14 @@ public struct Invitation: Sendable, Equatable {
     public var createdBy: String
     public var createdAt: Date
     public var nonce: String
+    /// When the link stops working (`spec.invitations.expireAfter`); nil: until used or revoked.
+    public var expiresAt: Date?
 
     public init(
-        id: Int64, team: String, email: Email, role: Role, status: Status, createdBy: String, createdAt: Date, nonce: String
+        id: Int64, team: String, email: Email, role: Role, status: Status, createdBy: String, createdAt: Date, nonce: String,
+        expiresAt: Date? = nil
     ) {
+        self.expiresAt = expiresAt
         self.id = id
         self.team = team
         self.email = email
@@ -27,5 +31,12 @@ public struct Invitation: Sendable, Equatable {
         self.createdAt = createdAt
         self.nonce = nonce
     }
+
+    /// Whether the link has stopped working by `now`: an expired invitation answers as a
+    /// revoked one does, until the next reconcile renews or revokes it.
+    public func hasExpired(at now: Date) -> Bool { Expiry.hasPassed(expiresAt, at: now) }
+
+    /// Whether `id`'s link may be used at `now`: pending and not expired.
+    public func isUsable(at now: Date) -> Bool { status == .pending && !hasExpired(at: now) }
 }
 

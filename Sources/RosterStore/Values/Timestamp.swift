@@ -1,4 +1,5 @@
 public import Foundation
+import RosterCore
 
 /// Audit and run times: UTC, RFC 3339 with milliseconds (`2026-11-23T13:45:07.123Z`), which
 /// also sort correctly as text.
@@ -13,21 +14,7 @@ public enum Timestamp {
         if seconds < 0 { seconds += 86_400; days -= 1 }
         // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm): faster and
         // allocation-free compared with a formatter, which matters for a million entries.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds % 3600 / 60, 2)):"
-            + "\(pad(seconds % 60, 2)).\(pad(Int64(fraction), 3))Z"
+        return Expiry.dateAndTime(days: days, seconds: seconds) + "." + Expiry.pad(Int64(fraction), 3) + "Z"
     }
 
     /// Parses RFC 3339 (any offset, with or without fractional seconds).

@@ -26,6 +26,7 @@ import Testing
         case .inviteCreate: return Change(action, team: "ml", subject: newcomer, after: .role(.dev))
         case .inviteUpdate: return Change(action, team: "ml", subject: newcomer, before: .role(.dev), after: .role(.admin))
         case .inviteRevoke: return Change(action, team: "ml", subject: newcomer, before: .role(.dev))
+        case .inviteRenew: return Change(action, team: "ml", subject: newcomer, before: .role(.dev), after: .role(.dev))
         case .memberRoleUpdate: return Change(action, team: "ml", subject: "dev@example.com", before: .role(.dev), after: .role(.admin))
         case .memberRemove: return Change(action, team: "ml", subject: "basic@example.com", before: .role(.basic))
         case .teamSpendLimitUpdate: return Change(action, team: "ml", subject: "ml", before: .spendLimit(.default), after: .spendLimit(SpendLimit(dollars: 50)))

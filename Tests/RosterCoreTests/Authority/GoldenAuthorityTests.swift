@@ -26,7 +26,7 @@ import Testing
         let author = try String(contentsOf: folder.appendingPathComponent("author"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let before = CurrentState(declaredBy: base.teams)
         let source = Plan.Source(repository: "golden", ref: "feature", commit: String(repeating: "c", count: 40), author: author)
-        var (plan, errors) = Planner.plan(desired: head.teams, current: before, rules: PlanRules(head.config), source: source)
+        var (plan, errors) = Planner.plan(desired: head.teams, current: before, rules: PlanRules(head.config, now: .distantPast), source: source)
         #expect(errors.isEmpty, "\(errors)")
         plan.base = Plan.Source(repository: "golden", ref: "main", commit: String(repeating: "b", count: 40))
         plan.authority = ChangeAuthority.check(

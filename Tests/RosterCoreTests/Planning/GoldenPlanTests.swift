@@ -12,12 +12,15 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("GoldenPlans")
 
+    /// When every golden plan is made: 2027-01-15T12:00:00Z, for the cases with expiries.
+    static let now = Expiry.parse("2027-01-15T12:00:00Z")!
+
     static var cases: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }
 
     @Test func everyRuleHasACase() {
-        #expect(Self.cases.count >= 14)
+        #expect(Self.cases.count >= 16)
     }
 
     @Test(arguments: cases)
@@ -28,7 +31,7 @@ import Testing
         #expect(load.isValid, "\(load.diagnostics)")
         let state = try Self.state(folder.appendingPathComponent("state.json"))
         let source = Plan.Source(repository: "golden", ref: "main", commit: String(repeating: "c", count: 40), tree: String(repeating: "d", count: 40))
-        let (plan, errors) = Planner.plan(desired: load.teams, current: state, rules: PlanRules(load.config), source: source)
+        let (plan, errors) = Planner.plan(desired: load.teams, current: state, rules: PlanRules(load.config, now: Self.now), source: source)
 
         var text = PlanRenderer.text(plan, color: false)
         for warning in plan.warnings { text += "warning: \(warning)\n" }
