@@ -3,23 +3,6 @@ import Foundation
 import RosterTestSupport
 import Testing
 
-/// One team, `web`: alice owns it; bob, carol and dave are invited.
-private let webTeam = """
-    apiVersion: roster/v1
-    kind: Team
-    metadata:
-      name: web
-    spec:
-      displayName: Web
-      owner: alice@example.com
-      members:
-        - {email: alice@example.com, role: admin}
-        - {email: bob@example.com, role: dev}
-        - {email: carol@example.com, role: basic}
-        - {email: dave@example.com, role: billing}
-
-    """
-
 private let notifySecret = "relay-secret"
 
 extension Workspace {
@@ -44,6 +27,16 @@ private func isSigned(_ request: NotificationReceiver.Request) -> Bool {
     return request.headers["x-roster-signature-256"] == "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
 }
 
+/// A GitLab push of main to `server` (the token is the webhook secret); the answer's status.
+private func push(_ http: HTTPClient, to server: Listener) async throws -> Int {
+    try await http.request(
+        "POST", server.baseURL + "/hooks/gitlab", body: Data(#"{"ref": "refs/heads/main"}"#.utf8),
+        headers: ["X-Gitlab-Token": "hook-secret", "X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": UUID().uuidString],
+        timeoutSeconds: 10
+    ).status
+}
+
+/// The kinds of the events `receiver` accepted, in order.
 private func events(_ receiver: NotificationReceiver) async -> [String] {
     await receiver.delivered.compactMap { $0.json["event"] as? String }
 }
@@ -85,8 +78,8 @@ struct NotifyCLITests {
             #expect(!applied.stderr.contains("/invite/") && !applied.stdout.contains("/invite/"), "links are never printed")
 
             // Two removals over --max-removals 1: refused, exit 3, the chat receiver told why.
-            try ws.edit("teams/web.yaml", replacing: "    - {email: carol@example.com, role: basic}\n", with: "")
-            try ws.edit("teams/web.yaml", replacing: "    - {email: dave@example.com, role: billing}\n", with: "")
+            try ws.edit("teams/web.yaml", replacing: "    - email: carol@example.com\n      role: basic\n", with: "")
+            try ws.edit("teams/web.yaml", replacing: "    - email: dave@example.com\n      role: billing\n", with: "")
             _ = try ws.commit("carol and dave leave")
             let refused = try await ws.rosterOffloaded(["reconcile", "--repo", ws.repository, "--ref", "main", "--max-removals", "1"] + notify)
             #expect(refused.status == 3, "\(refused)")
@@ -165,11 +158,7 @@ struct NotifyCLITests {
 
             try ws.edit("teams/inference.yaml", replacing: "    - email: ivan@example.com\n      role: dev\n", with: "")
             let commit = try ws.commit("ivan leaves")
-            let pushed = try await http.request(
-                "POST", server.baseURL + "/hooks/gitlab", body: Data(#"{"ref": "refs/heads/main"}"#.utf8),
-                headers: ["X-Gitlab-Token": "hook-secret", "X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": UUID().uuidString],
-                timeoutSeconds: 10)
-            #expect(pushed.status == 202)
+            #expect(try await push(http, to: server) == 202)
             let refused = await eventually(upTo: .seconds(60)) { await events(chat).last == "run.refused" }
             try #require(refused, "no run.refused event:\n\(server.process.printedSoFar)")
             let event = try #require(await chat.delivered.last?.json)
@@ -213,13 +202,6 @@ struct NotifyCLITests {
                 try ws.write(text + "    - email: \(email)\n      role: basic\n", to: "teams/inference.yaml")
                 _ = try ws.commit("invite \(email)")
             }
-            func push(_ server: Listener) async throws -> Int {
-                try await http.request(
-                    "POST", server.baseURL + "/hooks/gitlab", body: Data(#"{"ref": "refs/heads/main"}"#.utf8),
-                    headers: ["X-Gitlab-Token": "hook-secret", "X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": UUID().uuidString],
-                    timeoutSeconds: 10
-                ).status
-            }
 
             let started = await eventually(upTo: .seconds(60)) { leader() != nil && appliedRuns() == 1 }
             try #require(started, "no replica applied the first commit")
@@ -227,7 +209,7 @@ struct NotifyCLITests {
             let first = try #require(leader())
             let follower = try #require(servers.first { $0.process.pid != first.process.pid })
             try invite("zoe@example.com")
-            #expect(try await push(follower) == 202)
+            #expect(try await push(http, to: follower) == 202)
             let second = await eventually(upTo: .seconds(60)) { appliedRuns() == 2 }
             try #require(second, "the pushed commit was never applied")
 
@@ -238,7 +220,7 @@ struct NotifyCLITests {
             try invite("yan@example.com")
             let tookOver = await eventually(upTo: .seconds(60)) {
                 if leader() == nil { return false }
-                _ = try? await push(follower)
+                _ = try? await push(http, to: follower)
                 return appliedRuns() == 3
             }
             try #require(tookOver, "the follower never applied after the leader stopped")
