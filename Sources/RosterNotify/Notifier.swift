@@ -14,8 +14,9 @@ public import RosterStore
 /// A full queue drops the event and counts it. A slow or dead receiver holds up only its own
 /// queue.
 ///
-/// `finish(within:)` must be called once before the notifier goes away: it drains what is
-/// queued for at most the given time, then gives up, and closes the HTTP client.
+/// `finish(within:)` must be called before the notifier goes away (a second call does
+/// nothing): it drains what is queued for at most the given time, then gives up, and closes
+/// the HTTP client.
 public final class Notifier: Sendable {
     /// What happened to one delivery attempt or event, the `result` of
     /// `roster_notifications_total`.

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import Logging
 import RosterNotify
-import RosterStore
 
 /// Where `roster serve` and `roster reconcile` send events (`docs/notifications.md`).
 struct NotifyOptions: ParsableArguments {

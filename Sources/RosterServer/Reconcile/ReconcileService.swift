@@ -185,8 +185,11 @@ public struct ReconcileService: Service {
         } catch {
             metrics.run(result: "failed", duration: clock.now - started)
             await status.recordError(at: now())
-            // Once per streak of failures: a store that is away for an hour is one message.
-            if failures == 0 { notifier?.notify([RunEvents.error(error, trigger: reason)]) }
+            // Once per streak of failures (a store away for an hour is one message), and not for
+            // a fenced apply: the replica that took the lease over runs and tells.
+            if failures == 0, (error as? StoreError)?.kind != .fenced {
+                notifier?.notify([RunEvents.error(error, trigger: reason)])
+            }
             log.error("reconcile failed", metadata: ["error": "\(error)", "failures": "\(failures + 1)"])
             return (failures + 1, nil)
         }
