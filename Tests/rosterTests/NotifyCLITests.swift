@@ -15,9 +15,9 @@ extension Workspace {
     }
 
     /// `roster` off Swift concurrency's threads, so the receivers in this process keep answering.
-    fileprivate func rosterOffloaded(_ arguments: [String]) async throws -> Run {
+    fileprivate func rosterOffloaded(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
         let workspace = self
-        return try await offloaded { try workspace.roster(arguments) }
+        return try await offloaded { try workspace.roster(arguments, environment: environment) }
     }
 }
 
@@ -95,13 +95,14 @@ struct NotifyCLITests {
         }
     }
 
-    @Test("reconcile gives up on a receiver that keeps failing and still exits with the run's status")
+    @Test("reconcile gives up on a receiver (from ROSTER_NOTIFY_URLS) that keeps failing and still exits with the run's status")
     func unreachable() async throws {
         try await withScratchFolder(prefix: "roster-notify") { folder in
             let ws = try await Workspace.make(folder: folder)
             try ws.makeRepository(files: ["teams/web.yaml": webTeam])
             let failing = try await NotificationReceiver.start(failures: 1000)
-            let result = try await ws.rosterOffloaded(["reconcile", "--repo", ws.repository, "--notify-url", await failing.url])
+            let result = try await ws.rosterOffloaded(
+                ["reconcile", "--repo", ws.repository], environment: ["ROSTER_NOTIFY_URLS": await failing.url])
             #expect(result.status == 0, "\(result)")
             #expect(result.stderr.contains("gave up on"), "\(result)")
             #expect(try ws.sql("SELECT result FROM runs") == "applied")
