@@ -103,6 +103,18 @@ struct NotifierTests {
         #expect(counts[.failed] == 2 && counts[.sent] == 2 && counts[.retried] == 4)
     }
 
+    @Test("a 4xx refusal is not retried; 429 and 408 are", arguments: [(404, 1), (410, 1), (429, 3), (408, 3)])
+    func clientErrors(_ status: Int, _ attempts: Int) async throws {
+        let receiver = try await NotificationReceiver.start(failures: 1000, failureStatus: status)
+        let counts = Counts()
+        let notifier = Self.notifier([await Self.destination(receiver)], counts: counts, attempts: 3)
+        notifier.notify([Self.event()])
+        await notifier.finish(within: .seconds(30))
+        await receiver.stop()
+        #expect(await receiver.requests.count == attempts)
+        #expect(counts[.failed] == 1 && counts[.retried] == attempts - 1 && counts[.sent] == 0)
+    }
+
     @Test("finishing never waits past its limit for a receiver that does not answer")
     func boundedExit() async throws {
         // A listening socket that never accepts: connections hang until the notifier gives up.

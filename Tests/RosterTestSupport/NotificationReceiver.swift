@@ -5,7 +5,8 @@ import Logging
 import NIOCore
 
 /// A real HTTP receiver for notifications on 127.0.0.1 (a chat webhook, a mail relay): it
-/// records every request and answers 500 to the first `failures` of them, then 200.
+/// records every request and answers `failureStatus` (500) to the first `failures` of them,
+/// then 200.
 public actor NotificationReceiver {
     /// One request as it arrived.
     public struct Request: Sendable {
@@ -23,15 +24,19 @@ public actor NotificationReceiver {
 
     public private(set) var requests: [Request] = []
     private var failures: Int
+    private let failureStatus: Int
     private var task: Task<Void, any Error>?
     /// `http://127.0.0.1:<port>/hook`.
     public private(set) var url = ""
 
-    private init(failures: Int) { self.failures = failures }
+    private init(failures: Int, failureStatus: Int) {
+        self.failures = failures
+        self.failureStatus = failureStatus
+    }
 
     /// Starts a receiver on a free port.
-    public static func start(failures: Int = 0) async throws -> NotificationReceiver {
-        let receiver = NotificationReceiver(failures: failures)
+    public static func start(failures: Int = 0, failureStatus: Int = 500) async throws -> NotificationReceiver {
+        let receiver = NotificationReceiver(failures: failures, failureStatus: failureStatus)
         let (ports, port) = AsyncStream.makeStream(of: Int.self)
         await receiver.launch(port)
         var iterator = ports.makeAsyncIterator()
@@ -70,7 +75,7 @@ public actor NotificationReceiver {
     private func setPort(_ port: Int) { url = "http://127.0.0.1:\(port)/hook" }
 
     private func record(headers: [String: String], body: Data) -> Int {
-        let status = failures > 0 ? 500 : 200
+        let status = failures > 0 ? failureStatus : 200
         if failures > 0 { failures -= 1 }
         requests.append(Request(headers: headers, body: body, status: status))
         return status
