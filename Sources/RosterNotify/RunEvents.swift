@@ -98,7 +98,7 @@ public enum RunEvents {
                     + (link.map { ": " + $0 } ?? "."),
                 run: NotificationEvent.Run(
                     id: run.id, result: run.result.rawValue, trigger: run.trigger, repository: run.repository, ref: run.ref,
-                    commit: run.commit, changes: run.changes, url: linkBase + "/runs/" + run.id),
+                    commit: run.commit, changes: run.changes, url: linkBase.isEmpty ? nil : linkBase + "/runs/" + run.id),
                 invitation: NotificationEvent.Invitation(
                     team: invitation.team, email: invitation.email.value, role: invitation.role.rawValue, link: link)))
         }
