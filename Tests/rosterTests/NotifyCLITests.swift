@@ -179,6 +179,48 @@ struct NotifyCLITests {
         }
     }
 
+    @Test("serve with selfHeal off: drift made outside git is told once, not again on every run that still finds it")
+    func serveDrift() async throws {
+        try await withScratchFolder(prefix: "roster-notify-drift") { folder in
+            let ws = try await Workspace.make(folder: folder)
+            let config = "apiVersion: roster/v1\nkind: Config\nspec:\n  paths: [teams]\n  reconcile: {selfHeal: false}\n"
+            try ws.makeRepository(files: ["roster.yaml": config, "teams/web.yaml": webTeam])
+            let webhookSecret = folder + "/webhook.secret"
+            try Data("hook-secret\n".utf8).write(to: URL(fileURLWithPath: webhookSecret))
+            let chat = try await NotificationReceiver.start()
+            let http = HTTPClient()
+            let server = try await startServer(
+                ws, http: http, source: ["--repo", ws.repository, "--ref", "main"],
+                extra: ["--interval", "1h", "--webhook-secret-file", webhookSecret, "--notify-url", await chat.url])
+            defer { stop(server.process) }
+            let applied = await eventually(upTo: .seconds(60)) { await events(chat) == ["run.applied"] }
+            try #require(applied, "no run.applied event:\n\(server.process.printedSoFar)")
+            func runs() -> Int { (try? ws.count("SELECT sum(repeats) FROM runs")) ?? -1 }
+
+            // Break-glass: bob's invitation deleted in the database.
+            try ws.sql("DELETE FROM invitations WHERE team = 'web' AND email = 'bob@example.com'")
+            for round in 1...2 {
+                let before = runs()
+                #expect(try await push(http, to: server) == 202)
+                let ran = await eventually(upTo: .seconds(60)) { runs() > before }
+                try #require(ran, "run \(round) never happened:\n\(server.process.printedSoFar)")
+            }
+            // A new commit's run.applied comes through the same queue after the second run's
+            // events: once it is delivered, so is anything the second run made.
+            try ws.edit("teams/web.yaml", replacing: "    - email: dave@example.com\n", with: "    - email: erin@example.com\n      role: dev\n    - email: dave@example.com\n")
+            _ = try ws.commit("erin joins")
+            #expect(try await push(http, to: server) == 202)
+            let second = await eventually(upTo: .seconds(60)) { await events(chat).filter { $0 == "run.applied" }.count == 2 }
+            let told = await events(chat)
+            try #require(second, "\(told)\n\(server.process.printedSoFar)")
+            #expect(told.filter { $0 == "drift.found" }.count == 1, "\(told)")
+            let delivered = await chat.delivered
+            let drift = try #require(delivered.first { $0.json["event"] as? String == "drift.found" }?.json)
+            #expect((drift["text"] as? String)?.hasPrefix("Roster found 1 change made outside git (main@") == true, "\(drift)")
+            await chat.stop()
+        }
+    }
+
     @Test("two replicas on PostgreSQL: each applied run is told once, by the lease holder, also after a takeover",
           .enabled(if: StoreBackend.isPostgres, "runs in the PostgreSQL pass"))
     func replicas() async throws {
