@@ -127,7 +127,7 @@ let package = Package(
             name: "RosterBench", dependencies: ["RosterCore", "RosterGit", "RosterYAML"],
             swiftSettings: swiftSettings),
 
-        // Helpers the test targets share: running processes, scratch folders.
+        // Helpers the test targets share: running processes, scratch folders, a notification receiver.
         .target(
             name: "RosterTestSupport",
             dependencies: [
