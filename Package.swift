@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: [
         // Outside systems, each wrapped by exactly one Swift target.
@@ -83,13 +84,26 @@ let package = Package(
             swiftSettings: swiftSettings),
         // One reconcile run, shared by the command line and `roster serve`.
         .target(name: "RosterReconcile", dependencies: ["RosterCore", "RosterStore"], swiftSettings: swiftSettings),
+        // Events about runs and invitations, posted to webhook receivers (chat, mail relays);
+        // shared by `roster serve` and `roster reconcile`.
+        .target(
+            name: "RosterNotify",
+            dependencies: [
+                "RosterCore", "RosterStore", "RosterReconcile",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "RosterGit", dependencies: ["RosterCore", "CGit2", "CGit2Shims"],
             swiftSettings: swiftSettings),
         .target(
             name: "RosterServer",
             dependencies: [
-                "RosterCore", "RosterStore", "RosterReconcile",
+                "RosterCore", "RosterStore", "RosterReconcile", "RosterNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -104,16 +118,23 @@ let package = Package(
             name: "roster",
             dependencies: [
                 "RosterCore", "RosterGit", "RosterStore", "RosterSQLite", "RosterPostgres", "RosterReconcile",
-                "RosterServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "RosterServer", "RosterNotify", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "RosterBench", dependencies: ["RosterCore", "RosterGit", "RosterYAML"],
             swiftSettings: swiftSettings),
 
-        // Helpers the test targets share: running processes, scratch folders.
-        .target(name: "RosterTestSupport", path: "Tests/RosterTestSupport", swiftSettings: swiftSettings),
+        // Helpers the test targets share: running processes, scratch folders, a notification receiver.
+        .target(
+            name: "RosterTestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RosterTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "RosterYAMLTests", dependencies: ["RosterYAML"], swiftSettings: swiftSettings),
         // The invariants the fuzzer checks on every input (Fuzz/), shared with the unit test
         // that replays the inputs it found (RosterCoreTests/FuzzRegressions).
@@ -158,12 +179,15 @@ let package = Package(
             name: "RosterServerTests",
             dependencies: [
                 "RosterServer", "RosterStore", "RosterSQLite", "RosterReconcile", "RosterCore", "RosterGit",
-                "RosterTestSupport",
+                "RosterTestSupport", "RosterNotify",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
-        .testTarget(name: "rosterTests", dependencies: ["roster", "RosterTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "rosterTests",
+            dependencies: ["roster", "RosterTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
     ]
 )

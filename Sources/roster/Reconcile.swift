@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import RosterCore
 import RosterGit
+import RosterNotify
 import RosterReconcile
 import RosterStore
 
@@ -33,7 +35,12 @@ extension Roster {
         @Option(help: ArgumentHelp("Who the audit log names as the actor (default roster; also ROSTER_IDENTITY).", valueName: "name"))
         var identity: String?
 
+        @OptionGroup var notify: NotifyOptions
         @OptionGroup var global: GlobalOptions
+        @OptionGroup(title: HelpLayout.linkTitle) var links: LinkOptions
+
+        /// How long `reconcile` waits at exit for its notifications to be delivered.
+        static let notifyDrainLimit: Duration = .seconds(10)
 
         func validate() throws {
             guard Self.seconds(interval) != nil else {
@@ -51,11 +58,23 @@ extension Roster {
         }
 
         func run() async throws {
-            guard watch else { return try await once() }
+            var notifier: Notifier?
+            try await Output.reportingFailures { notifier = try makeNotifier() }
+            guard watch else {
+                // The run's events are delivered (or given up on) before the exit status.
+                do {
+                    try await once(notifier)
+                } catch {
+                    await notifier?.finish(within: Self.notifyDrainLimit)
+                    throw error
+                }
+                await notifier?.finish(within: Self.notifyDrainLimit)
+                return
+            }
             let pause = Self.seconds(interval)!
             while true {
                 do {
-                    try await once()
+                    try await once(notifier)
                 } catch let code as ExitCode where code != .success {
                     // Reported and recorded already; the next run tries again.
                 }
@@ -63,10 +82,29 @@ extension Roster {
             }
         }
 
-        private func once() async throws {
+        /// The notifier for `--notify-url`/`--notify-links`, nil without them. Run pages link
+        /// to `--base-url` when one is given.
+        private func makeNotifier() throws -> Notifier? {
+            guard var configuration = try notify.configuration(linkBase: links.explicitBaseURL) else { return nil }
+            let tokens = notify.wantsLinks ? try links.invitationTokens(store: global) : nil
+            if tokens != nil, configuration.linkBase == nil { configuration.linkBase = links.linkBaseURL }
+            // Warnings only (a receiver given up on): the command's own output stays the plan.
+            var logger = Logger(label: "roster") { PrintableLogHandler(wrapped: StreamLogHandler.standardError(label: $0)) }
+            logger.logLevel = .warning
+            return Notifier(configuration: configuration, tokens: tokens, logger: logger)
+        }
+
+        private func once(_ notifier: Notifier?) async throws {
             try await Output.reportingFailures {
                 let store = try await global.openStore()
-                let outcome = try await Reconciler.run(request(trigger: "reconcile"), store: store)
+                let outcome: Reconciler.RunOutcome
+                do {
+                    outcome = try await Reconciler.run(request(trigger: "reconcile"), store: store)
+                } catch {
+                    notifier?.notify([RunEvents.error(error, trigger: "reconcile")])
+                    throw error
+                }
+                notifier?.notify(outcome, store: store)
                 guard let run = outcome.run else { return }
                 if run.result == .failed { try PlanPrinter.failing(outcome.errors, planned: outcome.plan != nil, output: global.output) }
                 if let plan = outcome.plan { PlanPrinter.print(plan, format: .text, output: global.output, asked: false) }

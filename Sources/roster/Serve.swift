@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import RosterCore
+import RosterNotify
 import RosterServer
 import RosterStore
+import ServiceLifecycle
 
 extension Roster {
     struct Serve: AsyncParsableCommand {
@@ -56,6 +58,7 @@ extension Roster {
         @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
         var logLevel: String = "info"
 
+        @OptionGroup var notify: NotifyOptions
         @OptionGroup var global: GlobalOptions
         @OptionGroup(title: HelpLayout.linkTitle) var links: LinkOptions
 
@@ -121,24 +124,40 @@ extension Roster {
                     interval: .seconds(Reconcile.seconds(interval)!), leaseTTL: .seconds(Reconcile.seconds(leaseTTL)!),
                     trackedRef: source.repo == nil ? "HEAD" : source.ref ?? "HEAD", webhookSecret: try webhookSecret(logger),
                     signInRateLimit: signInLimit, repositoryWebURL: repoWebURL.flatMap(RepositoryWebURL.init))
-                let environment = ServerEnvironment(
-                    store: store, configuration: configuration, secretKey: try links.secretKey(store: global), logger: logger)
+                let secretKey = try links.secretKey(store: global)
+                let environment = ServerEnvironment(store: store, configuration: configuration, secretKey: secretKey, logger: logger)
                 let source = source
                 let (identity, lockTimeout, overrides) = (identity, lockTimeout, safety.overrides)
-                let reconciler = ReconcileService(
+                var reconciler = ReconcileService(
                     store: store, configuration: configuration,
                     makeRequest: { trigger, skip in
                         source.runRequest(
                             trigger: trigger, identity: identity, lockTimeout: lockTimeout, overrides: overrides, skip: skip)
                     },
                     trigger: environment.trigger, status: environment.status, metrics: environment.metrics, logger: logger)
+                let metrics = environment.metrics
+                let notifier = try notify.configuration(linkBase: configuration.linkBase).map { settings in
+                    Notifier(configuration: settings, tokens: InvitationTokens(keyBytes: secretKey), logger: logger) { result in
+                        metrics.notification(result)
+                    }
+                }
+                reconciler.notifier = notifier
                 if links.explicitBaseURL == nil, ["0.0.0.0", "::"].contains(host) {
                     logger.warning(
                         "no --base-url: links and the pages' origin check use \(configuration.linkBase); set --base-url to the address people use")
                 }
                 logger.info(
                     "starting", metadata: ["listen": "\(listen)", "baseURL": "\(configuration.linkBase)", "instance": "\(configuration.instance)"])
-                try await RosterServer.run(environment, services: [reconciler])
+                // The notifier is listed first so that it stops last, after the reconciler's last run.
+                let services: [any Service] = (notifier.map { [NotificationService(notifier: $0)] } ?? []) + [reconciler]
+                do {
+                    try await RosterServer.run(environment, services: services)
+                } catch {
+                    // The server never started (the port taken): nothing is queued, but the
+                    // notifier's HTTP client must still be closed.
+                    await notifier?.finish(within: .zero)
+                    throw error
+                }
                 logger.info("stopped")
             }
         }
@@ -150,13 +169,7 @@ extension Roster {
                 logger.warning("no --webhook-secret-file: webhooks will be refused (401); runs happen on the interval only")
                 return nil
             }
-            guard var data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read the webhook secret file \(path).")
-            }
-            if data.last == UInt8(ascii: "\n") { data.removeLast() }
-            if data.last == UInt8(ascii: "\r") { data.removeLast() }
-            guard !data.isEmpty else { throw ValidationError("the webhook secret file \(path) is empty.") }
-            return data
+            return try SecretFile.read(path, what: "webhook secret file", ownerOnly: false)
         }
     }
 }

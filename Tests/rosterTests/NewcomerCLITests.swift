@@ -56,7 +56,7 @@ struct NewcomerCLITests {
 
     /// Every command a person runs, with what its help must not offer.
     static let commands: [(path: [String], links: Bool, store: Bool)] = [
-        (["validate"], false, false), (["plan"], false, true), (["apply"], false, true), (["reconcile"], false, true),
+        (["validate"], false, false), (["plan"], false, true), (["apply"], false, true), (["reconcile"], true, true),
         (["diff"], false, false), (["status"], false, true), (["audit"], false, true), (["audit", "list"], false, true),
         (["audit", "verify"], false, true), (["audit", "head"], false, true), (["export"], false, true),
         (["invite", "list"], true, true), (["invite", "link"], true, true), (["invite", "accept"], true, true), (["team", "ceiling"], false, true),

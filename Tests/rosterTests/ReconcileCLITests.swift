@@ -3,7 +3,7 @@ import RosterTestSupport
 import Testing
 
 /// One team, `web`: alice owns it; bob (dev), carol (basic) and dave (billing) are invited.
-private let webTeam = """
+let webTeam = """
     apiVersion: roster/v1
     kind: Team
     metadata:

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 import RosterCore
+public import RosterNotify
 public import RosterReconcile
 public import RosterStore
 public import ServiceLifecycle
@@ -27,6 +28,8 @@ public struct ReconcileService: Service {
     let metrics: RosterMetrics
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Where each run's events go (`--notify-url`); only the lease holder runs, so only it sends.
+    public var notifier: Notifier?
 
     public init(
         store: any Store, configuration: ServerConfiguration, makeRequest: @escaping RequestFactory,
@@ -190,6 +193,7 @@ public struct ReconcileService: Service {
             }
             metrics.run(result: run.result.rawValue, duration: clock.now - started)
             await status.recordRun(run, drift: outcome.drift)
+            notifier?.notify(outcome, store: store)
             if let declarations = outcome.declarations { await status.recordDeclarations(declarations) }
             if let drift = outcome.drift { metrics.drift(drift) }
             log[metadataKey: "run"] = "\(run.id)"
@@ -218,6 +222,11 @@ public struct ReconcileService: Service {
         } catch {
             metrics.run(result: "failed", duration: clock.now - started)
             await status.recordError(at: now())
+            // Once per streak of failures (a store away for an hour is one message), and not for
+            // a fenced apply: the replica that took the lease over runs and tells.
+            if failures == 0, (error as? StoreError)?.kind != .fenced {
+                notifier?.notify([RunEvents.error(error, trigger: reason)])
+            }
             log.error("reconcile failed", metadata: ["error": "\(error)", "failures": "\(failures + 1)"])
             return (failures + 1, nil, nil)
         }
