@@ -252,7 +252,8 @@ struct NewcomerCLITests {
             let text = try ws.roster(["plan", "--repo", ws.repository])
             #expect(text.status == 1 && text.stdout.isEmpty, "\(text)")
 
-            let diff = try ws.roster(["diff", "--repo", ws.repository, "--base", "HEAD", "--head", "HEAD", "--format", "markdown"])
+            // A diff reads only what the change touches: whole trees, to see the broken file.
+            let diff = try ws.roster(["diff", "--repo", ws.repository, "--base", "HEAD", "--head", "HEAD", "--format", "markdown", "--no-cache"])
             #expect(diff.status == 1 && diff.stdout.contains("superuser"), "\(diff)")
         }
     }

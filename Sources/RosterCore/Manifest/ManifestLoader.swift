@@ -13,8 +13,8 @@ public struct LoadResult: Sendable {
     /// Manifest files read (roster.yaml included) and their total size.
     public var fileCount: Int
     public var byteCount: Int
-    /// Every team the source declares and where, by slug: with a plan cache, also those in
-    /// files that were not decoded again (and so are not in `teams`).
+    /// Every team the source declares and where, in no particular order: with a plan cache,
+    /// also those in files that were not decoded again (and so are not in `teams`).
     public var declarations: [TeamDeclaration] = []
     /// Whether `teams` holds every declared team (nothing was taken from a plan cache).
     public var complete = true
@@ -79,15 +79,20 @@ public struct ManifestLoader: Sendable {
             else { return nil }
             return file
         }
-        let readers = try (0..<Self.chunkCount(listing.entries.count)).map { _ in try source.makeReader() }
+        // What a blob id already says is unchanged is taken here; only the rest is read, on
+        // as many workers as it needs.
+        var reused: [PlanCache.File] = []
+        var unread: [SourceEntry] = []
+        for entry in listing.entries {
+            if let blobID = entry.blobID, let file = reuse(entry.path, blobID) { reused.append(file) } else { unread.append(entry) }
+        }
+        let readers = try (0..<Self.chunkCount(unread.count)).map { _ in try source.makeReader() }
         let decoded = await Self.readAndDecode(
-            listing.entries, readers: readers, maxFileSize: maxFileSize, minAdmins: config.safety.minAdmins,
-            reuse: reuse)
+            unread, readers: readers, maxFileSize: maxFileSize, minAdmins: config.safety.minAdmins, reuse: reuse)
 
         var teams: [TeamManifest] = []
         teams.reserveCapacity(decoded.reduce(0) { $0 + $1.teams.count })
-        var byteCount = configBytes
-        var reused: [PlanCache.File] = []
+        var byteCount = configBytes + reused.reduce(0) { $0 + $1.size }
         var fresh: [PlanCache.File] = []
         for chunk in decoded {
             teams += chunk.teams
@@ -97,10 +102,10 @@ public struct ManifestLoader: Sendable {
             fresh += chunk.fresh
         }
         var declarations = teams.map { TeamDeclaration(slug: $0.slug, file: $0.file, position: $0.namePosition) }
+        declarations.reserveCapacity(declarations.count + reused.count)
         for file in reused {
-            declarations += file.teams.map { TeamDeclaration(slug: $0.slug, file: file.path, position: $0.position) }
+            for team in file.teams { declarations.append(TeamDeclaration(slug: team.slug, file: file.path, position: team.position)) }
         }
-        declarations.sort { $0.slug < $1.slug }
         diagnostics += Self.duplicateTeams(declarations)
         teams.sort { $0.slug < $1.slug }
         diagnostics.sort(by: Diagnostic.reportOrder)
@@ -190,18 +195,13 @@ public struct ManifestLoader: Sendable {
                     var chunk = Chunk()
                     while case let index = next.take(), index < entries.count {
                         let entry = entries[index]
-                        // A git blob id says the content without reading it.
-                        if let blobID = entry.blobID, let cached = reuse(entry.path, blobID) {
-                            chunk.reused.append(cached)
-                            chunk.bytes += cached.size
-                            continue
-                        }
                         switch reader.read(entry, maxSize: maxFileSize) {
                         case .failure(let problem):
                             chunk.diagnostics.append(problem)
                         case .success(let file):
                             chunk.bytes += file.bytes.count
                             let content = contentID(file)
+                            // A folder's file: unchanged if its bytes hash the same.
                             if entry.blobID == nil, let cached = reuse(entry.path, content) {
                                 chunk.reused.append(cached)
                                 continue
@@ -232,11 +232,14 @@ public struct ManifestLoader: Sendable {
 
     /// A team declared twice, reported at the later place, naming the first.
     static func duplicateTeams(_ teams: [TeamDeclaration]) -> [Diagnostic] {
-        var first: [String: TeamDeclaration] = [:]
-        first.reserveCapacity(teams.count)
+        // Counted first: on a valid tree no slug repeats, and nothing is sorted.
+        var counts: [String: Int] = [:]
+        counts.reserveCapacity(teams.count)
+        for team in teams { counts[team.slug, default: 0] += 1 }
+        let repeated = teams.filter { counts[$0.slug]! > 1 }
         var diagnostics: [Diagnostic] = []
-        let ordered = teams.sorted { ($0.file, $0.position) < ($1.file, $1.position) }
-        for team in ordered {
+        var first: [String: TeamDeclaration] = [:]
+        for team in repeated.sorted(by: { ($0.file, $0.position) < ($1.file, $1.position) }) {
             if let earlier = first[team.slug] {
                 diagnostics.append(
                     Diagnostic(

@@ -58,15 +58,39 @@ public struct PlanCache: Sendable, Equatable {
             teams.map { "\($0.slug)@\($0.position.line):\($0.position.column)" }.joined(separator: " ")
         }
 
-        /// Reads `teamsText`; nil when it is not one (the cache is then not trusted).
+        /// Reads `teamsText`; nil when it is not one (the cache is then not trusted). Over the
+        /// UTF-8 bytes: a plan with nothing new reads ten thousand of these.
         public static func teams(fromText text: String) -> [Declared]? {
+            var text = text
+            text.makeContiguousUTF8()
+            return text.utf8.withContiguousStorageIfAvailable(parse) ?? nil
+        }
+
+        private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> [Declared]? {
             var teams: [Declared] = []
-            for item in text.split(separator: " ") {
-                let parts = item.split(separator: "@")
-                guard parts.count == 2, let colon = parts[1].firstIndex(of: ":"),
-                    let line = Int(parts[1][..<colon]), let column = Int(parts[1][parts[1].index(after: colon)...])
-                else { return nil }
-                teams.append(Declared(slug: String(parts[0]), position: SourcePosition(line: line, column: column)))
+            var index = 0
+            func number(until end: UInt8) -> Int? {
+                var value = 0
+                let start = index
+                while index < bytes.count, bytes[index] != end {
+                    let digit = Int(bytes[index]) - 0x30
+                    guard (0...9).contains(digit), value < 1 << 40 else { return nil }
+                    value = value * 10 + digit
+                    index += 1
+                }
+                return index > start ? value : nil
+            }
+            while index < bytes.count {
+                let start = index
+                while index < bytes.count, bytes[index] != UInt8(ascii: "@"), bytes[index] != UInt8(ascii: " ") { index += 1 }
+                guard index > start, index < bytes.count, bytes[index] == UInt8(ascii: "@") else { return nil }
+                let slug = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                index += 1
+                guard let line = number(until: UInt8(ascii: ":")), index < bytes.count else { return nil }
+                index += 1
+                guard let column = number(until: UInt8(ascii: " ")) else { return nil }
+                teams.append(Declared(slug: slug, position: SourcePosition(line: line, column: column)))
+                index += 1  // the space, or past the end
             }
             return teams
         }

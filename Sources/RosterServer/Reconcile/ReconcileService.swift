@@ -1,5 +1,8 @@
 public import Foundation
 public import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 import RosterCore
 public import RosterNotify
 public import RosterReconcile
@@ -140,6 +143,11 @@ public struct ReconcileService: Service {
                 let ran = await runOnce(trigger: trigger, failures: failures, skip: skip)
                 (failures, skip) = (ran.failures, ran.skip)
                 if let planned = ran.due { due = planned }
+                #if canImport(Glibc)
+                // A cold plan of a large organisation frees hundreds of megabytes; glibc keeps
+                // them mapped unless asked, and the server idles between runs.
+                malloc_trim(0)
+                #endif
             }
             let isLeader = await status.isLeader
             // A standby wakes when the lease keeper hands it the lease (a trigger).
