@@ -353,6 +353,10 @@ var targets: [(String, Bool)] = []
 
 /// Prints one corpus's figures and adds their targets.
 @MainActor func printFigures(_ figures: Figures) {
+    // The targets are the reference corpus's: the larger one is held to the first's figures
+    // per membership instead (`printScaling`).
+    let firstTarget = targets.count
+    defer { if figures.teams != options.teams { targets.removeSubrange(firstTarget...) } }
     let floor = figures.floor
     let megabytes = figures.megabytes
     func ratio(_ timing: Timing) -> String { floor.map { ", \(figure(timing.seconds / $0))x floor" } ?? "" }
