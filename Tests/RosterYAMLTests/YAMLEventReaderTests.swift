@@ -167,6 +167,8 @@ import Testing
         let pieces: [[UInt8]] = [
             [0x61], [0x0A], [0x0D], [0x0D, 0x0A], [0xC2, 0x85], [0xC2], [0x85], [0xE2, 0x80, 0xA8], [0xE2, 0x80, 0xA9],
             [0xE2, 0x80], [0xE2], [0x80], [0xC3, 0xA9], [0x20],
+            // Runs long enough to be skipped eight bytes at a time.
+            Array(repeating: 0x61, count: 9), Array(repeating: 0x62, count: 17),
         ]
         // A fixed sequence (xorshift), so a failure is the same on the next run.
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
