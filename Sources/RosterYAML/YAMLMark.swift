@@ -29,9 +29,80 @@ public struct YAMLMark: Sendable, Hashable, Comparable {
 
     /// Just after the last character of the last line: where libyaml's end-of-stream
     /// problems belong (libyaml itself puts them on a line after the last one).
+    ///
+    /// Worked out for every file a decoder reads to its end, so in one tight pass that only
+    /// looks for the bytes that can start a line break; characters are counted on the one
+    /// line the mark is on. The same answer as walking every character (`lineLengths`).
     public static func end(of bytes: UnsafeRawBufferPointer) -> YAMLMark {
-        let walked = walk(bytes, upTo: bytes.count)
-        return walked.afterBreak ? walked.lastLineEnd : walked.mark
+        let count = bytes.count
+        var line = 1
+        // Where the current line starts, and the previous line and the break that ended it.
+        var lineStart = 0
+        var previousLineStart = 0
+        var previousBreak = 0
+        var index = 0
+        // Until `stop`, byte by byte; past it, eight bytes at a time while none can start a break.
+        var stop = 0
+        while index < count {
+            if index >= stop {
+                if index + 8 <= count, !mayStartBreak(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
+                stop = index + 8
+            }
+            let byte = bytes[index]
+            // Not \n, \r, nor the lead byte of NEL or of a Unicode line or paragraph separator.
+            if byte != UInt8(ascii: "\n") && byte != UInt8(ascii: "\r") && byte != 0xC2 && byte != 0xE2 {
+                index += 1
+                continue
+            }
+            let next = index + 1 < count ? bytes[index + 1] : 0
+            let length: Int
+            switch byte {
+            case UInt8(ascii: "\r"): length = next == UInt8(ascii: "\n") ? 2 : 1
+            case UInt8(ascii: "\n"): length = 1
+            case 0xC2 where next == 0x85: length = 2
+            case 0xE2 where next == 0x80 && index + 2 < count && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                length = 3
+            default:
+                // A lead byte that starts no break: its continuation bytes start none either.
+                index += 1
+                continue
+            }
+            previousLineStart = lineStart
+            previousBreak = index
+            index += length
+            lineStart = index
+            line += 1
+        }
+        // A final line break does not start another line: the end is just after the last
+        // character of the line it ends.
+        if line > 1 && lineStart == count {
+            return YAMLMark(line: line - 1, column: characters(bytes, previousLineStart..<previousBreak) + 1)
+        }
+        return YAMLMark(line: line, column: characters(bytes, lineStart..<count) + 1)
+    }
+
+    /// Whether any of the eight bytes of `word` is `\n`, `\r` or 0x80 and above (which NEL's
+    /// and the separators' lead bytes are).
+    private static func mayStartBreak(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasByte(_ value: UInt8) -> Bool {
+            let x = word ^ (ones &* UInt64(value))
+            return (x &- ones) & ~x & highs != 0
+        }
+        return word & highs != 0 || hasByte(UInt8(ascii: "\n")) || hasByte(UInt8(ascii: "\r"))
+    }
+
+    /// Characters in `range` of a line, as the marks count them: one per byte that is not a
+    /// UTF-8 continuation byte, and one for continuation bytes the line starts with.
+    private static func characters(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int {
+        guard !range.isEmpty else { return 0 }
+        var count = bytes[range.lowerBound] & 0xC0 == 0x80 ? 1 : 0
+        for index in range where bytes[index] & 0xC0 != 0x80 { count += 1 }
+        return count
     }
 
     /// The lines of `bytes` and the length of each in characters, as the marks count them.

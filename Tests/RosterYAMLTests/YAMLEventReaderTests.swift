@@ -159,4 +159,33 @@ import Testing
     func linesAreLibyamlsLines(text: String, lengths: [Int]) {
         #expect(Array(text.utf8).withUnsafeBytes { YAMLMark.lineLengths(of: $0) } == lengths)
     }
+
+    /// `end(of:)` looks only for the bytes that start a break; it must agree with walking
+    /// every character (`lineLengths`) on any bytes, invalid UTF-8 included.
+    @Test func theEndAgreesWithTheLinesOnAnyBytes() {
+        // Breaks of every kind, their lead bytes without the rest, continuation bytes alone.
+        let pieces: [[UInt8]] = [
+            [0x61], [0x0A], [0x0D], [0x0D, 0x0A], [0xC2, 0x85], [0xC2], [0x85], [0xE2, 0x80, 0xA8], [0xE2, 0x80, 0xA9],
+            [0xE2, 0x80], [0xE2], [0x80], [0xC3, 0xA9], [0x20],
+            // Runs long enough to be skipped eight bytes at a time.
+            Array(repeating: 0x61, count: 9), Array(repeating: 0x62, count: 17),
+        ]
+        // A fixed sequence (xorshift), so a failure is the same on the next run.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return Int(state % UInt64(bound))
+        }
+        for _ in 0..<5_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<next(13) { bytes += pieces[next(pieces.count)] }
+            bytes.withUnsafeBytes { buffer in
+                let lengths = YAMLMark.lineLengths(of: buffer)
+                let expected = YAMLMark(line: lengths.count, column: lengths.last! + 1)
+                #expect(YAMLMark.end(of: buffer) == expected, "\(bytes)")
+            }
+        }
+    }
 }
