@@ -143,11 +143,9 @@ public struct ReconcileService: Service {
                 let ran = await runOnce(trigger: trigger, failures: failures, skip: skip)
                 (failures, skip) = (ran.failures, ran.skip)
                 if let planned = ran.due { due = planned }
-                #if canImport(Glibc)
                 // A cold plan of a large organisation frees hundreds of megabytes; glibc keeps
                 // them mapped unless asked, and the server idles between runs.
-                malloc_trim(0)
-                #endif
+                Self.returnFreedMemory()
             }
             let isLeader = await status.isLeader
             // A standby wakes when the lease keeper hands it the lease (a trigger).
@@ -245,5 +243,17 @@ extension Duration {
     /// The duration in seconds, as a `TimeInterval`.
     var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+extension ReconcileService {
+    /// Hands memory freed by a run back to the system (glibc's `malloc_trim`, looked up at run
+    /// time: Swift's Glibc module does not export `malloc.h`).
+    static func returnFreedMemory() {
+        #if canImport(Glibc)
+        typealias Trim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
+        #endif
     }
 }
