@@ -180,7 +180,7 @@ extension PostgresStore {
             [
                 "ALTER TABLE invitations ADD COLUMN expires_at text",
                 """
-                CREATE INDEX invitations_expiring ON invitations (team, expires_at)
+                CREATE INDEX invitations_expiring ON invitations (expires_at, team)
                     WHERE status = 'pending' AND expires_at IS NOT NULL
                 """,
             ]

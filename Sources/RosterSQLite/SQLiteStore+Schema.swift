@@ -143,13 +143,14 @@ extension SQLiteStore {
             for trigger in changeMarkTriggers { try db.execute(sql: trigger.sql) }
         }
         // Invitations that expire (spec.invitations.expireAfter): when the link stops working,
-        // NULL for one valid until used or revoked; the index serves the state's read of the
-        // few that expire without scanning every pending invitation.
+        // NULL for one valid until used or revoked. The index, by expiry, serves the state's
+        // read of the few that expire and each plan's questions (which have expired, which
+        // expires next) without scanning every pending invitation.
         migrator.registerMigration("v6-invitation-expiry") { db in
             try db.execute(
                 sql: """
                     ALTER TABLE invitations ADD COLUMN expires_at TEXT;
-                    CREATE INDEX invitations_expiring ON invitations (team, expires_at)
+                    CREATE INDEX invitations_expiring ON invitations (expires_at, team)
                         WHERE status = 'pending' AND expires_at IS NOT NULL;
                     """)
         }
