@@ -82,9 +82,10 @@ struct LiveServerTests {
         return (RosterServer.application(environment, services: [service]), environment)
     }
 
-    /// Polls `condition` every 50 ms until it holds, failing after `timeout`.
+    /// Polls `condition` every 50 ms until it holds, failing after `timeout` (a minute: the
+    /// whole suite runs beside these servers, on two cores).
     static func eventually(
-        _ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
+        _ what: String, timeout: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: () async throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
