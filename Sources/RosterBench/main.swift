@@ -1,4 +1,6 @@
-// The benchmark behind the README's figures: `swift run -c release RosterBench`.
+// The benchmark behind the README's figures:
+// `swift build -c release --static-swift-stdlib --product roster && swift run -c release --static-swift-stdlib RosterBench`
+// (the Swift runtime linked in, as the Dockerfile and the example workflow build roster).
 //
 // It makes the reference corpus (10,000 teams x 100 members, a git repository, by
 // bench/gen.py) unless one exists, measures libyaml alone scanning the same files on one
@@ -19,8 +21,9 @@
 // validate, apply and cold plan again on a corpus of 30,000 teams (3,000,000 memberships)
 // and compares the figures per membership with the first corpus's (see `printScaling`).
 // Targets are checked and printed, never asserted in unit tests.
-// It measures the `roster` built beside it, so build every product first:
-// `swift build -c release --scratch-path S && swift run -c release --scratch-path S RosterBench`.
+// It measures the `roster` built beside it, so build that product first:
+// `swift build -c release --static-swift-stdlib --scratch-path S --product roster &&
+// swift run -c release --static-swift-stdlib --scratch-path S RosterBench`.
 //
 // The store is SQLite (a new file in the temporary folder) unless `--store postgres://…`
 // names a PostgreSQL database. That database is DROPPED and recreated before each apply
@@ -213,7 +216,8 @@ let besideBench = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath
 let roster = options.roster
     ?? (FileManager.default.isExecutableFile(atPath: besideBench) ? besideBench : packageRoot + "/.build/release/roster")
 guard FileManager.default.isExecutableFile(atPath: roster) else {
-    fatalError("build the release binary first: swift build -c release --product roster (or pass --roster PATH)")
+    fatalError(
+        "build the release binary first: swift build -c release --static-swift-stdlib --product roster (or pass --roster PATH)")
 }
 /// Whether this roster has the plan cache: then the cold plan is asked for with `--no-cache`.
 let hasPlanCache = output(of: roster, ["plan", "--help"]).contains("--no-cache")

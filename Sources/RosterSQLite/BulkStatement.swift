@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 import RosterCore
@@ -121,8 +122,11 @@ struct BulkRow {
         guard let pointer = sqlite3_column_text(handle, index) else { return false }
         let count = Int(sqlite3_column_bytes(handle, index))
         var expected = expected
-        return expected.withUTF8 { $0.elementsEqual(UnsafeBufferPointer(start: pointer, count: count)) }
+        return expected.withUTF8 { $0.count == count && (count == 0 || memcmp($0.baseAddress!, pointer, count) == 0) }
     }
+
+    /// Column `index` as an integer (0 for NULL).
+    func integer(_ index: Int32) -> Int { Int(sqlite3_column_int64(handle, index)) }
 
     /// Column `index` as a role, read from its bytes.
     func role(_ index: Int32) -> Role? {

@@ -11,15 +11,15 @@ extension SQLiteStore {
             for row in try Row.fetchAll(db, sql: "SELECT key, value FROM plan_cache") { meta[row[0]] = row[1] }
             var cache: PlanCache?
             if let stamp = meta["stamp"], let config = meta["config"] {
+                // A row per manifest file, read on every plan: straight from SQLite's buffers.
                 var files: [PlanCache.File] = []
                 var readable = true
-                let rows = try Row.fetchCursor(db, sql: "SELECT path, content, size, teams FROM plan_cache_files ORDER BY path")
-                while let row = try rows.next() {
-                    guard let teams = PlanCache.File.teams(fromText: row[3]) else {
+                try BulkStatement(db, sql: "SELECT path, content, size, teams FROM plan_cache_files ORDER BY path").forEachRow { row in
+                    guard readable, let teams = PlanCache.File.teams(fromText: row.text(3)) else {
                         readable = false
-                        break
+                        return
                     }
-                    files.append(PlanCache.File(path: row[0], content: row[1], size: row[2], teams: teams))
+                    files.append(PlanCache.File(path: row.text(0), content: row.text(1), size: row.integer(2), teams: teams))
                 }
                 if readable {
                     cache = PlanCache(
@@ -37,8 +37,15 @@ extension SQLiteStore {
             return PlanBasis(
                 cache: cache, changed: Set(try String.fetchAll(db, sql: "SELECT team FROM plan_marks")),
                 expired: Set(expired), nextInvitationExpiry: next.flatMap(Timestamp.date),
-                teams: try String.fetchAll(db, sql: "SELECT slug FROM teams ORDER BY slug"), version: try Self.stateVersion(db))
+                teams: try Self.texts(db, sql: "SELECT slug FROM teams ORDER BY slug"), version: try Self.stateVersion(db))
         }
+    }
+
+    /// The first column of every row of `sql`, as text.
+    static func texts(_ db: Database, sql: String) throws -> [String] {
+        var texts: [String] = []
+        try BulkStatement(db, sql: sql).forEachRow { texts.append($0.text(0)) }
+        return texts
     }
 
     public func currentState(teams slugs: Set<String>) async throws -> CurrentState {

@@ -95,14 +95,13 @@ extension SQLiteStore {
 
     /// Reads `(team, email, role)` rows ordered by team and hands over each team's roles.
     ///
-    /// A person is in several teams (five, on the reference corpus): each address is kept
-    /// once (`emails`) and shared by every team's dictionary, rather than a string per row.
-    /// A million memberships then hold 200,000 strings, not a million: a cold plan of the
-    /// reference corpus peaks at 242 MB instead of 298 MB, for one more hash lookup per row.
+    /// Each row's address is a string of its own. Sharing one string per person (five teams
+    /// each, on the reference corpus) saves 60 MB there, but costs a cold plan a fifth more
+    /// time: the lookups that share them, and the plan's comparisons with strings scattered
+    /// across memory instead of a team's lying together (docs/performance.md).
     static func readRolesByTeam(_ db: Database, sql: String, _ store: (String, [Email: Role]) -> Void) throws {
         var team = ""
         var roles: [Email: Role] = [:]
-        var emails = Set<String>()
         try BulkStatement(db, sql: sql).forEachRow { row in
             if !row.text(0, equals: team) {
                 if !roles.isEmpty { store(team, roles) }
@@ -110,8 +109,7 @@ extension SQLiteStore {
                 roles = Dictionary(minimumCapacity: roles.count)
             }
             guard let role = row.role(2) else { return }
-            let email = row.text(1)
-            roles[Email(normalized: emails.insert(email).memberAfterInsert)] = role
+            roles[Email(normalized: row.text(1))] = role
         }
         if !roles.isEmpty { store(team, roles) }
     }

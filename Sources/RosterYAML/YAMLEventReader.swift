@@ -171,6 +171,7 @@ public final class YAMLEventReader {
         replays.append(Replay(events: events, isAlias: false))
     }
 
+    @inline(__always)
     private func track(_ event: YAMLEvent, record: Bool) throws(YAMLError) {
         if event.opensCollection {
             depth += 1
@@ -178,14 +179,19 @@ public final class YAMLEventReader {
                 throw YAMLError("nesting is deeper than \(limits.maxDepth) levels", at: event.mark)
             }
         }
-        if record, !recordings.isEmpty {
-            for index in recordings.indices { recordings[index].events.append(event) }
-            if event.closesCollection, let last = recordings.last, last.depth == depth {
-                anchors[last.anchor] = last.events
-                recordings.removeLast()
-            }
-        }
+        // Apart, so the usual event (no anchor being recorded) is never copied.
+        if record, !recordings.isEmpty { self.record(event) }
         if event.closesCollection { depth -= 1 }
+    }
+
+    /// Adds `event` to every anchor being recorded, and ends the innermost one it closes.
+    @inline(never)
+    private func record(_ event: YAMLEvent) {
+        for index in recordings.indices { recordings[index].events.append(event) }
+        if event.closesCollection, let last = recordings.last, last.depth == depth {
+            anchors[last.anchor] = last.events
+            recordings.removeLast()
+        }
     }
 
     private func currentError() -> YAMLError {

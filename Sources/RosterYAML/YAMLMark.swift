@@ -34,6 +34,7 @@ public struct YAMLMark: Sendable, Hashable, Comparable {
     /// looks for the bytes that can start a line break; characters are counted on the one
     /// line the mark is on. The same answer as walking every character (`lineLengths`).
     public static func end(of bytes: UnsafeRawBufferPointer) -> YAMLMark {
+        if let end = asciiEnd(of: bytes) { return end }
         let count = bytes.count
         var line = 1
         // Where the current line starts, and the previous line and the break that ended it.
@@ -82,6 +83,33 @@ public struct YAMLMark: Sendable, Hashable, Comparable {
             return YAMLMark(line: line - 1, column: characters(bytes, previousLineStart..<previousBreak) + 1)
         }
         return YAMLMark(line: line, column: characters(bytes, lineStart..<count) + 1)
+    }
+
+    /// The end of ASCII text whose only breaks are `\n` (most manifests), from one pass that
+    /// counts them and can be vectorised; nil for any other text. The same answer as `end(of:)`'s
+    /// walk.
+    private static func asciiEnd(of bytes: UnsafeRawBufferPointer) -> YAMLMark? {
+        let bytes = bytes.assumingMemoryBound(to: UInt8.self)
+        var breaks = 0
+        var seen: UInt8 = 0
+        var returns: UInt8 = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            breaks &+= byte == UInt8(ascii: "\n") ? 1 : 0
+            returns |= byte == UInt8(ascii: "\r") ? 1 : 0
+            seen |= byte
+        }
+        guard seen & 0x80 == 0, returns == 0 else { return nil }
+        // The last line: after the last break, or, when the text ends with one, the line it ends.
+        var end = bytes.count
+        var line = breaks + 1
+        if end > 0, bytes[end - 1] == UInt8(ascii: "\n"), breaks > 0 {
+            end -= 1
+            line -= 1
+        }
+        var start = end
+        while start > 0, bytes[start - 1] != UInt8(ascii: "\n") { start -= 1 }
+        return YAMLMark(line: line, column: end - start + 1)
     }
 
     /// Whether any of the eight bytes of `word` is `\n`, `\r` or 0x80 and above (which NEL's

@@ -11,6 +11,7 @@ extension Roster {
 
         struct Create: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "create",
                 abstract: "Make a key for a person; it is printed once and stored hashed.",
                 discussion: """
                     Example:
@@ -46,6 +47,7 @@ extension Roster {
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract: "List keys (ids, never secrets), newest first.",
                 discussion: """
                     Example:
@@ -73,6 +75,7 @@ extension Roster {
 
         struct Revoke: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "revoke",
                 abstract: "Revoke a key; its sessions end at once.",
                 discussion: """
                     Example:

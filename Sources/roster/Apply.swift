@@ -7,6 +7,7 @@ import RosterStore
 extension Roster {
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "apply",
             abstract: "Apply a saved plan (roster apply FILE) or plan and apply from a source.",
             discussion: """
                 Examples:

@@ -6,6 +6,7 @@ import RosterStore
 extension Roster {
     struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Query and check the audit log: `roster audit` lists entries, oldest first.",
             discussion: """
                 Examples:
@@ -26,6 +27,7 @@ extension Roster {
         /// The same as `roster audit` with no subcommand, for scripts that name it.
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract: "Audit entries, oldest first (what `roster audit` does without a subcommand).",
                 discussion: """
                     Example:
@@ -43,6 +45,7 @@ extension Roster {
 
         struct Verify: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "verify",
                 abstract: "Check the hash chain; name the first broken entry.",
                 discussion: """
                     Example:
@@ -84,6 +87,7 @@ extension Roster {
 
         struct Head: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "head",
                 abstract: "Print the last entry's SEQ:HASH, to keep outside the database.",
                 discussion: """
                     Example:

@@ -8,6 +8,7 @@ import RosterStore
 extension Roster {
     struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "What a change to the manifests means: the plan of --head against the state --base declares.",
             discussion: """
                 Example (for a pull request):

@@ -6,6 +6,7 @@ import RosterStore
 extension Roster {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write the store's teams as manifests (one file per team) that plan to zero changes.",
             discussion: """
                 Example:

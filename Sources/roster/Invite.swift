@@ -6,10 +6,12 @@ import RosterStore
 extension Roster {
     struct Invite: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "invite",
             abstract: "Invitation links.", subcommands: [List.self, Link.self, Accept.self])
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract: "List pending invitations with their age, expiry and link.",
                 discussion: """
                     Examples:
@@ -58,6 +60,7 @@ extension Roster {
 
         struct Link: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "link",
                 abstract: "Print the link of a pending invitation (the same link each time until it ends).",
                 discussion: """
                     Example:
@@ -87,6 +90,7 @@ extension Roster {
 
         struct Accept: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "accept",
                 abstract: "Accept an invitation (what the invitation page's Join button does).",
                 discussion: """
                     Example:

@@ -10,6 +10,7 @@ import RosterStore
 extension Roster {
     struct Reconcile: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reconcile",
             abstract: "One scheduled run: fetch, plan, apply within the safety rules, record the run.",
             discussion: """
                 Example:

@@ -4,6 +4,7 @@ import RosterCore
 extension Roster {
     struct Schema: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "schema",
             abstract: "Print the JSON Schema of the manifests (for editors and yaml-language-server).",
             discussion: """
                 Example:

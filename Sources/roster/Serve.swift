@@ -10,6 +10,7 @@ import ServiceLifecycle
 extension Roster {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Run the controller: reconcile on an interval and on webhooks; serve invitations, status and metrics.",
             discussion: """
                 Example:

@@ -7,6 +7,7 @@ import RosterStore
 extension Roster {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Last runs, pending invitations, and with a source (--repo/--dir) the drift against it.",
             discussion: """
                 Examples:

@@ -10,6 +10,7 @@ extension Roster {
 
         struct Copy: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "copy",
                 abstract: "Move a whole store into an empty one (SQLite ↔ PostgreSQL), then verify it.",
                 discussion: """
                     Example:

@@ -6,10 +6,12 @@ import RosterStore
 extension Roster {
     struct Team: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "team",
             abstract: "Operator commands for teams.", subcommands: [Ceiling.self])
 
         struct Ceiling: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "ceiling",
                 abstract: "Approve a team's spend-limit ceiling (audited); manifests may set limits up to it.",
                 discussion: """
                     Example:

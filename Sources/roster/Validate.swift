@@ -5,6 +5,7 @@ import RosterCore
 extension Roster {
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Load and check the manifests; report every problem with file:line:column.",
             discussion: """
                 Examples:
@@ -30,7 +31,9 @@ extension Roster {
         func run() async throws {
             try await Output.reportingFailures {
                 let started = ContinuousClock.now
-                let result = try await source.loader.load(from: try source.makeSource())
+                var loader = source.loader
+                loader.keepsMembers = false  // the verdict needs the checks, not the members
+                let result = try await loader.load(from: try source.makeSource())
                 defer { Output.keepUntilExit(result) }
                 switch format {
                 case .json: Output.out(DiagnosticRenderer.json(result.diagnostics))

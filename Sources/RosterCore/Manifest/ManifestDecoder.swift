@@ -137,7 +137,7 @@ final class ManifestDecoder {
         switch (kind, role) {
         case ("Team", .manifests):
             if let built = team.build(file: file) {
-                check(built, specMark: team.membersMark ?? root.mark, complete: documentErrors == 0)
+                check(built, positions: team.positions, specMark: team.membersMark ?? root.mark, complete: documentErrors == 0)
                 result.teams.append(built)
             }
         case ("Config", .config):
@@ -250,9 +250,17 @@ final class ManifestDecoder {
         }
         var index = 0
         team.members.reserveCapacity(64)  // teams are often tens to hundreds of members
+        team.positions.reserveCapacity(64)
         while true {
             let entry = try nextEvent()
-            if entry.kind == .sequenceEnd { return }
+            if entry.kind == .sequenceEnd {
+                // Kept until the plan is made, a million members on a large organisation:
+                // the growth's spare capacity (a quarter, typically) is handed back.
+                if team.members.capacity - team.members.count > 8 {
+                    team.members = team.members.withUnsafeBufferPointer { Array($0) }
+                }
+                return
+            }
             defer { index += 1 }
             guard entry.kind == .mappingStart else {
                 typeError(entry, expected: "a mapping with email and role", path: "spec.members[\(index)]")
@@ -275,7 +283,7 @@ final class ManifestDecoder {
                 case 1:
                     guard let text = try self.string(value, path: "spec.members[\(index)].role") else { return }
                     roleMark = value.mark
-                    role = Role(rawValue: text)
+                    role = Role.named(text)
                     if role == nil {
                         self.error(
                             at: value.mark, path: "spec.members[\(index)].role",
@@ -301,8 +309,9 @@ final class ManifestDecoder {
             if let email, let role {
                 team.members.append(
                     MemberManifest(
-                        email: email, role: role, expires: expires, emailPosition: SourcePosition(emailMark),
-                        rolePosition: SourcePosition(roleMark), expiresPosition: expiresMark.map(SourcePosition.init)))
+                        email: email, role: role, expires: expires,
+                        expiresPosition: expiresMark.map(SourcePosition.init) ?? SourcePosition(emailMark)))
+                team.positions.append(MemberPositions(email: SourcePosition(emailMark), role: SourcePosition(roleMark)))
             }
         }
     }
@@ -408,14 +417,14 @@ final class ManifestDecoder {
     /// The rules within one team: each email once, the owner an admin member, enough admins.
     /// The last two only when the document had no other error (`complete`): a member left
     /// out for a bad role would otherwise also be reported as a missing owner.
-    private func check(_ team: TeamManifest, specMark: YAMLMark, complete: Bool) {
+    private func check(_ team: TeamManifest, positions: [MemberPositions], specMark: YAMLMark, complete: Bool) {
         var seen: [Email: Int] = [:]
         seen.reserveCapacity(team.members.count)
         for (index, member) in team.members.enumerated() {
             if let first = seen[member.email] {
-                let firstPosition = team.members[first].emailPosition
+                let firstPosition = positions[first].email
                 diagnose(
-                    at: member.emailPosition, path: "spec.members[\(index)].email",
+                    at: positions[index].email, path: "spec.members[\(index)].email",
                     "\(member.email) is listed twice in team \(team.slug); first at \(file.path):\(firstPosition.line):\(firstPosition.column)")
             } else {
                 seen[member.email] = index
@@ -433,7 +442,7 @@ final class ManifestDecoder {
             }
             if member.role != .admin {
                 diagnose(
-                    at: member.rolePosition, path: "spec.members[\(index)].role",
+                    at: positions[index].role, path: "spec.members[\(index)].role",
                     "the owner \(team.owner) must be an admin member, not \(member.role.rawValue)",
                     suggestion: "admin")
                 return
@@ -606,6 +615,12 @@ final class ManifestDecoder {
     }
 }
 
+/// Where one member's email and role were written.
+private struct MemberPositions {
+    var email: SourcePosition
+    var role: SourcePosition
+}
+
 /// A team while its document is being read: fields arrive in any order, some may be bad.
 private struct PartialTeam {
     var slug: String?
@@ -613,6 +628,8 @@ private struct PartialTeam {
     var owner: Email?
     var spendLimit = SpendLimit.default
     var members: [MemberManifest] = []
+    /// Where each member's email and role were written, for the checks (`check`).
+    var positions: [MemberPositions] = []
     var namePosition = SourcePosition.start
     var ownerPosition = SourcePosition.start
     var spendLimitPosition: SourcePosition?

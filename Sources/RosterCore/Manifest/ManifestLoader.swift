@@ -18,9 +18,6 @@ public struct LoadResult: Sendable {
     public var declarations: [TeamDeclaration] = []
     /// Whether `teams` holds every declared team (nothing was taken from a plan cache).
     public var complete = true
-    /// Teams the plan cache had declared in files that were decoded again or are gone: the
-    /// source may no longer declare them.
-    public var formerlyDeclared: [String] = []
     /// What an apply of this load writes into the plan cache.
     public var cacheUpdate: PlanCacheUpdate?
 
@@ -34,11 +31,17 @@ public struct ManifestLoader: Sendable {
     /// Largest manifest file accepted, in bytes.
     public var maxFileSize: Int
 
+    /// Whether the loaded teams keep their members. A check that needs only the verdict
+    /// (`roster validate`) turns it off: every rule is still checked, file by file, but a
+    /// file's members are dropped once it is, instead of a million being kept to the end.
+    public var keepsMembers = true
+
     /// The default size limit: 1 MiB.
     public static let defaultMaxFileSize = 1 << 20
 
-    public init(maxFileSize: Int = ManifestLoader.defaultMaxFileSize) {
+    public init(maxFileSize: Int = ManifestLoader.defaultMaxFileSize, keepsMembers: Bool = true) {
         self.maxFileSize = maxFileSize
+        self.keepsMembers = keepsMembers
     }
 
     public func load(from source: some ManifestSource) async throws -> LoadResult {
@@ -63,12 +66,23 @@ public struct ManifestLoader: Sendable {
         let cache = cache.flatMap { cache in
             cache.stamp == PlanCache.stamp && cache.config == configContent && diagnostics.isEmpty ? cache : nil
         }
-        let cached = cache?.byPath() ?? [:]
-
+        // The same tree the cache was written for, every file in it: the same files with the
+        // same content, so the cache's list is the listing and only the files of teams to
+        // compare again are read. (No duplicate team either: that tree was applied.)
+        let sameTree = cache.map { $0.complete && $0.tree != nil && $0.tree == source.revision?.tree } ?? false
+        let cached = cache.flatMap { sameTree ? nil : $0.byPath() } ?? [:]
         let listing: SourceListing
-        if let cache, cache.complete, let tree = cache.tree, tree == source.revision?.tree {
-            // The same tree: the same files, and listing it again would find nothing new.
-            listing = SourceListing(entries: cache.files.map { SourceEntry(path: $0.path, blobID: $0.content) })
+        var reused: [PlanCache.File] = []
+        var unread: [SourceEntry] = []
+        if let cache, sameTree {
+            listing = SourceListing(entries: [])
+            for file in cache.files {
+                if file.teams.contains(where: { replanning.contains($0.slug) }) {
+                    unread.append(SourceEntry(path: file.path, blobID: file.content))
+                } else {
+                    reused.append(file)
+                }
+            }
         } else {
             listing = try source.listManifests(under: config.paths, excluding: RosterConfig.fileName)
         }
@@ -81,14 +95,13 @@ public struct ManifestLoader: Sendable {
         }
         // What a blob id already says is unchanged is taken here; only the rest is read, on
         // as many workers as it needs.
-        var reused: [PlanCache.File] = []
-        var unread: [SourceEntry] = []
         for entry in listing.entries {
             if let blobID = entry.blobID, let file = reuse(entry.path, blobID) { reused.append(file) } else { unread.append(entry) }
         }
         let readers = try (0..<Self.chunkCount(unread.count)).map { _ in try source.makeReader() }
         let decoded = await Self.readAndDecode(
-            unread, readers: readers, maxFileSize: maxFileSize, minAdmins: config.safety.minAdmins, reuse: reuse)
+            unread, readers: readers, maxFileSize: maxFileSize, minAdmins: config.safety.minAdmins,
+            keepsMembers: keepsMembers, reuse: reuse)
 
         var teams: [TeamManifest] = []
         teams.reserveCapacity(decoded.reduce(0) { $0 + $1.teams.count })
@@ -106,26 +119,48 @@ public struct ManifestLoader: Sendable {
         for file in reused {
             for team in file.teams { declarations.append(TeamDeclaration(slug: team.slug, file: file.path, position: team.position)) }
         }
-        diagnostics += Self.duplicateTeams(declarations)
+        if !sameTree { diagnostics += Self.duplicateTeams(declarations) }
         teams.sort { $0.slug < $1.slug }
         diagnostics.sort(by: Diagnostic.reportOrder)
 
-        let kept = Set(reused.map(\.path))
-        let rewritten = Set(fresh.map(\.path))
-        let files = (reused + fresh).sorted { $0.path < $1.path }
-        let update = PlanCacheUpdate(
-            basedOn: cache?.generation, config: configContent, tree: source.revision?.tree,
-            complete: listing.diagnostics.isEmpty && files.count == listing.entries.count, replaceAll: cache == nil,
-            upserts: cache == nil ? files : fresh.sorted { $0.path < $1.path },
-            removals: (cache?.files ?? []).lazy.map(\.path).filter { !kept.contains($0) && !rewritten.contains($0) })
+        let fileCount = sameTree ? cache?.files.count ?? 0 : listing.entries.count
         var result = LoadResult(
             teams: teams, config: config, diagnostics: diagnostics, revision: source.revision,
-            fileCount: configListing.entries.count + listing.entries.count, byteCount: byteCount)
+            fileCount: configListing.entries.count + fileCount, byteCount: byteCount)
         result.declarations = declarations
         result.complete = reused.isEmpty
-        result.formerlyDeclared = (cache?.files ?? []).filter { !kept.contains($0.path) }.flatMap { $0.teams.map(\.slug) }
-        result.cacheUpdate = update
+        result.cacheUpdate = Self.cacheUpdate(
+            cache, sameTree: sameTree, config: configContent, tree: source.revision?.tree, listing: listing,
+            reused: reused, fresh: fresh)
         return result
+    }
+
+    /// What an apply of a load writes into the plan cache: every clean file after a cold load,
+    /// else the files decoded again and the paths gone.
+    static func cacheUpdate(
+        _ cache: PlanCache?, sameTree: Bool, config: String, tree: String?, listing: SourceListing,
+        reused: [PlanCache.File], fresh: [PlanCache.File]
+    ) -> PlanCacheUpdate {
+        let upserts = fresh.sorted { $0.path < $1.path }
+        guard let cache else {
+            let files = (reused + fresh).sorted { $0.path < $1.path }
+            return PlanCacheUpdate(
+                basedOn: nil, config: config, tree: tree,
+                complete: listing.diagnostics.isEmpty && files.count == listing.entries.count, replaceAll: true,
+                upserts: files, removals: [])
+        }
+        // The same tree: every file stays, the decoded ones as clean as before (their content
+        // is unchanged, and a file whose meaning moves with time is never kept).
+        if sameTree {
+            return PlanCacheUpdate(
+                basedOn: cache.generation, config: config, tree: tree, complete: true, replaceAll: false,
+                upserts: upserts, removals: [])
+        }
+        let kept = Set(reused.map(\.path)).union(fresh.lazy.map(\.path))
+        return PlanCacheUpdate(
+            basedOn: cache.generation, config: config, tree: tree,
+            complete: listing.diagnostics.isEmpty && reused.count + fresh.count == listing.entries.count,
+            replaceAll: false, upserts: upserts, removals: cache.files.lazy.map(\.path).filter { !kept.contains($0) })
     }
 
     /// `roster.yaml` as read from a source.
@@ -186,7 +221,7 @@ public struct ManifestLoader: Sendable {
     /// (the caller sorts what it needs).
     static func readAndDecode(
         _ entries: [SourceEntry], readers: [any SourceReader], maxFileSize: Int, minAdmins: Int,
-        reuse: @escaping @Sendable (String, String) -> PlanCache.File? = { _, _ in nil }
+        keepsMembers: Bool = true, reuse: @escaping @Sendable (String, String) -> PlanCache.File? = { _, _ in nil }
     ) async -> [Chunk] {
         let next = WorkCounter()
         return await withTaskGroup(of: (Int, Chunk).self) { group in
@@ -206,9 +241,7 @@ public struct ManifestLoader: Sendable {
                                 chunk.reused.append(cached)
                                 continue
                             }
-                            let decoded = ManifestDecoder.decode(file, as: .manifests, minAdmins: minAdmins)
-                            chunk.teams += decoded.teams
-                            chunk.diagnostics += decoded.diagnostics
+                            var decoded = ManifestDecoder.decode(file, as: .manifests, minAdmins: minAdmins)
                             // A file with a temporary member is decoded on every plan: time
                             // alone changes what it means.
                             if decoded.diagnostics.isEmpty,
@@ -219,6 +252,11 @@ public struct ManifestLoader: Sendable {
                                         path: file.path, content: content, size: file.bytes.count,
                                         teams: decoded.teams.map { PlanCache.Declared(slug: $0.slug, position: $0.namePosition) }))
                             }
+                            if !keepsMembers {
+                                for index in decoded.teams.indices { decoded.teams[index].members = [] }
+                            }
+                            chunk.teams += decoded.teams
+                            chunk.diagnostics += decoded.diagnostics
                         }
                     }
                     return (worker, chunk)

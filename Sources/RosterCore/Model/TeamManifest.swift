@@ -36,28 +36,23 @@ public struct TeamManifest: Sendable {
     }
 }
 
-/// One `spec.members[]` entry.
+/// One `spec.members[]` entry. Kept small (40 bytes): a plan holds a million of them on a
+/// large organisation. Where the email and role were written matters only to the checks
+/// made while decoding, which keep those positions themselves.
 public struct MemberManifest: Sendable {
     public var email: Email
-    public var role: Role
-    public var emailPosition: SourcePosition
-    public var rolePosition: SourcePosition
     /// When this member's access ends (`expires`), nil for a permanent member; from then on
     /// the plan removes them (or revokes their invitation).
     public var expires: Date?
-    /// Where `expires` was written (the email's position when omitted).
+    public var role: Role
+    /// Where `expires` was written (where the email was, when omitted).
     public var expiresPosition: SourcePosition
 
-    public init(
-        email: Email, role: Role, expires: Date? = nil, emailPosition: SourcePosition = .start,
-        rolePosition: SourcePosition = .start, expiresPosition: SourcePosition? = nil
-    ) {
+    public init(email: Email, role: Role, expires: Date? = nil, expiresPosition: SourcePosition = .start) {
         self.email = email
         self.role = role
         self.expires = expires
-        self.emailPosition = emailPosition
-        self.rolePosition = rolePosition
-        self.expiresPosition = expiresPosition ?? emailPosition
+        self.expiresPosition = expiresPosition
     }
 
     /// Whether this member's access has ended at `now`.

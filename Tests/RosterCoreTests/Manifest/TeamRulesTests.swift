@@ -16,7 +16,6 @@ import Testing
         #expect(team.spendLimit == .default)
         #expect(team.members.map(\.email.value) == ["owner@example.com", "bob@example.com"])
         #expect(team.members.map(\.role) == [.admin, .dev])
-        #expect(team.members[1].emailPosition == SourcePosition(line: 10, column: 14))
     }
 
     @Test func sameEmailTwiceIsCaseInsensitive() {

@@ -51,6 +51,11 @@ import Testing
         #expect(Role.allCases.sorted() == [.basic, .billing, .dev, .admin])
     }
 
+    @Test(arguments: ["admin", "dev", "basic", "billing", "Admin", "devs", "bas", "billin", "aaaaa", "bbbbb", "ddd", "", "admin "])
+    func rolesAreNamedAsTheirRawValues(text: String) {
+        #expect(Role.named(text) == Role(rawValue: text))
+    }
+
     @Test(arguments: [("memebers", "members"), ("emial", "email"), ("rol", "role"), ("zzzzzz", nil)] as [(String, String?)])
     func suggestions(word: String, expected: String?) {
         #expect(Suggestion.closest(to: word, among: ["members", "email", "role", "owner"]) == expected)
