@@ -21,12 +21,20 @@ extension SQLiteStore {
             }
             // A million rows on a large organisation: read in team order straight from SQLite's
             // buffers, filling one team's dictionary at a time.
+            var digests: [String: RolesDigest] = [:]
             try Self.readRolesByTeam(
                 db, sql: "SELECT team, email, role FROM memberships ORDER BY team"
-            ) { team, roles in teams[team]?.members = roles }
+            ) { team, roles, digest in
+                teams[team]?.members = roles
+                digests[team] = digest
+            }
             try Self.readRolesByTeam(
                 db, sql: "SELECT team, email, role FROM invitations WHERE status = 'pending' ORDER BY team"
-            ) { team, roles in teams[team]?.invitations = roles }
+            ) { team, roles, digest in
+                teams[team]?.invitations = roles
+                digests[team] = digests[team].map { $0 + digest } ?? digest
+            }
+            for (slug, digest) in digests { teams[slug]?.rolesDigest = digest }
             let expiring = try Row.fetchCursor(
                 db, sql: "SELECT team, email, expires_at FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL")
             while let row = try expiring.next() {
@@ -99,18 +107,26 @@ extension SQLiteStore {
     /// each, on the reference corpus) saves 60 MB there, but costs a cold plan a fifth more
     /// time: the lookups that share them, and the plan's comparisons with strings scattered
     /// across memory instead of a team's lying together (docs/performance.md).
-    static func readRolesByTeam(_ db: Database, sql: String, _ store: (String, [Email: Role]) -> Void) throws {
+    /// Each team's digest (`RolesDigest`) is made on the way, while its rows are at hand.
+    static func readRolesByTeam(
+        _ db: Database, sql: String, _ store: (String, [Email: Role], RolesDigest) -> Void
+    ) throws {
         var team = ""
         var roles: [Email: Role] = [:]
+        var digest = RolesDigest()
         try BulkStatement(db, sql: sql).forEachRow { row in
             if !row.text(0, equals: team) {
-                if !roles.isEmpty { store(team, roles) }
+                if !roles.isEmpty { store(team, roles, digest) }
                 team = row.text(0)
                 roles = Dictionary(minimumCapacity: roles.count)
+                digest = RolesDigest()
             }
             guard let role = row.role(2) else { return }
-            roles[Email(normalized: row.text(1))] = role
+            // One row per address and team (the primary key), so each is added once.
+            let email = Email(normalized: row.text(1))
+            roles[email] = role
+            digest.add(email, role)
         }
-        if !roles.isEmpty { store(team, roles) }
+        if !roles.isEmpty { store(team, roles, digest) }
     }
 }

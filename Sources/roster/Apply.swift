@@ -68,7 +68,15 @@ extension Roster {
                         message: "the plan removes \(plan.removalCount) members or invitations, over maxRemovals (\(maxRemovals)); "
                             + "nothing was applied (run with --allow-mass-removal if this is intended)")
                 }
-                guard !plan.isEmpty else { return }
+                guard !plan.isEmpty else {
+                    // Nothing to apply, but the tree is now what the store holds: the next plan
+                    // starts from it, as after reconcile's empty runs.
+                    if let cacheUpdate {
+                        _ = try await store.refreshPlanCache(
+                            cacheUpdate, asOf: plan.stateVersion, lockTimeout: .milliseconds(Int64(lockTimeout * 1000)))
+                    }
+                    return
+                }
                 if !yes {
                     let total = plan.summary.total
                     Output.out("\nApply \(total == 1 ? "this change" : "these \(total) changes")? Only 'yes' is accepted: ")

@@ -82,6 +82,32 @@ struct StoreApplyTests {
         }
     }
 
+    @Test("a cache refreshed without an apply is written only while the store is at the plan's version", arguments: StoreBackend.allCases)
+    func refreshPlanCache(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
+            try await fixture.converge([Self.mlResearch])
+            let version = try await fixture.store.stateVersion()
+            let file = PlanCache.File(
+                path: "teams/ml.yaml", content: "blob-1", size: 10,
+                teams: [PlanCache.Declared(slug: "ml-research", position: .start)])
+            let update = PlanCacheUpdate(
+                basedOn: nil, config: "", tree: "tree-1", complete: true, replaceAll: true, upserts: [file], removals: [])
+            #expect(try await fixture.store.refreshPlanCache(update, asOf: version, lockTimeout: .seconds(5)))
+            let basis = try await fixture.store.planBasis(at: fixedDate)
+            #expect(basis.cache?.tree == "tree-1" && basis.cache?.files == [file] && basis.changed.isEmpty)
+
+            // An edit by hand since: the version moved, its mark stays, nothing is written.
+            _ = try fixture.sql(
+                sqlite: "UPDATE teams SET display_name = 'By hand' WHERE slug = 'ml-research';",
+                postgres: "UPDATE teams SET display_name = 'By hand' WHERE slug = 'ml-research';")
+            var later = update
+            later.tree = "tree-2"
+            #expect(try await !fixture.store.refreshPlanCache(later, asOf: version, lockTimeout: .seconds(5)))
+            let after = try await fixture.store.planBasis(at: fixedDate)
+            #expect(after.cache?.tree == "tree-1" && after.changed == ["ml-research"])
+        }
+    }
+
     @Test("applying the same desired state again plans nothing and changes nothing", arguments: StoreBackend.allCases)
     func idempotent(_ backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { fixture in

@@ -38,6 +38,21 @@ struct IncrementalPlanCLITests {
         }
     }
 
+    @Test("an apply with nothing to change still leaves the cache at its tree")
+    func emptyApplyRefreshesTheCache() throws {
+        try withWorkspace { ws in
+            _ = try ws.appliedExamples()
+            // New bytes that mean the same: the plan is empty, the blob and the tree are new.
+            try ws.write(try ws.read("teams/inference.yaml") + "# reviewed\n", to: "teams/inference.yaml")
+            _ = try ws.commit("a comment")
+            let tree = try git("rev-parse", "HEAD^{tree}", in: ws.repository)
+            #expect(try ws.sql("SELECT value FROM plan_cache WHERE key = 'tree'") != tree)
+            let apply = try ws.must(["apply", "--repo", ws.repository, "--yes"])
+            #expect(apply.stdout.contains("No changes"), "\(apply)")
+            #expect(try ws.sql("SELECT value FROM plan_cache WHERE key = 'tree'") == tree, "the cache is at the new tree")
+        }
+    }
+
     @Test("an edit made in the database by hand moves the state version: a plan saved before it is stale")
     func breakGlassMakesSavedPlansStale() throws {
         try withWorkspace { ws in

@@ -312,6 +312,7 @@ final class ManifestDecoder {
                         email: email, role: role, expires: expires,
                         expiresPosition: expiresMark.map(SourcePosition.init) ?? SourcePosition(emailMark)))
                 team.positions.append(MemberPositions(email: SourcePosition(emailMark), role: SourcePosition(roleMark)))
+                if expires == nil { team.digest.add(email, role) } else { team.temporary = true }
             }
         }
     }
@@ -630,6 +631,10 @@ private struct PartialTeam {
     var members: [MemberManifest] = []
     /// Where each member's email and role were written, for the checks (`check`).
     var positions: [MemberPositions] = []
+    /// The members' digest, made as each is read (while its address is in the cache), and
+    /// whether any of them expires (then the team gets none: time changes what it means).
+    var digest = RolesDigest()
+    var temporary = false
     var namePosition = SourcePosition.start
     var ownerPosition = SourcePosition.start
     var spendLimitPosition: SourcePosition?
@@ -637,10 +642,12 @@ private struct PartialTeam {
 
     func build(file: SourceFile) -> TeamManifest? {
         guard let slug, let owner else { return nil }
-        return TeamManifest(
+        var team = TeamManifest(
             slug: slug, displayName: displayName ?? slug, owner: owner, spendLimit: spendLimit, members: members,
             file: file.path, blobID: file.blobID, namePosition: namePosition, ownerPosition: ownerPosition,
             spendLimitPosition: spendLimitPosition)
+        if !temporary { team.rolesDigest = digest }
+        return team
     }
 }
 

@@ -6,7 +6,10 @@ public struct TeamManifest: Sendable {
     public var displayName: String
     public var owner: Email
     public var spendLimit: SpendLimit
-    public var members: [MemberManifest]
+    public var members: [MemberManifest] { didSet { rolesDigest = nil } }
+    /// The digest of `members` (email → role) when none of them expires; nil when unknown
+    /// (the decoder makes it; changing `members` forgets it).
+    public var rolesDigest: RolesDigest?
 
     /// The file that declares the team, and that file's git blob id when read from git.
     public var file: String

@@ -28,9 +28,12 @@ public struct TeamState: Sendable, Equatable {
     public var spendLimit: SpendLimit
     /// The highest spend limit a manifest may set, raised only by an operator.
     public var ceiling: SpendLimit
-    public var members: [Email: Role]
+    public var members: [Email: Role] { didSet { rolesDigest = nil } }
     /// Pending invitations only.
-    public var invitations: [Email: Role]
+    public var invitations: [Email: Role] { didSet { rolesDigest = nil } }
+    /// The digest of `members` and `invitations` together, when the store made one; changing
+    /// either forgets it.
+    public var rolesDigest: RolesDigest?
     /// When each pending invitation's link stops working, for those that expire (kept apart
     /// from `invitations` so the role maps stay as they are; usually empty).
     public var invitationExpiries: [Email: Date]
@@ -48,5 +51,13 @@ public struct TeamState: Sendable, Equatable {
         self.ceiling = ceiling
         self.members = members
         self.invitations = invitations
+    }
+
+    /// Equal when what the store holds is: the digest is a shortcut of this process, not a
+    /// part of the state.
+    public static func == (lhs: TeamState, rhs: TeamState) -> Bool {
+        lhs.slug == rhs.slug && lhs.displayName == rhs.displayName && lhs.owner == rhs.owner
+            && lhs.spendLimit == rhs.spendLimit && lhs.ceiling == rhs.ceiling && lhs.members == rhs.members
+            && lhs.invitations == rhs.invitations && lhs.invitationExpiries == rhs.invitationExpiries
     }
 }

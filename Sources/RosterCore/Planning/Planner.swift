@@ -235,16 +235,20 @@ public enum Planner {
         changes += removals.sorted(by: bySubject)
     }
 
-    /// Whether `team` is exactly what the store holds, with no pending invitation: the usual
-    /// case of a large organisation's plan, answered with one lookup per member. Declared
-    /// emails are distinct (a valid load), so finding each in a map of as many entries means
-    /// the two sets are equal: nothing to invite, change or remove.
+    /// Whether `team` is exactly what the store holds: the usual case of a large
+    /// organisation's plan. With both digests (the decoder's and the store's) it is answered
+    /// without looking at a member; else with one lookup per member. Declared emails are
+    /// distinct (a valid load), so finding each in maps holding as many entries in all means
+    /// the sets are equal: nothing to invite, change, revoke or remove.
     private static func isUnchanged(_ team: TeamManifest, from state: TeamState, now: Date) -> Bool {
         guard team.displayName == state.displayName, team.spendLimit == state.spendLimit, team.owner == state.owner,
-            state.invitations.isEmpty, team.members.count == state.members.count, state.members[state.owner] != nil
+            team.members.count == state.members.count + state.invitations.count,
+            state.members[state.owner] != nil, state.invitationExpiries.values.allSatisfy({ $0 > now })
         else { return false }
+        if let declared = team.rolesDigest, let held = state.rolesDigest { return declared == held }
         for member in team.members {
-            guard state.members[member.email] == member.role, !member.hasExpired(at: now) else { return false }
+            guard !member.hasExpired(at: now) else { return false }
+            guard (state.members[member.email] ?? state.invitations[member.email]) == member.role else { return false }
         }
         return true
     }

@@ -70,6 +70,16 @@ extension TransactionalStore {
         }
     }
 
+    public func refreshPlanCache(_ update: PlanCacheUpdate, asOf version: Int64, lockTimeout: Duration) async throws -> Bool {
+        let purpose = WritePurpose(trigger: "apply", actor: "roster", lockTimeout: lockTimeout)
+        return try await withTransaction(purpose) { transaction in
+            // A change made since the plan is marked; the cache must not clear that mark.
+            guard try await transaction.lockedStateVersion() == version else { return false }
+            try await transaction.updatePlanCache(update)
+            return true
+        }
+    }
+
     /// Makes the invitee a member with the invitation's role, if `id` is pending and `email`
     /// is the invitee's; audited as `invite.accept` by `email`.
     public func acceptInvitation(id: Int64, email: Email, at date: Date, lockTimeout: Duration) async throws {

@@ -13,6 +13,10 @@ public protocol PlanCacheStore: Sendable {
     func planBasis(at now: Date) async throws -> PlanBasis
     /// The state of `teams` (those the store has), their ceilings, and the state version.
     func currentState(teams: Set<String>) async throws -> CurrentState
+    /// Writes `update` without applying anything, while the store is still at `version`:
+    /// what an apply of a plan with nothing to do leaves, so the next plan starts from its
+    /// tree. False (and nothing written) when the store moved on since the plan.
+    func refreshPlanCache(_ update: PlanCacheUpdate, asOf version: Int64, lockTimeout: Duration) async throws -> Bool
 }
 
 /// What a plan starts from when it may reuse the last apply's work.
