@@ -56,13 +56,22 @@ public struct Plan: Sendable, Codable, Equatable {
         self.stateVersion = stateVersion
         self.changes = changes
         self.warnings = warnings
+        // Counted by runs of one action (the changes come grouped by team and kind), so a
+        // million invitations are one dictionary update, not a million; read in place.
         var byAction: [String: Int] = [:]
-        for change in changes { byAction[change.action.rawValue, default: 0] += 1 }
+        var index = changes.startIndex
+        while index < changes.endIndex {
+            let action = changes[index].action
+            var end = index + 1
+            while end < changes.endIndex, changes[end].action == action { end += 1 }
+            byAction[action.rawValue, default: 0] += end - index
+            index = end
+        }
         summary = Summary(total: changes.count, byAction: byAction)
     }
 
     /// Removals plus revocations: what `maxRemovals` limits.
-    public var removalCount: Int { changes.lazy.filter(\.action.isRemoval).count }
+    public var removalCount: Int { changes.indices.count { changes[$0].action.isRemoval } }
 
     public var isEmpty: Bool { changes.isEmpty }
 }

@@ -25,7 +25,7 @@ public enum Planner {
 
         var plan = Plan(source: source, stateVersion: current.version, changes: changes, warnings: [])
         // Only for plans that say "expires in …", so other plans keep SPEC's shape.
-        if rules.now != .distantPast, changes.contains(where: { $0.expires != nil }) { plan.plannedAt = Expiry.text(rules.now) }
+        if rules.now != .distantPast, changes.indices.contains(where: { changes[$0].expires != nil }) { plan.plannedAt = Expiry.text(rules.now) }
         if plan.removalCount > rules.maxRemovals {
             warnings.insert(
                 "this plan removes \(plan.removalCount) members or invitations, over maxRemovals (\(rules.maxRemovals)): "
