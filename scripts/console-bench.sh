@@ -32,7 +32,7 @@ for tool in curl sqlite3 git python3; do
     command -v "$tool" >/dev/null || { echo "console-bench: needs $tool" >&2; exit 1; }
 done
 
-swift build -c release --scratch-path .build-bench --product roster >&2
+swift build -c release --static-swift-stdlib --scratch-path .build-bench --product roster >&2
 roster="$PWD/.build-bench/release/roster"
 tmp=${TMPDIR:-/tmp}
 corpus="$tmp/roster-corpus-${teams}x${members}"
