@@ -25,13 +25,21 @@ extension PostgresStore {
                     ceilings[team] = SpendLimit(cents: cents)
                     teams[team]?.ceiling = SpendLimit(cents: cents)
                 }
+                var digests: [String: RolesDigest] = [:]
                 try await Self.readRolesByTeam(
                     "SELECT team, array_agg(email), array_agg(role) FROM memberships GROUP BY team", connection, logger
-                ) { team, roles in teams[team]?.members = roles }
+                ) { team, roles, digest in
+                    teams[team]?.members = roles
+                    digests[team] = digest
+                }
                 try await Self.readRolesByTeam(
                     "SELECT team, array_agg(email), array_agg(role) FROM invitations WHERE status = 'pending' GROUP BY team",
                     connection, logger
-                ) { team, roles in teams[team]?.invitations = roles }
+                ) { team, roles, digest in
+                    teams[team]?.invitations = roles
+                    digests[team] = digests[team].map { $0 + digest } ?? digest
+                }
+                for (slug, digest) in digests { teams[slug]?.rolesDigest = digest }
                 for try await (team, email, expires) in try await connection.query(
                     "SELECT team, email, expires_at FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL",
                     logger: logger
@@ -46,19 +54,24 @@ extension PostgresStore {
     }
 
     /// Reads `(team, emails, roles)` rows, one a team: a million memberships arrive as ten
-    /// thousand rows of arrays, which costs a fraction of a row each.
+    /// thousand rows of arrays, which costs a fraction of a row each. Each team's digest
+    /// (`RolesDigest`) is made on the way; an address is in a team once (the primary key).
     private static func readRolesByTeam(
         _ query: PostgresQuery, _ connection: PostgresConnection, _ logger: Logger,
-        _ store: (String, [Email: Role]) -> Void
+        _ store: (String, [Email: Role], RolesDigest) -> Void
     ) async throws {
         for try await (team, emails, roleNames) in try await connection.query(query, logger: logger)
             .decode((String, [String], [String]).self)
         {
             var roles = [Email: Role](minimumCapacity: emails.count)
+            var digest = RolesDigest()
             for (email, name) in zip(emails, roleNames) {
-                if let role = Role(rawValue: name) { roles[Email(normalized: email)] = role }
+                guard let role = Role(rawValue: name) else { continue }
+                let email = Email(normalized: email)
+                roles[email] = role
+                digest.add(email, role)
             }
-            store(team, roles)
+            store(team, roles, digest)
         }
     }
 

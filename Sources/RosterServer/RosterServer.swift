@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 public import Hummingbird
 import HTTPTypes
-public import Logging
+import Logging
 public import ServiceLifecycle
 
 /// `roster serve`: the HTTP side (webhooks, invitation pages, sign-in, status, audit, JSON
