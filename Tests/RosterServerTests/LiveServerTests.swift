@@ -62,6 +62,9 @@ struct LiveServerTests {
         var configuration = ServerConfiguration(
             port: 0, baseURL: URL(string: "http://127.0.0.1")!, interval: .seconds(3600), leaseTTL: .seconds(2),
             trackedRef: "main", webhookSecret: ServerFixture.webhookSecret, bodyReadTimeout: .seconds(2))
+        // The test client keeps one connection open while a test waits for a run (up to a
+        // minute under the whole suite's load): the server must not close it as idle meanwhile.
+        configuration.idleTimeout = .seconds(120)
         configure(&configuration)
         var logger = Logger(label: "roster-live-test")
         logger.logLevel = .warning
