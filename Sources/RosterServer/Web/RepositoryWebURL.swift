@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Links into the repository's web view, from a template such as
 /// `https://github.com/org/teams/blob/{commit}/{path}#L{line}` (`--repo-web-url`): a
