@@ -25,7 +25,9 @@ public enum Planner {
 
         var plan = Plan(source: source, stateVersion: current.version, changes: changes, warnings: [])
         // Only for plans that say "expires in …", so other plans keep SPEC's shape.
-        if rules.now != .distantPast, changes.indices.contains(where: { changes[$0].expires != nil }) { plan.plannedAt = Expiry.text(rules.now) }
+        if rules.now != .distantPast, changes.indices.contains(where: { changes[$0].expires != nil }) {
+            plan.plannedAt = Expiry.text(rules.now)
+        }
         if plan.removalCount > rules.maxRemovals {
             warnings.insert(
                 "this plan removes \(plan.removalCount) members or invitations, over maxRemovals (\(rules.maxRemovals)): "
@@ -72,7 +74,7 @@ public enum Planner {
             return result
         }
         let slices = teams.count < 1_000 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let size = (teams.count + slices - 1) / max(slices, 1)
+        let size = (teams.count + slices - 1) / slices
         var results = [TeamsPlan](repeating: TeamsPlan(), count: slices)
         if slices == 1 {
             results[0] = plan(teams[...])
