@@ -1,4 +1,4 @@
-public import RosterCore
+import RosterCore
 
 extension Reconciler {
     /// Records on `plan` whether its commit's author holds, in the store's state, the

@@ -21,6 +21,7 @@ public struct YAMLEvent: Sendable {
     /// The resolved tag when one was written (`tag:yaml.org,2002:str` for `!!str`).
     public var tag: String?
 
+    @inlinable
     public init(kind: Kind, mark: YAMLMark, value: String = "", style: ScalarStyle = .plain, tag: String? = nil) {
         self.kind = kind
         self.mark = mark
@@ -29,13 +30,14 @@ public struct YAMLEvent: Sendable {
         self.tag = tag
     }
 
+    // Inlinable, like `isNull`: the decoder asks them of every event, from another module.
     /// Whether this event opens a mapping or a sequence.
-    public var opensCollection: Bool { kind == .mappingStart || kind == .sequenceStart }
+    @inlinable public var opensCollection: Bool { kind == .mappingStart || kind == .sequenceStart }
     /// Whether this event closes a mapping or a sequence.
-    public var closesCollection: Bool { kind == .mappingEnd || kind == .sequenceEnd }
+    @inlinable public var closesCollection: Bool { kind == .mappingEnd || kind == .sequenceEnd }
 
     /// A plain scalar with no tag whose text is YAML 1.2's null (`~`, `null`, empty).
-    public var isNull: Bool {
+    @inlinable public var isNull: Bool {
         guard kind == .scalar, style == .plain, tag == nil else { return false }
         // Checked on the first byte first: this runs for every scalar.
         switch value.utf8.first {

@@ -70,15 +70,17 @@ public final class YAMLEventReader {
 
         var raw = yaml_event_t()
         guard yaml_parser_parse(parser, &raw) != 0 else { throw currentError() }
-        defer { yaml_event_delete(&raw) }
-
+        // What the event holds is copied out and libyaml's event freed on every path by hand:
+        // with a `defer`, each returned event would be copied and the local one destroyed.
         let mark = self.mark(raw.start_mark)
         let event: YAMLEvent
-        var anchor: UnsafeMutablePointer<yaml_char_t>? = nil
+        var anchor: String? = nil
         switch raw.type {
         case YAML_STREAM_START_EVENT:
+            yaml_event_delete(&raw)
             return try next()
         case YAML_STREAM_END_EVENT:
+            yaml_event_delete(&raw)
             ended = true
             return nil
         case YAML_DOCUMENT_START_EVENT:
@@ -90,17 +92,8 @@ public final class YAMLEventReader {
             event = YAMLEvent(kind: .documentEnd, mark: mark)
         case YAML_ALIAS_EVENT:
             let name = Self.string(raw.data.alias.anchor)
-            guard let events = anchors[name] else {
-                throw YAMLError("alias *\(name) refers to no anchor defined before it", at: mark)
-            }
-            aliasEvents += events.count
-            if aliasEvents > limits.maxAliasEvents {
-                throw YAMLError(
-                    "aliases expand to more than \(limits.maxAliasEvents) values in this document; "
-                        + "write the values out instead of nesting aliases", at: mark)
-            }
-            replays.append(Replay(events: events, isAlias: true))
-            return try next()
+            yaml_event_delete(&raw)
+            return try expand(alias: name, at: mark)
         case YAML_SCALAR_EVENT:
             let scalar = raw.data.scalar
             let value = String(
@@ -113,35 +106,52 @@ public final class YAMLEventReader {
             case YAML_FOLDED_SCALAR_STYLE: style = .folded
             default: style = .plain
             }
-            anchor = scalar.anchor
+            anchor = scalar.anchor.map { Self.string($0) }
             event = YAMLEvent(
                 kind: .scalar, mark: mark, value: value, style: style,
                 tag: scalar.tag.map { Self.string($0) })
         case YAML_SEQUENCE_START_EVENT:
-            anchor = raw.data.sequence_start.anchor
+            anchor = raw.data.sequence_start.anchor.map { Self.string($0) }
             event = YAMLEvent(
                 kind: .sequenceStart, mark: mark, tag: raw.data.sequence_start.tag.map { Self.string($0) })
         case YAML_SEQUENCE_END_EVENT:
             event = YAMLEvent(kind: .sequenceEnd, mark: mark)
         case YAML_MAPPING_START_EVENT:
-            anchor = raw.data.mapping_start.anchor
+            anchor = raw.data.mapping_start.anchor.map { Self.string($0) }
             event = YAMLEvent(
                 kind: .mappingStart, mark: mark, tag: raw.data.mapping_start.tag.map { Self.string($0) })
         case YAML_MAPPING_END_EVENT:
             event = YAMLEvent(kind: .mappingEnd, mark: mark)
         default:
+            yaml_event_delete(&raw)
             return try next()
         }
+        yaml_event_delete(&raw)
         try track(event, record: true)
         if let anchor {
-            let name = Self.string(anchor)
             if event.kind == .scalar {
-                anchors[name] = [event]
+                anchors[anchor] = [event]
             } else {
-                recordings.append(Recording(anchor: name, depth: depth, events: [event]))
+                recordings.append(Recording(anchor: anchor, depth: depth, events: [event]))
             }
         }
         return event
+    }
+
+    /// Replays the events recorded for the anchor `name` in place of its alias, within the
+    /// expansion budget.
+    private func expand(alias name: String, at mark: YAMLMark) throws(YAMLError) -> YAMLEvent? {
+        guard let events = anchors[name] else {
+            throw YAMLError("alias *\(name) refers to no anchor defined before it", at: mark)
+        }
+        aliasEvents += events.count
+        if aliasEvents > limits.maxAliasEvents {
+            throw YAMLError(
+                "aliases expand to more than \(limits.maxAliasEvents) values in this document; "
+                    + "write the values out instead of nesting aliases", at: mark)
+        }
+        replays.append(Replay(events: events, isAlias: true))
+        return try next()
     }
 
     /// Reads the rest of a node whose first event is `first`, returning all its events.

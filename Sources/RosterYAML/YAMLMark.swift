@@ -93,11 +93,19 @@ public struct YAMLMark: Sendable, Hashable, Comparable {
         var breaks = 0
         var seen: UInt8 = 0
         var returns: UInt8 = 0
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            breaks &+= byte == UInt8(ascii: "\n") ? 1 : 0
-            returns |= byte == UInt8(ascii: "\r") ? 1 : 0
-            seen |= byte
+        // Byte-wide counters over runs of 255 bytes, so every lane stays a byte.
+        var runStart = 0
+        while runStart < bytes.count {
+            let runEnd = min(runStart + 255, bytes.count)
+            var run: UInt8 = 0
+            for index in runStart..<runEnd {
+                let byte = bytes[index]
+                run &+= byte == UInt8(ascii: "\n") ? 1 : 0
+                returns |= byte == UInt8(ascii: "\r") ? 1 : 0
+                seen |= byte
+            }
+            breaks += Int(run)
+            runStart = runEnd
         }
         guard seen & 0x80 == 0, returns == 0 else { return nil }
         // The last line: after the last break, or, when the text ends with one, the line it ends.

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-public import RosterCore
+import RosterCore
 import RosterYAML
 
 /// What must hold for any bytes at all given to Roster as a manifest, checked by the

@@ -45,7 +45,7 @@ struct InvitationExpiryTests {
             #expect(plan.changes == [
                 Change(.inviteRenew, team: "t", subject: "bob@example.com", before: .time(ends), after: .time(renewedUntil))
             ])
-            try await fixture.store.apply(plan, context: context(at: later))
+            _ = try await fixture.store.apply(plan, context: context(at: later))
             let renewed = try #require(try await fixture.store.pendingInvitation(team: "t", email: email("bob@example.com")))
             #expect(renewed.id == bob.id)
             #expect(renewed.expiresAt == renewedUntil)

@@ -83,7 +83,7 @@ final class ManifestDecoder {
         var team = PartialTeam()
         var config = RosterConfig()
 
-        let seen = try decodeMapping(ManifestFields.document, path: "") { (index, key, value) throws(YAMLError) in
+        let seen = try decodeMapping(ManifestFields.document, path: "") { (index, value) throws(YAMLError) in
             switch index {
             case 0:
                 if try self.string(value, path: "apiVersion") != nil { apiVersion = value }
@@ -159,7 +159,7 @@ final class ManifestDecoder {
 
     private func decodeMetadata(_ value: YAMLEvent, kind: String?, into team: inout PartialTeam) throws(YAMLError) {
         guard try expectMapping(value, path: "metadata") else { return }
-        let seen = try decodeMapping(ManifestFields.metadata, path: "metadata") { (_, _, value) throws(YAMLError) in
+        let seen = try decodeMapping(ManifestFields.metadata, path: "metadata") { (_, value) throws(YAMLError) in
             guard let name = try self.string(value, path: "metadata.name"), kind == "Team" else { return }
             if TeamSlug.isValid(name) {
                 team.slug = name
@@ -183,7 +183,7 @@ final class ManifestDecoder {
         guard try expectMapping(value, path: "spec") else { return }
         if kind == "Config" { return try decodeConfigSpec(into: &config) }
 
-        let seen = try decodeMapping(ManifestFields.teamSpec, path: "spec") { (index, _, value) throws(YAMLError) in
+        let seen = try decodeMapping(ManifestFields.teamSpec, path: "spec") { (index, value) throws(YAMLError) in
             switch index {
             case 0:
                 guard let name = try self.string(value, path: "spec.displayName") else { return }
@@ -215,7 +215,7 @@ final class ManifestDecoder {
 
     private func decodeSpendLimit(_ value: YAMLEvent, into team: inout PartialTeam) throws(YAMLError) {
         guard try expectMapping(value, path: "spec.spendLimit") else { return }
-        let seen = try decodeMapping(ManifestFields.spendLimit, path: "spec.spendLimit") { (_, _, value) throws(YAMLError) in
+        let seen = try decodeMapping(ManifestFields.spendLimit, path: "spec.spendLimit") { (_, value) throws(YAMLError) in
             let path = "spec.spendLimit.perHour"
             guard value.kind == .scalar, !value.isNull, value.style == .plain, value.tag == nil else {
                 // A quoted number: suggest it unquoted (only when it is one).
@@ -274,7 +274,7 @@ final class ManifestDecoder {
             var expires: Date?
             var expiresMark: YAMLMark?
             let seen = try decodeMapping(ManifestFields.member, path: "spec.members[\(index)]") {
-                (field, _, value) throws(YAMLError) in
+                (field, value) throws(YAMLError) in
                 switch field {
                 case 0:
                     guard let text = try self.string(value, path: "spec.members[\(index)].email") else { return }
@@ -318,13 +318,13 @@ final class ManifestDecoder {
     }
 
     private func decodeConfigSpec(into config: inout RosterConfig) throws(YAMLError) {
-        _ = try decodeMapping(ManifestFields.configSpec, path: "spec") { (index, _, value) throws(YAMLError) in
+        _ = try decodeMapping(ManifestFields.configSpec, path: "spec") { (index, value) throws(YAMLError) in
             switch index {
             case 0:
                 config.paths = try self.decodePaths(value)
             case 1:
                 guard try self.expectMapping(value, path: "spec.safety") else { return }
-                _ = try self.decodeMapping(ManifestFields.safety, path: "spec.safety") { (field, _, value) throws(YAMLError) in
+                _ = try self.decodeMapping(ManifestFields.safety, path: "spec.safety") { (field, value) throws(YAMLError) in
                     let path = "spec.safety." + ManifestFields.safety[field]
                     switch field {
                     case 0: if let n = try self.integer(value, path: path) { config.safety.maxRemovals = n }
@@ -334,7 +334,7 @@ final class ManifestDecoder {
                 }
             case 2:
                 guard try self.expectMapping(value, path: "spec.reconcile") else { return }
-                _ = try self.decodeMapping(ManifestFields.reconcile, path: "spec.reconcile") { (_, _, value) throws(YAMLError) in
+                _ = try self.decodeMapping(ManifestFields.reconcile, path: "spec.reconcile") { (_, value) throws(YAMLError) in
                     if let b = try self.boolean(value, path: "spec.reconcile.selfHeal") { config.reconcile.selfHeal = b }
                 }
             case 3:
@@ -347,7 +347,7 @@ final class ManifestDecoder {
 
     private func decodeInvitations(_ value: YAMLEvent, into invitations: inout RosterConfig.Invitations) throws(YAMLError) {
         guard try expectMapping(value, path: "spec.invitations") else { return }
-        _ = try decodeMapping(ManifestFields.invitations, path: "spec.invitations") { (field, _, value) throws(YAMLError) in
+        _ = try decodeMapping(ManifestFields.invitations, path: "spec.invitations") { (field, value) throws(YAMLError) in
             if field == 1 {
                 if let b = try self.boolean(value, path: "spec.invitations.renew") { invitations.renew = b }
                 return
@@ -392,7 +392,7 @@ final class ManifestDecoder {
     private func decodePolicy(_ value: YAMLEvent) throws(YAMLError) -> RosterConfig.Policy {
         var policy = RosterConfig.Policy()
         guard try expectMapping(value, path: "spec.policy") else { return policy }
-        _ = try decodeMapping(ManifestFields.policy, path: "spec.policy") { (_, _, value) throws(YAMLError) in
+        _ = try decodeMapping(ManifestFields.policy, path: "spec.policy") { (_, value) throws(YAMLError) in
             guard value.kind == .sequenceStart else {
                 self.typeError(value, expected: "a list of emails", path: "spec.policy.teamCreators")
                 try self.reader.skipNode(startingWith: value)
@@ -469,12 +469,13 @@ final class ManifestDecoder {
     // MARK: Values
 
     /// Reads the keys of a mapping whose start was just read, checking each against
-    /// `fields`; `body` gets the index of a known, first-seen key and must consume its value.
+    /// `fields`; `body` gets the index of a known, first-seen key and its value, and must
+    /// consume the value.
     /// Returns the set of fields seen, as a bit mask by index.
     @discardableResult
     private func decodeMapping(
         _ fields: [String], path: @autoclosure () -> String,
-        _ body: (Int, YAMLEvent, YAMLEvent) throws(YAMLError) -> Void
+        _ body: (Int, YAMLEvent) throws(YAMLError) -> Void
     ) throws(YAMLError) -> UInt32 {
         var seen: UInt32 = 0
         while true {
@@ -482,33 +483,36 @@ final class ManifestDecoder {
             if key.kind == .mappingEnd { return seen }
             try reader.skipNode(startingWith: key)
             let value = try nextEvent()
-            // Paths are built only for messages: most keys never need one.
-            func keyPath() -> String { let parent = path(); return parent.isEmpty ? key.value : parent + "." + key.value }
-            guard key.kind == .scalar else {
-                error(at: key.mark, path: path().isEmpty ? nil : path(), "mapping keys must be plain strings")
+            if key.kind == .scalar, let index = fields.firstIndex(of: key.value), seen & (1 << index) == 0 {
+                seen |= 1 << index
+                try body(index, value)
+            } else {
+                // Paths are built only for messages: most keys never need one.
+                reject(key, fields: fields, path: path())
                 try reader.skipNode(startingWith: value)
-                continue
             }
-            guard let index = fields.firstIndex(of: key.value) else {
-                if key.value == "<<", key.style == .plain {
-                    error(at: key.mark, path: path().isEmpty ? nil : path(),
-                          "merge keys (<<) are not supported (they are not YAML 1.2); write the fields out")
-                } else {
-                    let known = fields.map { "\"\($0)\"" }.joined(separator: ", ")
-                    error(at: key.mark, path: keyPath(), "unknown field \"\(key.value)\"; the fields here are \(known)",
-                          suggestion: Suggestion.closest(to: key.value, among: fields))
-                }
-                try reader.skipNode(startingWith: value)
-                continue
-            }
-            if seen & (1 << index) != 0 {
-                error(at: key.mark, path: keyPath(), "duplicate key \"\(key.value)\" in this mapping")
-                try reader.skipNode(startingWith: value)
-                continue
-            }
-            seen |= 1 << index
-            try body(index, key, value)
         }
+    }
+
+    /// Reports a key `decodeMapping` does not take: not a string, unknown, or seen before.
+    /// Apart from the loop, which runs for every key of every member.
+    @inline(never)
+    private func reject(_ key: YAMLEvent, fields: [String], path: String) {
+        let parent = path.isEmpty ? nil : path
+        guard key.kind == .scalar else {
+            return error(at: key.mark, path: parent, "mapping keys must be plain strings")
+        }
+        let keyPath = parent.map { $0 + "." + key.value } ?? key.value
+        guard fields.contains(key.value) else {
+            if key.value == "<<", key.style == .plain {
+                return error(at: key.mark, path: parent,
+                             "merge keys (<<) are not supported (they are not YAML 1.2); write the fields out")
+            }
+            let known = fields.map { "\"\($0)\"" }.joined(separator: ", ")
+            return error(at: key.mark, path: keyPath, "unknown field \"\(key.value)\"; the fields here are \(known)",
+                         suggestion: Suggestion.closest(to: key.value, among: fields))
+        }
+        error(at: key.mark, path: keyPath, "duplicate key \"\(key.value)\" in this mapping")
     }
 
     private func expectMapping(_ value: YAMLEvent, path: String) throws(YAMLError) -> Bool {

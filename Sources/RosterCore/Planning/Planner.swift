@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Computes a plan: a pure function of the desired state (the manifests), the current state
 /// (the store) and the rules. It never touches the store or git.

@@ -1,5 +1,5 @@
 import Foundation
-public import RosterCore
+import RosterCore
 
 /// Seals the audit entries of a plan's changes on another thread, ahead of the writer that
 /// inserts them, and lays out their rows in the backend's format, a block at a time. The

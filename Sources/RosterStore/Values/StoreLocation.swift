@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Where a store is, as `--store` (or `ROSTER_STORE`) names it: `sqlite:PATH`, or
 /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=…]` (also `postgresql://`).
