@@ -107,6 +107,7 @@ extension SQLiteStore {
     /// each, on the reference corpus) saves 60 MB there, but costs a cold plan a fifth more
     /// time: the lookups that share them, and the plan's comparisons with strings scattered
     /// across memory instead of a team's lying together (docs/performance.md).
+    ///
     /// Each team's digest (`RolesDigest`) is made on the way, while its rows are at hand.
     static func readRolesByTeam(
         _ db: Database, sql: String, _ store: (String, [Email: Role], RolesDigest) -> Void
