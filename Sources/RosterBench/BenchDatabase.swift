@@ -68,34 +68,22 @@ struct BenchDatabase {
 
     /// The database's size on the server, in bytes.
     func sizeBytes() -> Int {
-        Int(client("psql", ["-X", "-q", "-A", "-t", "-d", database, "-c", "select pg_database_size(current_database())"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        Int(client("psql", ["-X", "-q", "-A", "-t", "-d", database, "-c", "select pg_database_size(current_database())"]))
+            ?? 0
     }
 
     /// Whether the server answers with these credentials, with its version.
     func serverVersion() -> String {
         client("psql", ["-X", "-q", "-A", "-t", "-d", "postgres", "-c", "show server_version"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Runs a PostgreSQL client tool against the server, never prompting (`-w`), and returns
-    /// its standard output; its errors pass through to ours, and a failure stops the benchmark.
+    /// its standard output (see `output(of:)`).
     @discardableResult
     private func client(_ tool: String, _ arguments: [String]) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool, "-h", host, "-p", "\(port)", "-U", user, "-w"] + arguments
         var environment = environment
         environment["PGOPTIONS"] = "-c client_min_messages=warning"  // not "database … does not exist, skipping"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        do { try process.run() } catch { fatalError("cannot run \(tool): install postgresql-client") }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            fatalError("\(tool) failed against \(url) (status \(process.terminationStatus))")
-        }
-        return String(decoding: data, as: UTF8.self)
+        return output(
+            of: "/usr/bin/env", [tool, "-h", host, "-p", "\(port)", "-U", user, "-w"] + arguments, environment: environment)
     }
 }

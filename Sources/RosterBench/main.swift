@@ -158,11 +158,13 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     return ((status >> 8) & 0xFF, seconds, Int(usage.ru_maxrss))
 }
 
-/// The standard output of a short helper command (git, roster --help); a failure stops the benchmark.
-func output(of executable: String, _ arguments: [String]) -> String {
+/// The standard output of a short helper command (git, roster --help, psql), trimmed; its
+/// errors pass through to ours, and a failure stops the benchmark.
+func output(of executable: String, _ arguments: [String], environment: [String: String]? = nil) -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let environment { process.environment = environment }
     let pipe = Pipe()
     process.standardOutput = pipe
     do { try process.run() } catch { fatalError("cannot run \(executable)") }
@@ -231,7 +233,7 @@ func measure(_ arguments: [String], expecting status: Int32 = 0, prepare: () -> 
     var peak = 0
     for _ in 0..<options.runs {
         prepare()
-        let result = run(roster, arguments, environment: options.postgres?.environment, discardingOutput: true)
+        let result = run(roster, arguments, environment: rosterEnvironment, discardingOutput: true)
         guard result.status == status else { fatalError("roster \(arguments[0]) exited with status \(result.status)") }
         best = min(best, result.seconds)
         peak = max(peak, result.maxRSSKiB / 1024)
@@ -260,8 +262,14 @@ func emptyStore() {
     if let postgres { postgres.recreate() } else { removeStore() }
 }
 let storeURL = postgres?.url ?? "sqlite:" + store
-// Invitation links need a key; a PostgreSQL store has no file beside it to keep one in.
-let keyArguments = postgres == nil ? [] : ["--secret-key-file", keyFile]
+// Invitation links need a key; a PostgreSQL store has no file beside it to keep one in. It
+// is named by the environment, as every command that opens the store reads it (only invite
+// and serve have `--secret-key-file`).
+let rosterEnvironment: [String: String]? = postgres.map { postgres in
+    var environment = postgres.environment
+    environment["ROSTER_SECRET_KEY_FILE"] = keyFile
+    return environment
+}
 
 /// Clones `corpus` (git hard-links the objects) and commits `gen.py --mutate 1.0` there:
 /// the commit the corpus's HEAD is and the one with 1% of the teams changed.
@@ -315,12 +323,12 @@ func benchmark(_ corpus: String, teams: Int, users: Int, measures: Set<Options.M
         ? makeMutatedCopy(of: corpus, users: users) : nil
     let planning: Set<Options.Measure> = [.apply, .plan, .planUnchanged, .planMutated]
     if !measures.isDisjoint(with: planning) {
-        let apply = ["apply", "--repo", corpus, "--yes", "--quiet", "--store", storeURL] + keyArguments
+        let apply = ["apply", "--repo", corpus, "--yes", "--quiet", "--store", storeURL]
         if measures.contains(.apply) {
             figures.applied = measure(apply, prepare: emptyStore)
         } else {
             emptyStore()
-            guard run(roster, apply, environment: postgres?.environment).status == 0 else { fatalError("roster apply failed") }
+            guard run(roster, apply, environment: rosterEnvironment).status == 0 else { fatalError("roster apply failed") }
         }
         figures.storeBytes = postgres?.sizeBytes()
             ?? (try? FileManager.default.attributesOfItem(atPath: store)[.size] as? Int) ?? 0
@@ -369,7 +377,8 @@ var targets: [(String, Bool)] = []
         if let floor { targets.append(("\(name) <= \(limit)x libyaml floor", timing.seconds / floor <= limit)) }
     }
     func report(_ label: String, _ timing: Timing, _ extra: String = "") {
-        print(label.padding(toLength: 40, withPad: " ", startingAt: 0)
+        // Padded to line the figures up; a longer label keeps a space before its figure.
+        print(label.padding(toLength: max(40, label.count + 1), withPad: " ", startingAt: 0)
             + "\(figure(timing.seconds)) s\(ratio(timing)), peak \(timing.peakMiB) MB" + extra)
     }
     print("corpus: \(figures.teams) teams x \(options.members) members, \(figure(megabytes)) MB of YAML, \(ProcessInfo.processInfo.activeProcessorCount) cores, best of \(options.runs)")

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RosterTestSupport
 import Testing
 
 @testable import RosterServer
@@ -75,18 +76,6 @@ struct WebhookProviderTests {
 
 @Suite("Reconcile schedule")
 struct ReconcileScheduleTests {
-    /// A seeded generator (SplitMix64), for many draws that must all fall within bounds.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     let schedule = ReconcileSchedule(interval: .seconds(300), jitter: 0.1, backoffBase: .seconds(10), backoffCap: .seconds(600))
 
     @Test("An expiry before the scheduled run cuts the wait to end at it; one after, or none, leaves it")
@@ -106,7 +95,7 @@ struct ReconcileScheduleTests {
 
     @Test("After a completed run the interval, jittered within ±10%")
     func interval() {
-        var random = Seeded(state: 42)
+        var random = SeededGenerator(seed: 42)  // many draws, each within bounds
         let delays = (0..<1000).map { _ in schedule.delay(afterFailures: 0, using: &random) }
         #expect(delays.allSatisfy { $0 >= .seconds(270) && $0 <= .seconds(330) })
         // Spread over the range, not stuck at one value.
@@ -119,7 +108,7 @@ struct ReconcileScheduleTests {
     func backoff(_ failures: Int, _ seconds: Int) {
         var unjittered = schedule
         unjittered.jitter = 0
-        var random = Seeded(state: 1)
+        var random = SeededGenerator(seed: 1)
         #expect(unjittered.delay(afterFailures: failures, using: &random) == .seconds(seconds))
     }
 }
