@@ -45,7 +45,7 @@
 // (fsync stays on: the figures are for a durable server.) With PostgreSQL, apply fills the
 // empty database, plan is cold against what the last apply left, and copy times
 // `roster store copy` from a SQLite store of the corpus (made by an untimed apply) into
-// the empty database; roster gets a fresh `--secret-key-file` in the temporary folder.
+// the empty database; roster gets a fresh key file in the temporary folder (`ROSTER_SECRET_KEY_FILE`).
 // Peak memory is roster's own: the server's is not in it.
 import Foundation
 import RosterYAML
