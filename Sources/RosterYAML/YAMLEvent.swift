@@ -48,6 +48,9 @@ public struct YAMLEvent: Sendable {
         }
     }
 
+    /// The four-letter spellings of null, for readers that look at bytes.
+    static let nulls: [[UInt8]] = [Array("null".utf8), Array("Null".utf8), Array("NULL".utf8)]
+
     /// What this event is, in words for error messages ("a mapping", "a string").
     public var describedType: String {
         switch kind {

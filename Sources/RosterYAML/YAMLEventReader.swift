@@ -2,15 +2,38 @@ internal import CYAML
 
 /// Reads a YAML stream event by event with libyaml, without building a node tree.
 ///
+/// The reader is a cursor: `advance()` moves to the next event, whose kind, position and
+/// scalar bytes are read in place (`scalar` points into libyaml's event, which is held until
+/// the next `advance()`), so a decoder makes a `String` only for the values it keeps.
+/// `next()` returns the event as a `YAMLEvent` value instead, for code that is not a hot loop.
+///
 /// Aliases are expanded here by replaying the events recorded for their anchor, within
 /// `YAMLLimits.maxAliasEvents`; nesting beyond `YAMLLimits.maxDepth` is an error. The
 /// reader is a class because libyaml keeps pointers into its parser struct: the struct is
 /// allocated once and never moves.
 public final class YAMLEventReader {
     private let parser: UnsafeMutablePointer<yaml_parser_t>
+    /// libyaml's current event, while `holdsEvent`: its scalar is read in place.
+    private let raw: UnsafeMutablePointer<yaml_event_t>
+    private var holdsEvent = false
     private let input: UnsafeMutableRawBufferPointer
     private let inputCount: Int
     private let limits: YAMLLimits
+
+    /// The current event's kind.
+    public private(set) var kind: YAMLEvent.Kind = .documentStart
+    /// How the current scalar was written.
+    public private(set) var style: YAMLEvent.ScalarStyle = .plain
+    /// The current event's resolved tag when one was written.
+    public private(set) var tag: String?
+    /// The current scalar's UTF-8 bytes, valid until the next `advance()`; empty for other events.
+    public private(set) var scalar = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    /// libyaml's position of the current event, made a `YAMLMark` only when asked (`mark`).
+    private var rawMark = yaml_mark_t()
+    /// The position of a replayed event, which has one already.
+    private var replayedMark: YAMLMark?
+    /// Where a replayed scalar's bytes are copied, so `scalar` is read the same way for both.
+    private var replayBytes = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
 
     private struct Replay {
         var events: [YAMLEvent]
@@ -47,100 +70,165 @@ public final class YAMLEventReader {
         yaml_parser_initialize(parser)
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
         yaml_parser_set_input_string(parser, input.baseAddress!.assumingMemoryBound(to: UInt8.self), count)
+        raw = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
         inputCount = count
     }
 
     deinit {
+        if holdsEvent { yaml_event_delete(raw) }
+        raw.deallocate()
+        replayBytes.deallocate()
         yaml_parser_delete(parser)
         parser.deallocate()
         input.deallocate()
     }
 
+    // MARK: The current event
+
+    /// The current event's position.
+    public var mark: YAMLMark { replayedMark ?? mark(rawMark) }
+
+    /// Whether the current event opens a mapping or a sequence.
+    @inlinable public var opensCollection: Bool { kind == .mappingStart || kind == .sequenceStart }
+    /// Whether the current event closes a mapping or a sequence.
+    @inlinable public var closesCollection: Bool { kind == .mappingEnd || kind == .sequenceEnd }
+
+    /// Whether the current event is a plain, untagged scalar whose text is YAML 1.2's null.
+    public var isNull: Bool {
+        guard kind == .scalar, style == .plain, tag == nil else { return false }
+        switch scalar.count {
+        case 0: return true
+        case 1: return scalar[0] == UInt8(ascii: "~")
+        case 4: return YAMLEvent.nulls.contains { $0.elementsEqual(scalar) }
+        default: return false
+        }
+    }
+
+    /// The current scalar's text as a `String`.
+    public var text: String { String(decoding: scalar, as: UTF8.self) }
+
+    /// The current event as a value that outlives the next `advance()`.
+    public var event: YAMLEvent {
+        YAMLEvent(kind: kind, mark: mark, value: kind == .scalar ? text : "", style: style, tag: tag)
+    }
+
+    // MARK: Reading
+
     /// The next event, or nil at the end of the stream.
     public func next() throws(YAMLError) -> YAMLEvent? {
-        if var replay = replays.popLast() {
-            let event = replay.events[replay.index]
-            replay.index += 1
-            let isAlias = replay.isAlias
-            if replay.index < replay.events.count { replays.append(replay) }
-            try track(event, record: isAlias)
-            return event
-        }
-        if ended { return nil }
+        try advance() ? event : nil
+    }
 
-        var raw = yaml_event_t()
-        guard yaml_parser_parse(parser, &raw) != 0 else { throw currentError() }
-        // What the event holds is copied out and libyaml's event freed on every path by hand:
-        // with a `defer`, each returned event would be copied and the local one destroyed.
-        let mark = self.mark(raw.start_mark)
-        let event: YAMLEvent
-        var anchor: String? = nil
-        switch raw.type {
-        case YAML_STREAM_START_EVENT:
-            yaml_event_delete(&raw)
-            return try next()
-        case YAML_STREAM_END_EVENT:
-            yaml_event_delete(&raw)
-            ended = true
-            return nil
-        case YAML_DOCUMENT_START_EVENT:
-            anchors.removeAll(keepingCapacity: true)
-            recordings.removeAll(keepingCapacity: true)
-            aliasEvents = 0
-            event = YAMLEvent(kind: .documentStart, mark: mark)
-        case YAML_DOCUMENT_END_EVENT:
-            event = YAMLEvent(kind: .documentEnd, mark: mark)
-        case YAML_ALIAS_EVENT:
-            let name = Self.string(raw.data.alias.anchor)
-            yaml_event_delete(&raw)
-            return try expand(alias: name, at: mark)
-        case YAML_SCALAR_EVENT:
-            let scalar = raw.data.scalar
-            let value = String(
-                decoding: UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length)), as: UTF8.self)
-            let style: YAMLEvent.ScalarStyle
-            switch scalar.style {
-            case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
-            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
-            case YAML_LITERAL_SCALAR_STYLE: style = .literal
-            case YAML_FOLDED_SCALAR_STYLE: style = .folded
-            default: style = .plain
-            }
-            anchor = scalar.anchor.map { Self.string($0) }
-            event = YAMLEvent(
-                kind: .scalar, mark: mark, value: value, style: style,
-                tag: scalar.tag.map { Self.string($0) })
-        case YAML_SEQUENCE_START_EVENT:
-            anchor = raw.data.sequence_start.anchor.map { Self.string($0) }
-            event = YAMLEvent(
-                kind: .sequenceStart, mark: mark, tag: raw.data.sequence_start.tag.map { Self.string($0) })
-        case YAML_SEQUENCE_END_EVENT:
-            event = YAMLEvent(kind: .sequenceEnd, mark: mark)
-        case YAML_MAPPING_START_EVENT:
-            anchor = raw.data.mapping_start.anchor.map { Self.string($0) }
-            event = YAMLEvent(
-                kind: .mappingStart, mark: mark, tag: raw.data.mapping_start.tag.map { Self.string($0) })
-        case YAML_MAPPING_END_EVENT:
-            event = YAMLEvent(kind: .mappingEnd, mark: mark)
-        default:
-            yaml_event_delete(&raw)
-            return try next()
+    /// Moves to the next event; false at the end of the stream.
+    public func advance() throws(YAMLError) -> Bool {
+        if holdsEvent {
+            yaml_event_delete(raw)
+            holdsEvent = false
         }
-        yaml_event_delete(&raw)
-        try track(event, record: true)
-        if let anchor {
-            if event.kind == .scalar {
-                anchors[anchor] = [event]
-            } else {
-                recordings.append(Recording(anchor: anchor, depth: depth, events: [event]))
+        while true {
+            if var replay = replays.popLast() {
+                let event = replay.events[replay.index]
+                replay.index += 1
+                let isAlias = replay.isAlias
+                if replay.index < replay.events.count { replays.append(replay) }
+                take(event)
+                try track(record: isAlias)
+                return true
             }
+            if ended { return false }
+            guard yaml_parser_parse(parser, raw) != 0 else { throw currentError() }
+            let event = raw.pointee
+            var anchor: UnsafeMutablePointer<yaml_char_t>? = nil
+            var tag: UnsafeMutablePointer<yaml_char_t>? = nil
+            switch event.type {
+            case YAML_STREAM_START_EVENT:
+                yaml_event_delete(raw)
+                continue
+            case YAML_STREAM_END_EVENT:
+                yaml_event_delete(raw)
+                ended = true
+                return false
+            case YAML_DOCUMENT_START_EVENT:
+                anchors.removeAll(keepingCapacity: true)
+                recordings.removeAll(keepingCapacity: true)
+                aliasEvents = 0
+                kind = .documentStart
+            case YAML_DOCUMENT_END_EVENT:
+                kind = .documentEnd
+            case YAML_ALIAS_EVENT:
+                let name = Self.string(event.data.alias.anchor)
+                let mark = self.mark(event.start_mark)
+                yaml_event_delete(raw)
+                try expand(alias: name, at: mark)
+                continue
+            case YAML_SCALAR_EVENT:
+                let value = event.data.scalar
+                kind = .scalar
+                scalar = UnsafeBufferPointer(start: value.value, count: Int(value.length))
+                switch value.style {
+                case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+                case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+                case YAML_LITERAL_SCALAR_STYLE: style = .literal
+                case YAML_FOLDED_SCALAR_STYLE: style = .folded
+                default: style = .plain
+                }
+                anchor = value.anchor
+                tag = value.tag
+            case YAML_SEQUENCE_START_EVENT:
+                kind = .sequenceStart
+                anchor = event.data.sequence_start.anchor
+                tag = event.data.sequence_start.tag
+            case YAML_SEQUENCE_END_EVENT:
+                kind = .sequenceEnd
+            case YAML_MAPPING_START_EVENT:
+                kind = .mappingStart
+                anchor = event.data.mapping_start.anchor
+                tag = event.data.mapping_start.tag
+            case YAML_MAPPING_END_EVENT:
+                kind = .mappingEnd
+            default:
+                yaml_event_delete(raw)
+                continue
+            }
+            holdsEvent = true
+            if kind != .scalar { scalar = UnsafeBufferPointer(start: nil, count: 0) }
+            style = kind == .scalar ? style : .plain
+            self.tag = tag.map { Self.string($0) }
+            rawMark = event.start_mark
+            replayedMark = nil
+            try track(record: true)
+            if let anchor {
+                let name = Self.string(anchor)
+                if kind == .scalar {
+                    anchors[name] = [self.event]
+                } else {
+                    recordings.append(Recording(anchor: name, depth: depth, events: [self.event]))
+                }
+            }
+            return true
         }
-        return event
+    }
+
+    /// Makes a replayed `event` the current one.
+    private func take(_ event: YAMLEvent) {
+        kind = event.kind
+        style = event.style
+        tag = event.tag
+        replayedMark = event.mark
+        var value = event.value
+        scalar = value.withUTF8 { bytes in
+            if bytes.count > replayBytes.count {
+                replayBytes.deallocate()
+                replayBytes = .allocate(capacity: bytes.count)
+            }
+            _ = replayBytes.initialize(fromContentsOf: bytes)
+            return UnsafeBufferPointer(rebasing: replayBytes[..<bytes.count])
+        }
     }
 
     /// Replays the events recorded for the anchor `name` in place of its alias, within the
     /// expansion budget.
-    private func expand(alias name: String, at mark: YAMLMark) throws(YAMLError) -> YAMLEvent? {
+    private func expand(alias name: String, at mark: YAMLMark) throws(YAMLError) {
         guard let events = anchors[name] else {
             throw YAMLError("alias *\(name) refers to no anchor defined before it", at: mark)
         }
@@ -151,7 +239,6 @@ public final class YAMLEventReader {
                     + "write the values out instead of nesting aliases", at: mark)
         }
         replays.append(Replay(events: events, isAlias: true))
-        return try next()
     }
 
     /// Reads the rest of a node whose first event is `first`, returning all its events.
@@ -159,19 +246,27 @@ public final class YAMLEventReader {
         var events = [first]
         guard first.opensCollection else { return events }
         var open = 1
-        while open > 0, let event = try next() {
+        while open > 0, try advance() {
             events.append(event)
-            if event.opensCollection { open += 1 } else if event.closesCollection { open -= 1 }
+            if opensCollection { open += 1 } else if closesCollection { open -= 1 }
         }
         return events
     }
 
     /// Skips the rest of a node whose first event is `first`.
     public func skipNode(startingWith first: YAMLEvent) throws(YAMLError) {
-        guard first.opensCollection else { return }
+        if first.opensCollection { try skipRest() }
+    }
+
+    /// Skips the rest of the node the current event starts.
+    public func skipCurrent() throws(YAMLError) {
+        if opensCollection { try skipRest() }
+    }
+
+    private func skipRest() throws(YAMLError) {
         var open = 1
-        while open > 0, let event = try next() {
-            if event.opensCollection { open += 1 } else if event.closesCollection { open -= 1 }
+        while open > 0, try advance() {
+            if opensCollection { open += 1 } else if closesCollection { open -= 1 }
         }
     }
 
@@ -182,16 +277,16 @@ public final class YAMLEventReader {
     }
 
     @inline(__always)
-    private func track(_ event: YAMLEvent, record: Bool) throws(YAMLError) {
-        if event.opensCollection {
+    private func track(record: Bool) throws(YAMLError) {
+        if opensCollection {
             depth += 1
             if depth > limits.maxDepth {
-                throw YAMLError("nesting is deeper than \(limits.maxDepth) levels", at: event.mark)
+                throw YAMLError("nesting is deeper than \(limits.maxDepth) levels", at: mark)
             }
         }
-        // Apart, so the usual event (no anchor being recorded) is never copied.
+        // Apart, so the usual event (no anchor being recorded) is never made a value.
         if record, !recordings.isEmpty { self.record(event) }
-        if event.closesCollection { depth -= 1 }
+        if closesCollection { depth -= 1 }
     }
 
     /// Adds `event` to every anchor being recorded, and ends the innermost one it closes.
@@ -269,5 +364,15 @@ public final class YAMLEventReader {
 
     private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>) -> String {
         String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether both hold the same bytes: for the short texts a decoder compares (keys,
+    /// roles), a loop the optimiser unrolls, without `elementsEqual`'s generic iteration.
+    @inlinable public func bytesEqual(_ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard count == other.count else { return false }
+        for index in 0..<count where self[index] != other[index] { return false }
+        return true
     }
 }

@@ -26,8 +26,24 @@ final class ManifestDecoder {
     private var result = DecodedFile()
     /// Errors in the document being decoded; its team is checked further only when none.
     private var documentErrors = 0
+    /// Where each member of the document's team was written, and its address's
+    /// `RolesDigest.hash(_:)`, for the checks (`check`); kept for the next team.
+    private var positions: [MemberPositions] = []
+    private var hashes: [Int] = []
+    /// The team being checked's members by address (`check`), kept for the next team.
+    private var addresses = AddressTable()
 
     private static let stringTag = "tag:yaml.org,2002:str"
+    private static let documentFields = Fields(ManifestFields.document)
+    private static let metadataFields = Fields(ManifestFields.metadata)
+    private static let teamSpecFields = Fields(ManifestFields.teamSpec)
+    private static let spendLimitFields = Fields(ManifestFields.spendLimit)
+    private static let memberFields = Fields(ManifestFields.member)
+    private static let configSpecFields = Fields(ManifestFields.configSpec)
+    private static let safetyFields = Fields(ManifestFields.safety)
+    private static let reconcileFields = Fields(ManifestFields.reconcile)
+    private static let invitationsFields = Fields(ManifestFields.invitations)
+    private static let policyFields = Fields(ManifestFields.policy)
 
     private init(file: SourceFile, role: FileRole, minAdmins: Int, limits: YAMLLimits) {
         self.file = file
@@ -57,6 +73,8 @@ final class ManifestDecoder {
 
     private func decodeDocument() throws(YAMLError) {
         documentErrors = 0
+        positions.removeAll(keepingCapacity: true)
+        hashes.removeAll(keepingCapacity: true)
         let root = try nextEvent()
         switch root.kind {
         case .documentEnd:
@@ -83,12 +101,13 @@ final class ManifestDecoder {
         var team = PartialTeam()
         var config = RosterConfig()
 
-        let seen = try decodeMapping(ManifestFields.document, path: "") { (index, value) throws(YAMLError) in
+        let seen = try decodeMapping(Self.documentFields, path: "") { (index) throws(YAMLError) in
+            let value = self.reader.event
             switch index {
             case 0:
-                if try self.string(value, path: "apiVersion") != nil { apiVersion = value }
+                if try self.currentString(path: "apiVersion") != nil { apiVersion = value }
             case 1:
-                if let text = try self.string(value, path: "kind") {
+                if let text = try self.currentString(path: "kind") {
                     kindEvent = value
                     kind = ManifestFields.kinds.contains(text) ? text : nil
                     if kind == nil {
@@ -137,7 +156,7 @@ final class ManifestDecoder {
         switch (kind, role) {
         case ("Team", .manifests):
             if let built = team.build(file: file) {
-                check(built, positions: team.positions, specMark: team.membersMark ?? root.mark, complete: documentErrors == 0)
+                check(built, specMark: team.membersMark ?? root.mark, complete: documentErrors == 0)
                 result.teams.append(built)
             }
         case ("Config", .config):
@@ -159,8 +178,9 @@ final class ManifestDecoder {
 
     private func decodeMetadata(_ value: YAMLEvent, kind: String?, into team: inout PartialTeam) throws(YAMLError) {
         guard try expectMapping(value, path: "metadata") else { return }
-        let seen = try decodeMapping(ManifestFields.metadata, path: "metadata") { (_, value) throws(YAMLError) in
-            guard let name = try self.string(value, path: "metadata.name"), kind == "Team" else { return }
+        let seen = try decodeMapping(Self.metadataFields, path: "metadata") { (_) throws(YAMLError) in
+            let value = self.reader.event
+            guard let name = try self.currentString(path: "metadata.name"), kind == "Team" else { return }
             if TeamSlug.isValid(name) {
                 team.slug = name
                 team.namePosition = SourcePosition(value.mark)
@@ -183,10 +203,11 @@ final class ManifestDecoder {
         guard try expectMapping(value, path: "spec") else { return }
         if kind == "Config" { return try decodeConfigSpec(into: &config) }
 
-        let seen = try decodeMapping(ManifestFields.teamSpec, path: "spec") { (index, value) throws(YAMLError) in
+        let seen = try decodeMapping(Self.teamSpecFields, path: "spec") { (index) throws(YAMLError) in
+            let value = self.reader.event
             switch index {
             case 0:
-                guard let name = try self.string(value, path: "spec.displayName") else { return }
+                guard let name = try self.currentString(path: "spec.displayName") else { return }
                 if let control = PrintableText.firstControl(in: name) {
                     self.error(
                         at: value.mark, path: "spec.displayName",
@@ -196,7 +217,7 @@ final class ManifestDecoder {
                     team.displayName = name
                 }
             case 1:
-                guard let text = try self.string(value, path: "spec.owner") else { return }
+                guard let text = try self.currentString(path: "spec.owner") else { return }
                 team.ownerPosition = SourcePosition(value.mark)
                 team.owner = self.email(text, at: value.mark, path: "spec.owner")
             case 2:
@@ -215,7 +236,8 @@ final class ManifestDecoder {
 
     private func decodeSpendLimit(_ value: YAMLEvent, into team: inout PartialTeam) throws(YAMLError) {
         guard try expectMapping(value, path: "spec.spendLimit") else { return }
-        let seen = try decodeMapping(ManifestFields.spendLimit, path: "spec.spendLimit") { (_, value) throws(YAMLError) in
+        let seen = try decodeMapping(Self.spendLimitFields, path: "spec.spendLimit") { (_) throws(YAMLError) in
+            let value = self.reader.event
             let path = "spec.spendLimit.perHour"
             guard value.kind == .scalar, !value.isNull, value.style == .plain, value.tag == nil else {
                 // A quoted number: suggest it unquoted (only when it is one).
@@ -250,10 +272,13 @@ final class ManifestDecoder {
         }
         var index = 0
         team.members.reserveCapacity(64)  // teams are often tens to hundreds of members
-        team.positions.reserveCapacity(64)
+        positions.removeAll(keepingCapacity: true)
+        hashes.removeAll(keepingCapacity: true)
+        // Read where libyaml has them: keys and roles are matched on their bytes, and the
+        // address is the one `String` a member makes.
         while true {
-            let entry = try nextEvent()
-            if entry.kind == .sequenceEnd {
+            try advance()
+            if reader.kind == .sequenceEnd {
                 // Kept until the plan is made, a million members on a large organisation:
                 // the growth's spare capacity (a quarter, typically) is handed back.
                 if team.members.capacity - team.members.count > 8 {
@@ -262,41 +287,43 @@ final class ManifestDecoder {
                 return
             }
             defer { index += 1 }
-            guard entry.kind == .mappingStart else {
-                typeError(entry, expected: "a mapping with email and role", path: "spec.members[\(index)]")
-                try reader.skipNode(startingWith: entry)
+            let entryMark = reader.mark
+            guard reader.kind == .mappingStart else {
+                typeError(reader.event, expected: "a mapping with email and role", path: "spec.members[\(index)]")
+                try reader.skipCurrent()
                 continue
             }
             var email: Email?
-            var emailMark = entry.mark
+            var emailMark = entryMark
             var role: Role?
-            var roleMark = entry.mark
+            var roleMark = entryMark
             var expires: Date?
             var expiresMark: YAMLMark?
-            let seen = try decodeMapping(ManifestFields.member, path: "spec.members[\(index)]") {
-                (field, value) throws(YAMLError) in
+            let seen = try decodeMapping(Self.memberFields, path: "spec.members[\(index)]") { (field) throws(YAMLError) in
                 switch field {
                 case 0:
-                    guard let text = try self.string(value, path: "spec.members[\(index)].email") else { return }
-                    emailMark = value.mark
-                    email = self.email(text, at: value.mark, path: "spec.members[\(index)].email")
+                    guard try self.isString(path: "spec.members[\(index)].email") else { return }
+                    emailMark = self.reader.mark
+                    email = Email(utf8: self.reader.scalar)
+                        ?? self.badEmail(self.reader.text, at: emailMark, path: "spec.members[\(index)].email")
                 case 1:
-                    guard let text = try self.string(value, path: "spec.members[\(index)].role") else { return }
-                    roleMark = value.mark
-                    role = Role.named(text)
+                    guard try self.isString(path: "spec.members[\(index)].role") else { return }
+                    roleMark = self.reader.mark
+                    role = Role.named(utf8: self.reader.scalar)
                     if role == nil {
+                        let text = self.reader.text
                         self.error(
-                            at: value.mark, path: "spec.members[\(index)].role",
+                            at: roleMark, path: "spec.members[\(index)].role",
                             "unknown role \"\(text)\"; the roles are \(Role.list)",
                             suggestion: Suggestion.closest(to: text, among: Role.allCases.map(\.rawValue)))
                     }
                 default:
-                    guard let text = try self.string(value, path: "spec.members[\(index)].expires") else { return }
-                    expiresMark = value.mark
+                    guard let text = try self.currentString(path: "spec.members[\(index)].expires") else { return }
+                    expiresMark = self.reader.mark
                     expires = Expiry.parse(text)
                     if expires == nil {
                         self.error(
-                            at: value.mark, path: "spec.members[\(index)].expires",
+                            at: self.reader.mark, path: "spec.members[\(index)].expires",
                             "\"\(text.printable)\" is not a date; write a day (2027-01-31: access lasts through it, UTC) "
                                 + "or an RFC 3339 time (2027-01-31T17:00:00Z)")
                     }
@@ -304,27 +331,31 @@ final class ManifestDecoder {
             }
             for (field, name) in ManifestFields.member.prefix(ManifestFields.requiredMemberFields).enumerated()
             where seen & (1 << field) == 0 {
-                error(at: entry.mark, path: "spec.members[\(index)].\(name)", "missing required field \"\(name)\"")
+                error(at: entryMark, path: "spec.members[\(index)].\(name)", "missing required field \"\(name)\"")
             }
             if let email, let role {
                 team.members.append(
                     MemberManifest(
                         email: email, role: role, expires: expires,
                         expiresPosition: expiresMark.map(SourcePosition.init) ?? SourcePosition(emailMark)))
-                team.positions.append(MemberPositions(email: SourcePosition(emailMark), role: SourcePosition(roleMark)))
-                if expires == nil { team.digest.add(email, role) } else { team.temporary = true }
+                positions.append(MemberPositions(email: SourcePosition(emailMark), role: SourcePosition(roleMark)))
+                let hash = RolesDigest.hash(email)
+                hashes.append(hash)
+                if expires == nil { team.digest.add(emailHash: hash, role) } else { team.temporary = true }
             }
         }
     }
 
     private func decodeConfigSpec(into config: inout RosterConfig) throws(YAMLError) {
-        _ = try decodeMapping(ManifestFields.configSpec, path: "spec") { (index, value) throws(YAMLError) in
+        _ = try decodeMapping(Self.configSpecFields, path: "spec") { (index) throws(YAMLError) in
+            let value = self.reader.event
             switch index {
             case 0:
                 config.paths = try self.decodePaths(value)
             case 1:
                 guard try self.expectMapping(value, path: "spec.safety") else { return }
-                _ = try self.decodeMapping(ManifestFields.safety, path: "spec.safety") { (field, value) throws(YAMLError) in
+                _ = try self.decodeMapping(Self.safetyFields, path: "spec.safety") { (field) throws(YAMLError) in
+                    let value = self.reader.event
                     let path = "spec.safety." + ManifestFields.safety[field]
                     switch field {
                     case 0: if let n = try self.integer(value, path: path) { config.safety.maxRemovals = n }
@@ -334,7 +365,8 @@ final class ManifestDecoder {
                 }
             case 2:
                 guard try self.expectMapping(value, path: "spec.reconcile") else { return }
-                _ = try self.decodeMapping(ManifestFields.reconcile, path: "spec.reconcile") { (_, value) throws(YAMLError) in
+                _ = try self.decodeMapping(Self.reconcileFields, path: "spec.reconcile") { (_) throws(YAMLError) in
+                    let value = self.reader.event
                     if let b = try self.boolean(value, path: "spec.reconcile.selfHeal") { config.reconcile.selfHeal = b }
                 }
             case 3:
@@ -347,12 +379,13 @@ final class ManifestDecoder {
 
     private func decodeInvitations(_ value: YAMLEvent, into invitations: inout RosterConfig.Invitations) throws(YAMLError) {
         guard try expectMapping(value, path: "spec.invitations") else { return }
-        _ = try decodeMapping(ManifestFields.invitations, path: "spec.invitations") { (field, value) throws(YAMLError) in
+        _ = try decodeMapping(Self.invitationsFields, path: "spec.invitations") { (field) throws(YAMLError) in
+            let value = self.reader.event
             if field == 1 {
                 if let b = try self.boolean(value, path: "spec.invitations.renew") { invitations.renew = b }
                 return
             }
-            guard let text = try self.string(value, path: "spec.invitations.expireAfter") else { return }
+            guard let text = try self.currentString(path: "spec.invitations.expireAfter") else { return }
             if let seconds = Expiry.duration(text) {
                 invitations.expireAfter = seconds
             } else {
@@ -375,7 +408,7 @@ final class ManifestDecoder {
             let entry = try nextEvent()
             if entry.kind == .sequenceEnd { break }
             defer { index += 1 }
-            guard let text = try string(entry, path: "spec.paths[\(index)]") else { continue }
+            guard let text = try currentString(path: "spec.paths[\(index)]") else { continue }
             let parts = text.split(separator: "/").filter { $0 != "." }
             if text.hasPrefix("/") || parts.contains("..") || text.contains("\\") || parts.isEmpty && text != "." {
                 error(
@@ -392,7 +425,8 @@ final class ManifestDecoder {
     private func decodePolicy(_ value: YAMLEvent) throws(YAMLError) -> RosterConfig.Policy {
         var policy = RosterConfig.Policy()
         guard try expectMapping(value, path: "spec.policy") else { return policy }
-        _ = try decodeMapping(ManifestFields.policy, path: "spec.policy") { (_, value) throws(YAMLError) in
+        _ = try decodeMapping(Self.policyFields, path: "spec.policy") { (_) throws(YAMLError) in
+            let value = self.reader.event
             guard value.kind == .sequenceStart else {
                 self.typeError(value, expected: "a list of emails", path: "spec.policy.teamCreators")
                 try self.reader.skipNode(startingWith: value)
@@ -404,7 +438,7 @@ final class ManifestDecoder {
                 if entry.kind == .sequenceEnd { break }
                 defer { index += 1 }
                 let path = "spec.policy.teamCreators[\(index)]"
-                guard let text = try self.string(entry, path: path), let email = self.email(text, at: entry.mark, path: path) else {
+                guard let text = try self.currentString(path: path), let email = self.email(text, at: entry.mark, path: path) else {
                     continue
                 }
                 if !policy.teamCreators.contains(email) { policy.teamCreators.append(email) }
@@ -418,21 +452,19 @@ final class ManifestDecoder {
     /// The rules within one team: each email once, the owner an admin member, enough admins.
     /// The last two only when the document had no other error (`complete`): a member left
     /// out for a bad role would otherwise also be reported as a missing owner.
-    private func check(_ team: TeamManifest, positions: [MemberPositions], specMark: YAMLMark, complete: Bool) {
-        var seen: [Email: Int] = [:]
-        seen.reserveCapacity(team.members.count)
+    private func check(_ team: TeamManifest, specMark: YAMLMark, complete: Bool) {
+        addresses.reset(count: team.members.count)
         for (index, member) in team.members.enumerated() {
-            if let first = seen[member.email] {
+            if let first = addresses.insert(index, hashes: hashes, among: team.members) {
                 let firstPosition = positions[first].email
                 diagnose(
                     at: positions[index].email, path: "spec.members[\(index)].email",
                     "\(member.email) is listed twice in team \(team.slug); first at \(file.path):\(firstPosition.line):\(firstPosition.column)")
-            } else {
-                seen[member.email] = index
             }
         }
         guard complete else { return }
-        if let index = seen[team.owner] {
+        if let index = addresses.firstIndex(
+            of: team.owner, hash: RolesDigest.hash(team.owner), hashes: hashes, among: team.members) {
             let member = team.members[index]
             if member.expires != nil {
                 // The owner leaving by expiry would leave the team without one: ownership
@@ -469,27 +501,30 @@ final class ManifestDecoder {
     // MARK: Values
 
     /// Reads the keys of a mapping whose start was just read, checking each against
-    /// `fields`; `body` gets the index of a known, first-seen key and its value, and must
-    /// consume the value.
+    /// `fields`; for a known, first-seen key, `body` gets its index with the reader at its
+    /// value, and must consume the value.
     /// Returns the set of fields seen, as a bit mask by index.
     @discardableResult
     private func decodeMapping(
-        _ fields: [String], path: @autoclosure () -> String,
-        _ body: (Int, YAMLEvent) throws(YAMLError) -> Void
+        _ fields: Fields, path: @autoclosure () -> String, _ body: (Int) throws(YAMLError) -> Void
     ) throws(YAMLError) -> UInt32 {
         var seen: UInt32 = 0
         while true {
-            let key = try nextEvent()
-            if key.kind == .mappingEnd { return seen }
-            try reader.skipNode(startingWith: key)
-            let value = try nextEvent()
-            if key.kind == .scalar, let index = fields.firstIndex(of: key.value), seen & (1 << index) == 0 {
+            try advance()
+            if reader.kind == .mappingEnd { return seen }
+            var index = reader.kind == .scalar ? fields.index(of: reader.scalar) : nil
+            if let known = index, seen & (1 << known) != 0 { index = nil }
+            // The key is made a value only to be reported.
+            let rejected = index == nil ? reader.event : nil
+            try reader.skipCurrent()
+            try advance()
+            if let index {
                 seen |= 1 << index
-                try body(index, value)
-            } else {
+                try body(index)
+            } else if let rejected {
                 // Paths are built only for messages: most keys never need one.
-                reject(key, fields: fields, path: path())
-                try reader.skipNode(startingWith: value)
+                reject(rejected, fields: fields.names, path: path())
+                try reader.skipCurrent()
             }
         }
     }
@@ -522,23 +557,29 @@ final class ManifestDecoder {
         return false
     }
 
-    /// The text of a string scalar; reports and returns nil for anything else. Plain
-    /// scalars keep their text as written: `no`, `on`, `0755` are strings here (YAML 1.2).
-    private func string(_ value: YAMLEvent, path: @autoclosure () -> String) throws(YAMLError) -> String? {
-        guard value.kind == .scalar else {
-            typeError(value, expected: "a string", path: path())
-            try reader.skipNode(startingWith: value)
-            return nil
+    /// Whether the current event is a string scalar (its text is `reader.scalar`); reports
+    /// and skips anything else. Plain scalars keep their text as written: `no`, `on`, `0755`
+    /// are strings here (YAML 1.2).
+    private func isString(path: @autoclosure () -> String) throws(YAMLError) -> Bool {
+        guard reader.kind == .scalar else {
+            typeError(reader.event, expected: "a string", path: path())
+            try reader.skipCurrent()
+            return false
         }
-        if value.isNull {
-            error(at: value.mark, path: path(), "a string is required here, not null")
-            return nil
+        if reader.isNull {
+            error(at: reader.mark, path: path(), "a string is required here, not null")
+            return false
         }
-        if let tag = value.tag, tag != Self.stringTag, tag != "!" {
-            error(at: value.mark, path: path(), "a string is required here, but the value is tagged \(tag)")
-            return nil
+        if let tag = reader.tag, tag != Self.stringTag, tag != "!" {
+            error(at: reader.mark, path: path(), "a string is required here, but the value is tagged \(tag)")
+            return false
         }
-        return value.value
+        return true
+    }
+
+    /// The text of the current event when it is a string scalar (`isString`).
+    private func currentString(path: @autoclosure () -> String) throws(YAMLError) -> String? {
+        try isString(path: path()) ? reader.text : nil
     }
 
     private func integer(_ value: YAMLEvent, path: String) throws(YAMLError) -> Int? {
@@ -567,7 +608,11 @@ final class ManifestDecoder {
     }
 
     private func email(_ text: String, at mark: YAMLMark, path: @autoclosure () -> String) -> Email? {
-        if let email = Email(text) { return email }
+        Email(text) ?? badEmail(text, at: mark, path: path())
+    }
+
+    /// Reports `text`, which is not an address; nil.
+    private func badEmail(_ text: String, at mark: YAMLMark, path: @autoclosure () -> String) -> Email? {
         if let control = PrintableText.firstControl(in: text) {
             error(at: mark, path: path(), "the email address contains the control character \(Self.describe(control))")
         } else {
@@ -579,8 +624,14 @@ final class ManifestDecoder {
     // MARK: Reporting
 
     private func nextEvent() throws(YAMLError) -> YAMLEvent {
-        guard let event = try reader.next() else { throw YAMLError("unexpected end of the YAML stream", at: .start) }
-        return event
+        try advance()
+        return reader.event
+    }
+
+    /// Moves the reader to the next event, which must exist: a mapping or a list being read
+    /// has not ended.
+    private func advance() throws(YAMLError) {
+        guard try reader.advance() else { throw YAMLError("unexpected end of the YAML stream", at: .start) }
     }
 
     private func typeError(_ value: YAMLEvent, expected: String, path: String, suggestion: String? = nil) {
@@ -620,6 +671,63 @@ final class ManifestDecoder {
     }
 }
 
+/// The field names one mapping takes, with their UTF-8 bytes: keys are matched where
+/// libyaml has them, without making a `String` of each.
+private struct Fields {
+    let names: [String]
+    let bytes: [[UInt8]]
+
+    init(_ names: [String]) {
+        self.names = names
+        bytes = names.map { Array($0.utf8) }
+    }
+
+    func index(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+        bytes.firstIndex { name in name.count == key.count && name.withUnsafeBufferPointer { $0.bytesEqual(key) } }
+    }
+}
+
+/// A team's members by address, for `check`: an open-addressing table of member indices
+/// keyed by the hashes the decoder made as it read them (`RolesDigest.hash(_:)`), so no
+/// address is hashed twice. A `Dictionary` would hash each address again.
+private struct AddressTable {
+    private var slots: [Int] = []
+    private var mask = 0
+
+    /// Empties the table, sized for `count` members at most half full.
+    mutating func reset(count: Int) {
+        let capacity = max(16, 1 << (Int.bitWidth - (2 * count - 1).leadingZeroBitCount))
+        slots.removeAll(keepingCapacity: true)
+        slots.append(contentsOf: repeatElement(-1, count: capacity))
+        mask = capacity - 1
+    }
+
+    /// Adds member `index`; the index of an earlier member with the same address instead,
+    /// which is not added.
+    mutating func insert(_ index: Int, hashes: [Int], among members: [MemberManifest]) -> Int? {
+        let hash = hashes[index]
+        var slot = hash & mask
+        while slots[slot] >= 0 {
+            let other = slots[slot]
+            if hashes[other] == hash, members[other].email == members[index].email { return other }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = index
+        return nil
+    }
+
+    /// The first member whose address is `email`.
+    func firstIndex(of email: Email, hash: Int, hashes: [Int], among members: [MemberManifest]) -> Int? {
+        var slot = hash & mask
+        while slots[slot] >= 0 {
+            let other = slots[slot]
+            if hashes[other] == hash, members[other].email == email { return other }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+}
+
 /// Where one member's email and role were written.
 private struct MemberPositions {
     var email: SourcePosition
@@ -633,8 +741,6 @@ private struct PartialTeam {
     var owner: Email?
     var spendLimit = SpendLimit.default
     var members: [MemberManifest] = []
-    /// Where each member's email and role were written, for the checks (`check`).
-    var positions: [MemberPositions] = []
     /// The members' digest, made as each is read (while its address is in the cache), and
     /// whether any of them expires (then the team gets none: time changes what it means).
     var digest = RolesDigest()

@@ -32,6 +32,18 @@ public struct Email: Sendable, Hashable, Comparable, CustomStringConvertible {
         if !checked.lower, PrintableText.firstControl(in: value) != nil { return nil }
     }
 
+    /// `init(_:)` of the UTF-8 text `bytes`: read where a decoder has them, so the usual
+    /// address (lowercase ASCII, nothing to trim) becomes one `String` and is looked at once.
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        // A plausible address has no byte up to 0x20, so it has nothing to trim either.
+        let (plausible, lower) = Self.check(bytes)
+        if plausible, lower {
+            self.init(normalized: String(decoding: bytes, as: UTF8.self))
+        } else {
+            self.init(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
     /// An address already known to be normalised (read back from the store).
     public init(normalized: String) { value = normalized }
 
@@ -45,35 +57,59 @@ public struct Email: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Also says whether the text is already lowercase ASCII. One pass over the bytes.
     private static func check(_ bytes: UnsafeBufferPointer<UInt8>) -> (plausible: Bool, lowercase: Bool) {
         guard bytes.count <= 254 else { return (false, true) }
-        var lowercase = true
-        var at = -1
-        var labels = 0
-        var labelStart = true
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            switch byte {
-            case 0...0x20, 0x7F, UInt8(ascii: ","), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""):
-                return (false, lowercase)
-            case UInt8(ascii: "@"):
-                guard at < 0, index > 0, index <= 64 else { return (false, lowercase) }
-                at = index
-                continue
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), 0x80...:
-                lowercase = false
-            default:
-                break
+        return byteClasses.withUnsafeBufferPointer { classes in
+            var lowercase = true
+            // The local part: any byte but the refused ones, up to the one `@`.
+            var index = 0
+            while index < bytes.count {
+                let kind = classes[Int(bytes[index])]
+                if kind == ByteClass.at.rawValue { break }
+                if kind == ByteClass.refused.rawValue { return (false, lowercase) }
+                if kind == ByteClass.notLowercase.rawValue { lowercase = false }
+                index += 1
             }
-            guard at >= 0 else { continue }
-            // In the domain: labels separated by dots.
-            if byte == UInt8(ascii: ".") {
-                if labelStart { return (false, lowercase) }
-                labelStart = true
-            } else if labelStart {
-                if byte == UInt8(ascii: "-") { return (false, lowercase) }
-                labels += 1
-                labelStart = false
+            guard index > 0, index <= 64, index < bytes.count else { return (false, lowercase) }
+            // The domain: labels separated by dots, none empty or starting with "-".
+            var labels = 0
+            var labelStart = true
+            index += 1
+            while index < bytes.count {
+                switch classes[Int(bytes[index])] {
+                case ByteClass.refused.rawValue, ByteClass.at.rawValue:
+                    return (false, lowercase)
+                case ByteClass.dot.rawValue:
+                    if labelStart { return (false, lowercase) }
+                    labelStart = true
+                case let kind:
+                    if kind == ByteClass.notLowercase.rawValue { lowercase = false }
+                    if labelStart {
+                        if kind == ByteClass.hyphen.rawValue { return (false, lowercase) }
+                        labels += 1
+                        labelStart = false
+                    }
+                }
+                index += 1
             }
+            return (labels >= 2 && !labelStart, lowercase)
         }
-        return (at > 0 && labels >= 2 && !labelStart, lowercase)
+    }
+
+    /// What `check` makes of each byte, looked up rather than compared: a million addresses
+    /// are checked when a large organisation is read.
+    private enum ByteClass: UInt8 {
+        case ordinary, refused, at, dot, hyphen, notLowercase
+    }
+
+    private static let byteClasses: [UInt8] = (0...255).map { (byte: Int) -> UInt8 in
+        let kind: ByteClass
+        switch UInt8(byte) {
+        case 0...0x20, 0x7F, UInt8(ascii: ","), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""): kind = .refused
+        case UInt8(ascii: "@"): kind = .at
+        case UInt8(ascii: "."): kind = .dot
+        case UInt8(ascii: "-"): kind = .hyphen
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), 0x80...: kind = .notLowercase
+        default: kind = .ordinary
+        }
+        return kind.rawValue
     }
 }
