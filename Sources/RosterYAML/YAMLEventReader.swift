@@ -137,10 +137,9 @@ public final class YAMLEventReader {
             }
             if ended { return false }
             guard yaml_parser_parse(parser, raw) != 0 else { throw currentError() }
-            let event = raw.pointee
             var anchor: UnsafeMutablePointer<yaml_char_t>? = nil
             var tag: UnsafeMutablePointer<yaml_char_t>? = nil
-            switch event.type {
+            switch raw.pointee.type {
             case YAML_STREAM_START_EVENT:
                 yaml_event_delete(raw)
                 continue
@@ -156,13 +155,13 @@ public final class YAMLEventReader {
             case YAML_DOCUMENT_END_EVENT:
                 kind = .documentEnd
             case YAML_ALIAS_EVENT:
-                let name = Self.string(event.data.alias.anchor)
-                let mark = self.mark(event.start_mark)
+                let name = Self.string(raw.pointee.data.alias.anchor)
+                let mark = self.mark(raw.pointee.start_mark)
                 yaml_event_delete(raw)
                 try expand(alias: name, at: mark)
                 continue
             case YAML_SCALAR_EVENT:
-                let value = event.data.scalar
+                let value = raw.pointee.data.scalar
                 kind = .scalar
                 scalar = UnsafeBufferPointer(start: value.value, count: Int(value.length))
                 switch value.style {
@@ -176,14 +175,14 @@ public final class YAMLEventReader {
                 tag = value.tag
             case YAML_SEQUENCE_START_EVENT:
                 kind = .sequenceStart
-                anchor = event.data.sequence_start.anchor
-                tag = event.data.sequence_start.tag
+                anchor = raw.pointee.data.sequence_start.anchor
+                tag = raw.pointee.data.sequence_start.tag
             case YAML_SEQUENCE_END_EVENT:
                 kind = .sequenceEnd
             case YAML_MAPPING_START_EVENT:
                 kind = .mappingStart
-                anchor = event.data.mapping_start.anchor
-                tag = event.data.mapping_start.tag
+                anchor = raw.pointee.data.mapping_start.anchor
+                tag = raw.pointee.data.mapping_start.tag
             case YAML_MAPPING_END_EVENT:
                 kind = .mappingEnd
             default:
@@ -194,7 +193,7 @@ public final class YAMLEventReader {
             if kind != .scalar { scalar = UnsafeBufferPointer(start: nil, count: 0) }
             style = kind == .scalar ? style : .plain
             self.tag = tag.map { Self.string($0) }
-            rawMark = event.start_mark
+            rawMark = raw.pointee.start_mark
             replayedMark = nil
             try track(record: true)
             if let anchor {

@@ -32,6 +32,8 @@ final class ManifestDecoder {
     private var hashes: [Int] = []
     /// The team being checked's members by address (`check`), kept for the next team.
     private var addresses = AddressTable()
+    /// How many members the last team read had.
+    private var lastMemberCount = 64
 
     private static let stringTag = "tag:yaml.org,2002:str"
     private static let documentFields = Fields(ManifestFields.document)
@@ -271,7 +273,8 @@ final class ManifestDecoder {
             return try reader.skipNode(startingWith: value)
         }
         var index = 0
-        team.members.reserveCapacity(64)  // teams are often tens to hundreds of members
+        // Teams in one organisation are often of a size: the last team's is the first guess.
+        team.members.reserveCapacity(max(16, lastMemberCount))
         positions.removeAll(keepingCapacity: true)
         hashes.removeAll(keepingCapacity: true)
         // Read where libyaml has them: keys and roles are matched on their bytes, and the
@@ -284,6 +287,7 @@ final class ManifestDecoder {
                 if team.members.capacity - team.members.count > 8 {
                     team.members = team.members.withUnsafeBufferPointer { Array($0) }
                 }
+                lastMemberCount = team.members.count
                 return
             }
             defer { index += 1 }
