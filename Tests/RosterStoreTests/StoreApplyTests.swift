@@ -108,6 +108,52 @@ struct StoreApplyTests {
         }
     }
 
+    @Test("a team's pending invitations are read whole whether the store reads them in team order or the table's", arguments: StoreBackend.allCases)
+    func pendingInvitationsInEitherOrder(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
+            // Two applies leave team a's invitations in two runs of rows, with b's between them.
+            let first = [
+                team("a", members: [("x@example.com", .dev)]), team("b", members: [("y@example.com", .basic)]),
+            ]
+            try await fixture.converge(first)
+            let second = [
+                team("a", members: [("x@example.com", .dev), ("z@example.com", .billing)]),
+                team("b", members: [("y@example.com", .basic)]),
+            ]
+            try await fixture.converge(second)
+            /// The digest the read made is the one of what it read.
+            func expectDigests(_ state: CurrentState, sourceLocation: SourceLocation = #_sourceLocation) {
+                for team in state.teams.values {
+                    var digest = RolesDigest()
+                    for (address, role) in team.members { digest.add(address, role) }
+                    for (address, role) in team.invitations { digest.add(address, role) }
+                    #expect(team.rolesDigest == digest, "\(team.slug)", sourceLocation: sourceLocation)
+                }
+            }
+            func query() async throws -> String? {
+                guard let sqlite = fixture.store as? SQLiteStore else { return nil }
+                return try await sqlite.read { try SQLiteStore.pendingInvitationsSQL($0) }
+            }
+
+            // All pending: SQLite reads the table in its own order.
+            let state = try await fixture.store.currentState()
+            #expect(state.teams["a"]?.invitations == [email("x@example.com"): .dev, email("z@example.com"): .billing])
+            #expect(state.teams["b"]?.invitations == [email("y@example.com"): .basic])
+            expectDigests(state)
+            if backend == .sqlite { #expect(try await query()?.contains("NOT INDEXED") == true) }
+
+            // Accepted ones are most of the table now: SQLite reads the pending one by team.
+            try await fixture.accept("x@example.com", in: "a")
+            try await fixture.accept("y@example.com", in: "b")
+            let accepted = try await fixture.store.currentState()
+            #expect(accepted.teams["a"]?.invitations == [email("z@example.com"): .billing])
+            #expect(accepted.teams["a"]?.members[email("x@example.com")] == .dev)
+            #expect(accepted.teams["b"]?.invitations == [:])
+            expectDigests(accepted)
+            if backend == .sqlite { #expect(try await query()?.hasSuffix("ORDER BY team") == true) }
+        }
+    }
+
     @Test("applying the same desired state again plans nothing and changes nothing", arguments: StoreBackend.allCases)
     func idempotent(_ backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { fixture in
