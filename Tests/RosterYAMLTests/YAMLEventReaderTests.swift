@@ -32,6 +32,26 @@ import Testing
         #expect(values == ["base", "email", "a@b.co", "role", "dev", "copy", "email", "a@b.co", "role", "dev"])
     }
 
+    @Test func theCursorReadsLiveAndReplayedScalarsInPlace() throws {
+        // A long anchored address (past Swift's small strings) replayed twice, and a short one.
+        let reader = YAMLEventReader(bytes: Array("a: &m {email: someone.long@example.com, role: dev}\nb: *m\nc: [*m, x]\n".utf8))
+        var scalars: [String] = []
+        var marks: [YAMLMark] = []
+        while try reader.advance() {
+            guard reader.kind == .scalar else { #expect(reader.scalar.isEmpty); continue }
+            scalars.append(String(decoding: reader.scalar, as: UTF8.self))
+            marks.append(reader.mark)
+            #expect(reader.event.value == reader.text)
+        }
+        let member = ["email", "someone.long@example.com", "role", "dev"]
+        #expect(scalars == ["a"] + member + ["b"] + member + ["c"] + member + ["x"])
+        // A replayed event keeps the anchored node's position.
+        #expect(marks[1] == YAMLMark(line: 1, column: 8))
+        #expect(marks[6] == marks[1])
+        #expect(marks[11] == marks[1])
+        #expect(try reader.advance() == false)
+    }
+
     @Test func anAliasWithoutAnchorIsAnError() {
         let (_, error) = events("a: *nothing\n")
         #expect(error?.message.contains("*nothing") == true)

@@ -26,8 +26,9 @@ final class ManifestDecoder {
     private var result = DecodedFile()
     /// Errors in the document being decoded; its team is checked further only when none.
     private var documentErrors = 0
-    /// Where each member of the document's team was written, and its address's
-    /// `RolesDigest.hash(_:)`, for the checks (`check`); kept for the next team.
+    /// Where each member of the team being read was written, and its address's
+    /// `RolesDigest.hash(_:)`, for the checks (`check`); emptied for each team's members,
+    /// their storage kept.
     private var positions: [MemberPositions] = []
     private var hashes: [Int] = []
     /// The team being checked's members by address (`check`), kept for the next team.
@@ -75,8 +76,6 @@ final class ManifestDecoder {
 
     private func decodeDocument() throws(YAMLError) {
         documentErrors = 0
-        positions.removeAll(keepingCapacity: true)
-        hashes.removeAll(keepingCapacity: true)
         let root = try nextEvent()
         switch root.kind {
         case .documentEnd:
