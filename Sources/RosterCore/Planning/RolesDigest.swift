@@ -1,10 +1,11 @@
 /// An order-independent digest of a team's addresses and roles, so a plan can tell a team
 /// that is exactly as the store holds it without looking up each of its members.
 ///
-/// Each entry is hashed with Swift's `Hasher` (SipHash, seeded afresh in every process, so no
-/// one can choose addresses that collide), and the digest keeps the count and two sums of
-/// those hashes (of each and of its square): adding an entry is a few instructions, taken
-/// while the address has just been read. Two different sets of entries agree on all three
+/// Each entry's address is hashed with Swift's `Hasher` (SipHash, seeded afresh in every
+/// process, so no one can choose addresses that collide), its role mixed into that hash
+/// (`add(emailHash:_:)`), and the digest keeps the count and two sums of those hashes (of
+/// each and of its square): adding an entry is a few instructions, taken while the address
+/// has just been read. Two different sets of entries agree on all three
 /// with a probability of about 2⁻⁶⁴ even when they differ by one entry. A digest is made
 /// only in the process that compares it; it is never stored.
 public struct RolesDigest: Sendable, Equatable {
