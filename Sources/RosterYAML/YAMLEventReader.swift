@@ -173,16 +173,15 @@ public final class YAMLEventReader {
                 }
                 anchor = value.anchor
                 tag = value.tag
+            // libyaml keeps a collection's anchor and tag in a union member of its kind.
             case YAML_SEQUENCE_START_EVENT:
-                kind = .sequenceStart
-                anchor = raw.pointee.data.sequence_start.anchor
-                tag = raw.pointee.data.sequence_start.tag
+                let start = raw.pointee.data.sequence_start
+                (kind, anchor, tag) = (.sequenceStart, start.anchor, start.tag)
+            case YAML_MAPPING_START_EVENT:
+                let start = raw.pointee.data.mapping_start
+                (kind, anchor, tag) = (.mappingStart, start.anchor, start.tag)
             case YAML_SEQUENCE_END_EVENT:
                 kind = .sequenceEnd
-            case YAML_MAPPING_START_EVENT:
-                kind = .mappingStart
-                anchor = raw.pointee.data.mapping_start.anchor
-                tag = raw.pointee.data.mapping_start.tag
             case YAML_MAPPING_END_EVENT:
                 kind = .mappingEnd
             default:
