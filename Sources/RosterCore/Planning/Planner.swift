@@ -60,8 +60,9 @@ public enum Planner {
     private static func planTeams(
         _ teams: [TeamManifest], current: CurrentState, rules: PlanRules
     ) -> (changes: [Change], errors: [Diagnostic], unrenewed: Int) {
-        @Sendable func plan(_ slice: ArraySlice<TeamManifest>) -> TeamsPlan {
+        @Sendable func plan(_ slice: ArraySlice<TeamManifest>, reserving capacity: Int = 0) -> TeamsPlan {
             var result = TeamsPlan()
+            result.changes.reserveCapacity(capacity)
             for team in slice {
                 if let state = current.teams[team.slug] {
                     update(team, from: state, rules: rules, into: &result.changes, errors: &result.errors,
@@ -75,6 +76,11 @@ public enum Planner {
         }
         let slices = teams.count < 1_000 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let size = (teams.count + slices - 1) / slices
+        // A new team's changes are known in number: its creation and an invitation for each
+        // other member. The first slice's array is made that large for every slice's new
+        // teams, so the join below appends to it instead of moving a million changes into a
+        // larger one, and its pages are first touched while the other slices are planned.
+        let created = slices == 1 ? 0 : teams.reduce(0) { $0 + (current.teams[$1.slug] == nil ? $1.members.count : 0) }
         var results = [TeamsPlan](repeating: TeamsPlan(), count: slices)
         if slices == 1 {
             results[0] = plan(teams[...])
@@ -83,7 +89,7 @@ public enum Planner {
                 nonisolated(unsafe) let buffer = buffer
                 DispatchQueue.concurrentPerform(iterations: slices) { slice in
                     let range = min(slice * size, teams.count)..<min((slice + 1) * size, teams.count)
-                    buffer[slice] = plan(teams[range])
+                    buffer[slice] = plan(teams[range], reserving: slice == 0 ? created : 0)
                 }
             }
         }
@@ -109,7 +115,7 @@ public enum Planner {
             Change(.teamCreate, team: team.slug, subject: team.slug,
                    after: .team(.init(displayName: team.displayName, owner: team.owner, spendLimit: team.spendLimit))))
         // A member whose access has already ended is not invited at all.
-        for member in team.members.sorted(by: { $0.email < $1.email })
+        for member in TextOrder.sorted(team.members, by: \.email.value)
         where member.email != team.owner && !member.hasExpired(at: now) {
             changes.append(
                 Change(.inviteCreate, team: team.slug, subject: member.email.value, after: .role(member.role),
@@ -226,15 +232,15 @@ public enum Planner {
             roleUpdates.append(Change(.teamOwnerUpdate, team: slug, subject: slug,
                                       before: .email(state.owner), after: .email(team.owner)))
         }
-        let bySubject: (Change, Change) -> Bool = { $0.subject < $1.subject }
+        func bySubject(_ changes: [Change]) -> [Change] { TextOrder.sorted(changes, by: \.subject) }
         changes += ordered
-        changes += roleUpdates.filter { $0.action == .memberRoleUpdate }.sorted(by: bySubject)
+        changes += bySubject(roleUpdates.filter { $0.action == .memberRoleUpdate })
         changes += roleUpdates.filter { $0.action == .teamOwnerUpdate }
-        changes += invites.sorted(by: bySubject)
-        changes += inviteUpdates.sorted(by: bySubject)
-        changes += renewals.sorted(by: bySubject)
-        changes += revocations.sorted(by: bySubject)
-        changes += removals.sorted(by: bySubject)
+        changes += bySubject(invites)
+        changes += bySubject(inviteUpdates)
+        changes += bySubject(renewals)
+        changes += bySubject(revocations)
+        changes += bySubject(removals)
     }
 
     /// Whether `team` is exactly what the store holds: the usual case of a large
