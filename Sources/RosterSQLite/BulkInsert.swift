@@ -37,9 +37,12 @@ struct BulkInsert {
         // The next column of the row being added.
 
         mutating func add(_ text: String?) {
-            guard var text else { values.append(.null); return }
+            guard let text else { values.append(.null); return }
             let start = bytes.count
-            text.withUTF8 { bytes.append(contentsOf: $0) }
+            // In place (no copy of the string to make it contiguous: Swift's own strings are).
+            if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+                bytes.append(contentsOf: text.utf8)
+            }
             values.append(.text(start: start, count: bytes.count - start))
         }
 

@@ -236,23 +236,36 @@ struct JSONBytes {
     mutating func stringContent(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
-            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            if !utf8.contains(where: Self.needsEscape) {
                 bytes.append(contentsOf: utf8)
                 return
             }
             for byte in utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-                case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-                case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-                case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-                case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-                case 0..<0x20:
-                    let digits = Array("0123456789abcdef".utf8)
-                    bytes += Array("\\u00".utf8) + [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]]
-                default: bytes.append(byte)
-                }
+                if Self.needsEscape(byte) { bytes += Self.escape(byte) } else { bytes.append(byte) }
             }
         }
     }
+
+    /// Whether `byte` is written escaped inside a JSON string: a quote, a backslash or a control.
+    @inline(__always) static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    /// How a byte that `needsEscape` is written.
+    static func escape(_ byte: UInt8) -> [UInt8] {
+        switch byte {
+        case UInt8(ascii: "\""): [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+        case UInt8(ascii: "\\"): [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+        case UInt8(ascii: "\n"): [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+        case UInt8(ascii: "\r"): [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+        case UInt8(ascii: "\t"): [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+        default: Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+        }
+    }
+
+    /// Lowercase hex digits, by value.
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// The longest a byte of text becomes in a JSON string (`\u00XX`).
+    static let longestEscape = 6
 }

@@ -42,7 +42,13 @@ public enum AuditAction: Sendable, Hashable, CaseIterable, RawRepresentable {
     /// The resource type the log files it under.
     public var resourceType: AuditResourceType {
         switch self {
-        case .change(let action): AuditResourceType(rawValue: action.resourceType)!
+        // By case, not through `action.resourceType`'s text: an apply asks once per entry.
+        case .change(let action):
+            switch action {
+            case .teamCreate, .teamDisplayNameUpdate, .teamSpendLimitUpdate, .teamOwnerUpdate, .teamDelete: .team
+            case .memberRoleUpdate, .memberRemove: .member
+            case .inviteCreate, .inviteUpdate, .inviteRevoke, .inviteRenew: .invite
+            }
         case .inviteAccept: .invite
         case .spendLimitCeilingUpdate: .team
         case .apiKeyCreate, .apiKeyRevoke: .apikey

@@ -142,6 +142,6 @@ extension Change {
     /// `{"reason":"expired"}`, so the log says the access ended rather than was taken away.
     var auditFields: (subject: String?, before: String?, after: String?) {
         let after = after?.jsonText ?? reason.map { "{\"reason\":\(AuditChain.quote($0.rawValue))}" }
-        return (action.resourceType == "team" ? nil : subject, before?.jsonText, after)
+        return (AuditAction.change(action).resourceType == .team ? nil : subject, before?.jsonText, after)
     }
 }
