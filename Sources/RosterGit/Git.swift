@@ -1,5 +1,6 @@
 internal import CGit2
 internal import CGit2Shims
+import Foundation
 import RosterCore
 
 /// Process-wide libgit2 set-up.
@@ -15,6 +16,14 @@ public enum Git {
 
     /// Initialises libgit2 once; every entry point of this module calls it.
     static func start() { Git.initialized }
+
+    /// Starts `start()` on another thread, for a command that will read a repository after
+    /// it has opened its store: Debian's libgit2 loads the system's CA bundle in its
+    /// set-up (mbedTLS, whatever is asked of it; a tenth of a plan with nothing to do), which
+    /// then overlaps with opening the store. The first call into this module waits for it.
+    public static func startInBackground() {
+        Thread { Git.start() }.start()
+    }
 
     /// Turns libgit2's repository owner check on or off for this process.
     ///

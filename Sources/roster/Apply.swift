@@ -47,6 +47,7 @@ extension Roster {
 
         func run() async throws {
             try await Output.reportingFailures {
+                source.prepare()
                 let store = try await global.openStore()
                 let plan: Plan
                 let maxRemovals: Int

@@ -40,6 +40,7 @@ extension Roster {
 
         func run() async throws {
             try await Output.reportingFailures {
+                source.prepare()
                 let store = try await global.openStore()
                 let outcome = try await Reconciler.plan(
                     source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides)

@@ -35,6 +35,12 @@ struct SourceOptions: ParsableArguments {
         if let dir, dir.isEmpty { throw ValidationError("--dir cannot be empty.") }
     }
 
+    /// For a command that opens its store before the source: lets a repository's library
+    /// set itself up meanwhile (`Git.startInBackground`).
+    func prepare() {
+        if repo != nil { Git.startInBackground() }
+    }
+
     /// Opens the source the options name.
     func makeSource() throws -> any ManifestSource {
         if let repo {

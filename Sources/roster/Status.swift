@@ -29,6 +29,7 @@ extension Roster {
 
         func run() async throws {
             try await Output.reportingFailures {
+                source.prepare()
                 let store = try await global.openStore()
                 let recent = try await store.runs(limit: max(1, runs))
                 let pending = try await store.pendingInvitations()
