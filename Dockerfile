@@ -15,7 +15,7 @@
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libgit2-dev libyaml-dev libsqlite3-dev pkg-config \
+        libgit2-dev libyaml-dev libsqlite3-dev libjemalloc-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -26,10 +26,11 @@ RUN swift build -c release --product roster --static-swift-stdlib \
     && install -D .build/release/roster /out/roster
 
 FROM debian:bookworm-slim
-# libsqlite3-0: GRDB links the system SQLite (libsqlite3-dev at build time).
+# libsqlite3-0: GRDB links the system SQLite (libsqlite3-dev at build time); libjemalloc2:
+# roster's allocator (Package.swift says why).
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libgit2-1.5 libyaml-0-2 libsqlite3-0 ca-certificates \
+        libgit2-1.5 libyaml-0-2 libsqlite3-0 libjemalloc2 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 999 roster \
     && useradd --system --uid 999 --gid roster --create-home --home-dir /var/lib/roster --shell /usr/sbin/nologin roster \

@@ -8,7 +8,7 @@
 # server of their own (Tests/RosterTestSupport/TestPostgres.swift); its programs stay off
 # PATH, in /usr/lib/postgresql/VERSION/bin.
 set -euo pipefail
-packages=(libgit2-dev libyaml-dev libsqlite3-dev pkg-config git python3 python3-pip sqlite3 util-linux chromium chromium-driver postgresql openssl)
+packages=(libgit2-dev libyaml-dev libsqlite3-dev libjemalloc-dev pkg-config git python3 python3-pip sqlite3 util-linux chromium chromium-driver postgresql openssl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
