@@ -122,7 +122,6 @@ package struct AuditSealer: Sendable {
         seq == 0 ? nil : AuditHead(seq: seq, hash: String(decoding: previousHex, as: UTF8.self))
     }
 
-
     /// The bytes of a lowercase hex string (zeros where it is not hex).
     static func bytes(hex: [UInt8]) -> [UInt8] {
         func value(_ digit: UInt8) -> UInt8 {
