@@ -40,14 +40,23 @@ extension Roster {
         @OptionGroup var global: GlobalOptions
         @OptionGroup(title: HelpLayout.linkTitle) var links: LinkOptions
 
+        @Option(help: ArgumentHelp(
+            "How long to wait at exit for notifications still queued, in seconds; what is left then is given up.",
+            valueName: "seconds"))
+        var notifyWait: Double = 10
+
         /// How long `reconcile` waits at exit for its notifications to be delivered.
-        static let notifyDrainLimit: Duration = .seconds(10)
+        private var notifyDrainLimit: Duration { .milliseconds(Int64(notifyWait * 1000)) }
 
         func validate() throws {
             guard Self.seconds(interval) != nil else {
                 throw ValidationError("--interval takes a duration such as 30s, 5m or 1h, not \(interval).")
             }
             if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more.") }
+            // Up to a day: a bound, not a way to hang a job on a receiver.
+            guard notifyWait >= 0, notifyWait <= 86_400 else {
+                throw ValidationError("--notify-wait takes seconds from 0 to 86400, not \(notifyWait).")
+            }
         }
 
         static func seconds(_ text: String) -> Double? {
@@ -66,10 +75,10 @@ extension Roster {
                 do {
                     try await once(notifier)
                 } catch {
-                    await notifier?.finish(within: Self.notifyDrainLimit)
+                    await notifier?.finish(within: notifyDrainLimit)
                     throw error
                 }
-                await notifier?.finish(within: Self.notifyDrainLimit)
+                await notifier?.finish(within: notifyDrainLimit)
                 return
             }
             let pause = Self.seconds(interval)!

@@ -53,7 +53,12 @@ struct NotifyCLITests {
             let chat = try await NotificationReceiver.start()
             let relay = try await NotificationReceiver.start()
             let base = "http://roster.example"
-            let notify = ["--notify-url", await chat.url, "--notify-links", await relay.url, "--notify-secret-file", secret, "--base-url", base]
+            // --notify-wait: the whole suite on two cores once took longer than the default 10 s
+            // to deliver the four events to this process's receivers.
+            let notify = [
+                "--notify-url", await chat.url, "--notify-links", await relay.url, "--notify-secret-file", secret, "--base-url", base,
+                "--notify-wait", "300",
+            ]
 
             let applied = try await ws.rosterOffloaded(["reconcile", "--repo", ws.repository, "--ref", "main"] + notify)
             #expect(applied.status == 0, "\(applied)")
@@ -116,6 +121,8 @@ struct NotifyCLITests {
         ["--notify-url", "ftp://example.com/hook"], ["--notify-url", "hooks.slack.com/services/x"],
         ["--notify-links", "https://relay.example.com/hook"],
         ["--notify-url", "https://chat.example.com/hook", "--notify-secret-file", "/nonexistent/secret"],
+        ["--notify-url", "https://chat.example.com/hook", "--notify-wait", "nan"],
+        ["--notify-url", "https://chat.example.com/hook", "--notify-wait", "100000"],
     ])
     func usage(_ arguments: [String]) throws {
         try withWorkspace { ws in
