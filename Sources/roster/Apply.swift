@@ -39,7 +39,7 @@ extension Roster {
             if planFile != nil && (source.repo != nil || source.dir != nil) {
                 throw ValidationError("Apply a saved plan or a source (--repo/--dir), not both.")
             }
-            if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more.") }
+            try Seconds.check(lockTimeout, flag: "--lock-timeout")
             if !yes && isatty(0) != 1 {
                 throw ValidationError("Not a terminal: pass --yes to apply without confirmation.")
             }
@@ -74,7 +74,7 @@ extension Roster {
                     // starts from it, as after reconcile's empty runs.
                     if let cacheUpdate {
                         _ = try await store.refreshPlanCache(
-                            cacheUpdate, asOf: plan.stateVersion, lockTimeout: .milliseconds(Int64(lockTimeout * 1000)))
+                            cacheUpdate, asOf: plan.stateVersion, lockTimeout: Seconds.duration(lockTimeout))
                     }
                     return
                 }
@@ -88,7 +88,7 @@ extension Roster {
                 }
                 let context = ApplyContext(
                     actor: identity ?? ProcessInfo.processInfo.environment["ROSTER_IDENTITY"] ?? "roster",
-                    onBehalfOf: plan.source?.author, lockTimeout: .milliseconds(Int64(lockTimeout * 1000)),
+                    onBehalfOf: plan.source?.author, lockTimeout: Seconds.duration(lockTimeout),
                     cacheUpdate: cacheUpdate)
                 let report = try await store.apply(plan, context: context)
                 // The one-line result, even with --quiet: a script learns the run id from it.

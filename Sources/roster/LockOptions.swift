@@ -5,9 +5,21 @@ struct LockOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How long to wait for another writer, in seconds.", valueName: "seconds"))
     var lockTimeout: Double = 30
 
-    func validate() throws {
-        if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more.") }
+    func validate() throws { try Seconds.check(lockTimeout, flag: "--lock-timeout") }
+
+    var duration: Duration { Seconds.duration(lockTimeout) }
+}
+
+/// Options given in seconds (`--lock-timeout`, `--notify-wait`).
+enum Seconds {
+    /// Refuses anything but 0 to `maximum` seconds: `inf`, `nan` and `1e300` parse as numbers
+    /// too, and no timer holds them.
+    static func check(_ seconds: Double, flag: String, maximum: Double = 86_400) throws {
+        guard seconds >= 0, seconds <= maximum else {
+            throw ValidationError("\(flag) takes seconds from 0 to \(Int(maximum)), not \(seconds).")
+        }
     }
 
-    var duration: Duration { .milliseconds(Int64(lockTimeout * 1000)) }
+    /// `seconds` (checked) as a duration.
+    static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1000)) }
 }

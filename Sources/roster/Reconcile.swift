@@ -5,6 +5,7 @@ import RosterCore
 import RosterGit
 import RosterNotify
 import RosterReconcile
+import RosterServer
 import RosterStore
 
 extension Roster {
@@ -46,25 +47,28 @@ extension Roster {
         var notifyWait: Double = 10
 
         /// How long `reconcile` waits at exit for its notifications to be delivered.
-        private var notifyDrainLimit: Duration { .milliseconds(Int64(notifyWait * 1000)) }
+        private var notifyDrainLimit: Duration { Seconds.duration(notifyWait) }
 
         func validate() throws {
             guard Self.seconds(interval) != nil else {
-                throw ValidationError("--interval takes a duration such as 30s, 5m or 1h, not \(interval).")
+                throw ValidationError("--interval takes a duration such as 30s, 5m or 1h, up to a year, not \(interval).")
             }
-            if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more.") }
-            // Up to a day: a bound, not a way to hang a job on a receiver.
-            guard notifyWait >= 0, notifyWait <= 86_400 else {
-                throw ValidationError("--notify-wait takes seconds from 0 to 86400, not \(notifyWait).")
-            }
+            try Seconds.check(lockTimeout, flag: "--lock-timeout")
+            try Seconds.check(notifyWait, flag: "--notify-wait")
         }
 
+        /// A duration such as 30s, 5m, 1h or 90 (seconds), more than 0 and at most a year; nil
+        /// for anything else (`inf` and `1e300` parse as numbers too, and no timer holds them).
         static func seconds(_ text: String) -> Double? {
             let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
-            guard let unit = text.last.flatMap({ units[$0] }), let value = Double(text.dropLast()), value > 0 else {
-                return Double(text).flatMap { $0 > 0 ? $0 : nil }
+            let seconds: Double?
+            if let unit = text.last.flatMap({ units[$0] }), let value = Double(text.dropLast()) {
+                seconds = value * unit
+            } else {
+                seconds = Double(text)
             }
-            return value * unit
+            guard let seconds, seconds > 0, seconds <= 366 * 86_400 else { return nil }
+            return seconds
         }
 
         func run() async throws {
@@ -81,14 +85,19 @@ extension Roster {
                 await notifier?.finish(within: notifyDrainLimit)
                 return
             }
-            let pause = Self.seconds(interval)!
+            let pause = Duration.milliseconds(Int64(Self.seconds(interval)! * 1000))
+            // No jitter or backoff here: one process on a timer, as cron would run it.
+            let schedule = ReconcileSchedule(interval: pause, jitter: 0, backoffBase: pause, backoffCap: pause)
             while true {
+                var due: Date?
                 do {
-                    try await once(notifier)
+                    due = try await once(notifier)
                 } catch let code as ExitCode where code != .success {
                     // Reported and recorded already; the next run tries again.
                 }
-                try await Task.sleep(for: .seconds(pause))
+                // A member's access that ends before the next interval ends on time, as under
+                // `roster serve`: the wait is cut short to that instant (always after this run).
+                try await Task.sleep(for: schedule.delay(pause, until: due, now: Date()).delay)
             }
         }
 
@@ -104,7 +113,11 @@ extension Roster {
             return Notifier(configuration: configuration, tokens: tokens, logger: logger)
         }
 
-        private func once(_ notifier: Notifier?) async throws {
+        /// One run; returns the next instant at which time alone changes its plan (a member's
+        /// expiry), when it planned one.
+        @discardableResult
+        private func once(_ notifier: Notifier?) async throws -> Date? {
+            var due: Date?
             try await Output.reportingFailures {
                 let store = try await global.openStore()
                 let outcome: Reconciler.RunOutcome
@@ -115,6 +128,7 @@ extension Roster {
                     throw error
                 }
                 notifier?.notify(outcome, store: store)
+                due = outcome.nextTimeDependentChange
                 guard let run = outcome.run else { return }
                 if run.result == .failed { try PlanPrinter.failing(outcome.errors, planned: outcome.plan != nil, output: global.output) }
                 if let plan = outcome.plan { PlanPrinter.print(plan, format: .text, output: global.output, asked: false) }
@@ -128,6 +142,7 @@ extension Roster {
                             + "store version \(report.stateVersion).\n")
                 }
             }
+            return due
         }
 
         /// The run these options describe.

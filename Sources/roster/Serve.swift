@@ -68,12 +68,12 @@ extension Roster {
                 throw ValidationError("--listen takes host:port, such as 127.0.0.1:8080 or 0.0.0.0:8080, not \(listen).")
             }
             guard Reconcile.seconds(interval) != nil else {
-                throw ValidationError("--interval takes a duration such as 30s, 5m or 1h, not \(interval).")
+                throw ValidationError("--interval takes a duration such as 30s, 5m or 1h, up to a year, not \(interval).")
             }
             guard let ttl = Reconcile.seconds(leaseTTL), ttl >= 1 else {
-                throw ValidationError("--lease-ttl takes a duration of at least 1s, such as 30s, not \(leaseTTL).")
+                throw ValidationError("--lease-ttl takes a duration from 1s up to a year, such as 30s, not \(leaseTTL).")
             }
-            if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more.") }
+            try Seconds.check(lockTimeout, flag: "--lock-timeout")
             if signInLimit < 0 { throw ValidationError("--sign-in-limit must be 0 or more.") }
             if safety.allowMassRemoval {
                 throw ValidationError("--allow-mass-removal is for one run (roster apply or reconcile), not for a server.")

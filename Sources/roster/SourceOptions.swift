@@ -67,7 +67,7 @@ struct SourceOptions: ParsableArguments {
         }
         return Reconciler.RunRequest(
             trigger: trigger, identity: identity ?? ProcessInfo.processInfo.environment["ROSTER_IDENTITY"] ?? "roster",
-            lockTimeout: .milliseconds(Int64(lockTimeout * 1000)), overrides: overrides, loader: loader,
+            lockTimeout: Seconds.duration(lockTimeout), overrides: overrides, loader: loader,
             openSource: { try source.makeSource() }, openCommit: openCommit, skipIfUnchanged: skip)
     }
 }

@@ -59,6 +59,39 @@ import Testing
         }
     }
 
+    @Test("reconcile --watch removes a member when their access ends, not at its next interval (an hour away)")
+    func watchRemovesAtExpiry() async throws {
+        try await withScratchFolder(prefix: "roster-expiry") { folder in
+            let workspace = try await Workspace.make(folder: folder)
+            try workspace.makeRepository(files: ["teams/contractors.yaml": Self.team])
+            let source = ["--repo", workspace.repository, "--ref", "main"]
+            try workspace.must(["apply", "--yes"] + source)
+            let link = try workspace.must(["invite", "link", "--team", "contractors", "--email", "bob@example.com"])
+                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            try workspace.must(["invite", "accept", link, "--email", "bob@example.com"])
+            func isMember() -> Bool {
+                (try? workspace.sql("SELECT count(*) FROM memberships WHERE email = 'bob@example.com'")) == "1"
+            }
+            try #require(isMember())
+            let expires = Expiry.text(Date().addingTimeInterval(15).rounded())
+            try workspace.edit(
+                "teams/contractors.yaml", replacing: "      role: dev\n", with: "      role: dev\n      expires: \(expires)\n")
+            try workspace.commit("bob's contract ends")
+
+            let binary = try #require(rosterBinary, "the roster executable was not found; build with --build-tests")
+            let watch = try BackgroundProcess(
+                binary, ["reconcile", "--watch", "--interval", "1h", "--store", workspace.storeURL] + source,
+                in: workspace.folder, environment: workspace.environment)
+            defer { watch.stop(with: SIGTERM) }
+            // The first run applies nothing (bob is still in); the wait ends at his expiry.
+            let removed = await eventually(upTo: .seconds(90), while: watch.process.isRunning) { !isMember() }
+            try #require(removed, "bob was never removed:\n\(watch.printedSoFar)")
+            #expect(try workspace.sql("SELECT count(*) FROM runs WHERE result = 'applied'") == "2", "the apply, then the expiry's run")
+            let entries = try workspace.auditEntries(["--action", "member.remove"])
+            #expect((entries.first?["after"] as? [String: Any])?["reason"] as? String == "expired", "\(entries)")
+        }
+    }
+
     @Test("serve renews an invitation when its link expires: a new link, the old one dead, audited without it")
     func serveRenewsAtExpiry() async throws {
         try await withScratchFolder(prefix: "roster-expiry") { folder in

@@ -92,6 +92,8 @@ struct ServeCLITests {
         ["--listen", "nowhere"], ["--listen", "127.0.0.1:99999"], ["--interval", "0"], ["--interval", "soon"],
         ["--lease-ttl", "0s"], ["--allow-mass-removal"], ["--base-url", "ftp://example.com"], ["--log-level", "loud"],
         ["--webhook-secret-file", "/nonexistent/secret"], ["--sign-in-limit", "-1"],
+        // Numbers no timer holds: each was a crash before it was refused.
+        ["--interval", "inf"], ["--interval", "1e300s"], ["--lease-ttl", "inf"], ["--lock-timeout", "inf"],
     ])
     func usage(_ arguments: [String]) throws {
         try withWorkspace { workspace in
