@@ -88,11 +88,7 @@ public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
                 self.usualCacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
                 try db.execute(sql: "PRAGMA cache_size = -32768")
             }
-            // Through a buffer: a slice's element passed on is a copy (a retain of each of its
-            // strings), a buffer's is read in place.
-            try changes.withUnsafeBufferPointer { changes in
-                for index in changes.indices { try self.applier!.apply(changes[index]) }
-            }
+            for index in changes.indices { try self.applier!.apply(changes[index]) }  // in place, not copied
         }
     }
 

@@ -83,31 +83,27 @@ final class BackgroundSealer<Rows: AuditRowLayout>: @unchecked Sendable {
         var sealer = sealer
         var rows = Rows(capacity: rowsPerBlock, write: write)
         var firstSeq = sealer.seq + 1
-        // Through a buffer: an array's element passed on is a copy (a retain of each of its
-        // strings, a million times), a buffer's is read in place.
-        changes.withUnsafeBufferPointer { changes in
-            for index in changes.indices {
-                sealer.seal(changes[index], into: &rows)
-                guard (index + 1) % rowsPerBlock == 0 || index == changes.count - 1 else { continue }
-                let block = Block(rows: rows, firstSeq: firstSeq, lastSeq: sealer.seq, lastDigest: sealer.digest)
-                condition.lock()
-                while blocks.count - taken >= ahead && !stopped { condition.wait() }
-                if stopped {
-                    condition.unlock()
-                    return
-                }
-                blocks.append(block)
-                var resume: (CheckedContinuation<Block?, Never>, Block)?
-                if let waiter = waiting, let ready = take(waiter.index) {
-                    waiting = nil
-                    resume = (waiter.continuation, ready)
-                }
-                condition.broadcast()
+        for index in changes.indices {
+            sealer.seal(changes[index], into: &rows)  // in place, not copied
+            guard (index + 1) % rowsPerBlock == 0 || index == changes.count - 1 else { continue }
+            let block = Block(rows: rows, firstSeq: firstSeq, lastSeq: sealer.seq, lastDigest: sealer.digest)
+            condition.lock()
+            while blocks.count - taken >= ahead && !stopped { condition.wait() }
+            if stopped {
                 condition.unlock()
-                resume.map { $0.0.resume(returning: $0.1) }
-                rows = Rows(capacity: rowsPerBlock, write: write)
-                firstSeq = sealer.seq + 1
+                return
             }
+            blocks.append(block)
+            var resume: (CheckedContinuation<Block?, Never>, Block)?
+            if let waiter = waiting, let ready = take(waiter.index) {
+                waiting = nil
+                resume = (waiter.continuation, ready)
+            }
+            condition.broadcast()
+            condition.unlock()
+            resume.map { $0.0.resume(returning: $0.1) }
+            rows = Rows(capacity: rowsPerBlock, write: write)
+            firstSeq = sealer.seq + 1
         }
     }
 }
