@@ -88,7 +88,7 @@ public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
                 self.usualCacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
                 try db.execute(sql: "PRAGMA cache_size = -32768")
             }
-            for index in changes.indices { try self.applier!.apply(changes[index]) }  // in place, not copied
+            for index in changes.indices { try self.applier!.apply(changes[index]) }
         }
     }
 

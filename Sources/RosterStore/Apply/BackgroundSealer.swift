@@ -84,7 +84,7 @@ final class BackgroundSealer<Rows: AuditRowLayout>: @unchecked Sendable {
         var rows = Rows(capacity: rowsPerBlock, write: write)
         var firstSeq = sealer.seq + 1
         for index in changes.indices {
-            sealer.seal(changes[index], into: &rows)  // in place, not copied
+            sealer.seal(changes[index], into: &rows)
             guard (index + 1) % rowsPerBlock == 0 || index == changes.count - 1 else { continue }
             let block = Block(rows: rows, firstSeq: firstSeq, lastSeq: sealer.seq, lastDigest: sealer.digest)
             condition.lock()
