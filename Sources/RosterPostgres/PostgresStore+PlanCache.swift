@@ -5,7 +5,7 @@ public import RosterCore
 public import RosterStore
 
 extension PostgresStore {
-    public func planBasis(at now: Date) async throws -> PlanBasis {
+    public func planBasis(at now: Date, reading: PlanBasis.Reading) async throws -> PlanBasis {
         let logger = logger
         let now = Timestamp.string(now)
         return try await withConnection { connection in
@@ -16,25 +16,6 @@ extension PostgresStore {
                     .decode((String, String).self)
                 {
                     meta[key] = value
-                }
-                var cache: PlanCache?
-                if let stamp = meta["stamp"], let config = meta["config"] {
-                    var files: [PlanCache.File] = []
-                    var readable = true
-                    for try await (path, content, size, text) in try await connection.query(
-                        "SELECT path, content, size, teams FROM plan_cache_files ORDER BY path", logger: logger
-                    ).decode((String, String, Int64, String).self) {
-                        guard let teams = PlanCache.File.teams(fromText: text) else {
-                            readable = false
-                            continue
-                        }
-                        files.append(PlanCache.File(path: path, content: content, size: Int(size), teams: teams))
-                    }
-                    if readable {
-                        cache = PlanCache(
-                            stamp: stamp, generation: meta["generation"] ?? "", config: config, tree: meta["tree"],
-                            complete: meta["complete"] == "1", files: files)
-                    }
                 }
                 var changed = Set<String>()
                 for try await team in try await connection.query("SELECT team FROM plan_marks", logger: logger).decode(String.self) {
@@ -48,15 +29,41 @@ extension PostgresStore {
                 ).decode(String.self) {
                     expired.insert(team)
                 }
+                var cache: PlanCache?
+                if let stamp = meta["stamp"], let config = meta["config"] {
+                    let shape = PlanCacheMeta(meta, reading: reading, asked: changed.union(expired))
+                    var files: [PlanCache.File] = []
+                    var readable = true
+                    // Every file, or (partial) those whose teams hold one of the patterns.
+                    let query: PostgresQuery = shape.partial
+                        ? """
+                        SELECT path, content, size, teams FROM plan_cache_files
+                        WHERE EXISTS (SELECT 1 FROM unnest(\(shape.patterns)::text[]) AS p WHERE strpos(' ' || teams, p) > 0)
+                        ORDER BY path
+                        """
+                        : "SELECT path, content, size, teams FROM plan_cache_files ORDER BY path"
+                    for try await (path, content, size, text) in try await connection.query(query, logger: logger)
+                        .decode((String, String, Int64, String).self)
+                    {
+                        guard let teams = PlanCache.File.teams(fromText: text) else {
+                            readable = false
+                            continue
+                        }
+                        files.append(PlanCache.File(path: path, content: content, size: Int(size), teams: teams))
+                    }
+                    if readable { cache = shape.cache(stamp: stamp, config: config, files: files) }
+                }
                 let next = try await Self.first(
                     String?.self,
                     "SELECT min(expires_at) FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at > \(now)",
                     on: connection, logger)
                 var teams: [String] = []
-                for try await slug in try await connection.query("SELECT slug FROM teams ORDER BY slug", logger: logger)
-                    .decode(String.self)
-                {
-                    teams.append(slug)
+                if cache?.partial != true {
+                    for try await slug in try await connection.query("SELECT slug FROM teams ORDER BY slug", logger: logger)
+                        .decode(String.self)
+                    {
+                        teams.append(slug)
+                    }
                 }
                 return PlanBasis(
                     cache: cache, changed: changed, expired: expired,
@@ -149,13 +156,15 @@ extension PostgresTransaction {
                 """)
         }
         try await run("DELETE FROM plan_cache")
-        var keys: [String] = ["stamp", "generation", "config", "complete"]
-        var values: [String] = [update.stamp, UUID().uuidString.lowercased(), update.config, update.complete ? "1" : "0"]
-        if let tree = update.tree {
-            keys.append("tree")
-            values.append(tree)
+        var totals = (files: Int64(0), bytes: Int64(0))
+        for try await row in try await connection.query(
+            "SELECT count(*), coalesce(sum(size), 0)::bigint FROM plan_cache_files", logger: logger
+        ).decode((Int64, Int64).self) {
+            totals = row
         }
-        try await run("INSERT INTO plan_cache (key, value) SELECT * FROM unnest(\(keys)::text[], \(values)::text[])")
+        let rows = PlanCacheMeta.rows(update, files: Int(totals.files), bytes: Int(totals.bytes))
+        try await run(
+            "INSERT INTO plan_cache (key, value) SELECT * FROM unnest(\(rows.map(\.key))::text[], \(rows.map(\.value))::text[])")
         try await run("DELETE FROM plan_marks")
         try await markChanged(update.unsettled)
     }

@@ -64,14 +64,23 @@ public enum Reconciler {
     /// expired meanwhile are compared: the same plan as a cold one, at the cost of what
     /// changed. Without a cache that fits, or with `overrides.useCache` false (`--no-cache`),
     /// everything is read.
+    ///
+    /// With `allDeclarations` false (a plan that is printed or applied, not a run that keeps
+    /// where each team is declared), a plan of the tree the cache was written for reads only
+    /// the cache's files of the teams it compares: with nothing changed, nothing that grows with
+    /// the organisation. Its `load.declarations` are then those teams' only
+    /// (`declarationsComplete` false); the plan is the same.
     public static func plan(
-        source: some ManifestSource, loader: ManifestLoader, store: any Store, overrides: Overrides, now: Date = Date()
+        source: some ManifestSource, loader: ManifestLoader, store: any Store, overrides: Overrides, now: Date = Date(),
+        allDeclarations: Bool = true
     ) async throws -> Outcome {
         if overrides.useCache {
+            var reading = PlanBasis.Reading.all
+            if !allDeclarations, let tree = source.revision?.tree { reading = .declaring(tree: tree) }
             // A write between reading the basis and the teams' state moves the state version;
             // then the basis is read again.
             for _ in 0..<3 {
-                let basis = try await store.planBasis(at: now)
+                let basis = try await store.planBasis(at: now, reading: reading)
                 guard let cache = basis.cache else { break }
                 let load = try await loader.load(from: source, reusing: cache, replanning: basis.changed.union(basis.expired))
                 if load.complete {
@@ -108,9 +117,19 @@ public enum Reconciler {
     /// The teams an incremental plan compares: those decoded again (their files changed, or
     /// they changed in the store), and the store's teams the source no longer declares.
     /// Every other team is as the last apply left it on both sides.
+    /// From a partial cache (the same tree, only the files of the teams to compare again):
+    /// the teams decoded, and the store's teams the tree does not declare, which are those
+    /// the cache found undeclared and those marked since (a team inserted or deleted since is
+    /// marked). Either may name a team the store no longer has; its state is then empty.
     static func comparedTeams(_ load: LoadResult, basis: PlanBasis) -> Set<String> {
-        let declared = Set(load.declarations.lazy.map(\.slug))
         var teams = Set(load.teams.lazy.map(\.slug))
+        if let cache = basis.cache, cache.partial {
+            teams.formUnion(cache.undeclared ?? [])
+            teams.formUnion(basis.changed)
+            teams.formUnion(basis.expired)
+            return teams
+        }
+        let declared = Set(load.declarations.lazy.map(\.slug))
         for slug in basis.teams where !declared.contains(slug) { teams.insert(slug) }
         return teams
     }
@@ -119,6 +138,15 @@ public enum Reconciler {
     public static func plan(_ load: LoadResult, current: CurrentState, rules: PlanRules, source: Plan.Source?) -> Outcome {
         var (plan, errors) = Planner.plan(desired: load.teams, current: current, rules: rules, source: source)
         plan.maxRemovals = rules.maxRemovals
+        var load = load
+        // The store's teams no file declares, for the cache an apply of this plan writes: every
+        // one is in `current`, whether it is the whole state or the teams an incremental plan
+        // compared (comparedTeams). Those the plan deletes go with the apply; naming them
+        // costs the next plan a lookup that finds nothing.
+        if load.cacheUpdate != nil {
+            let declared = Set(load.declarations.lazy.map(\.slug))
+            load.cacheUpdate?.undeclared = Set(current.teams.keys.lazy.filter { !declared.contains($0) })
+        }
         return Outcome(load: load, plan: plan, errors: errors, rules: rules, current: current)
     }
 

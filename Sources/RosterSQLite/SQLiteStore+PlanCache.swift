@@ -4,40 +4,43 @@ public import RosterCore
 public import RosterStore
 
 extension SQLiteStore {
-    public func planBasis(at now: Date) async throws -> PlanBasis {
+    public func planBasis(at now: Date, reading: PlanBasis.Reading) async throws -> PlanBasis {
         let now = Timestamp.string(now)
         return try await read { db in
             var meta: [String: String] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT key, value FROM plan_cache") { meta[row[0]] = row[1] }
+            let changed = Set(try String.fetchAll(db, sql: "SELECT team FROM plan_marks"))
+            // Both from the index of expiring invitations (the times are fixed-width UTC text).
+            let expired = Set(
+                try String.fetchAll(
+                    db,
+                    sql: "SELECT DISTINCT team FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?",
+                    arguments: [now]))
+            let next = try String.fetchOne(
+                db, sql: "SELECT min(expires_at) FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at > ?",
+                arguments: [now])
             var cache: PlanCache?
             if let stamp = meta["stamp"], let config = meta["config"] {
-                // A row per manifest file, read on every plan: straight from SQLite's buffers.
+                let shape = PlanCacheMeta(meta, reading: reading, asked: changed.union(expired))
+                // A row per manifest file read (every one, or those of the teams asked for):
+                // straight from SQLite's buffers.
                 var files: [PlanCache.File] = []
                 var readable = true
-                try BulkStatement(db, sql: "SELECT path, content, size, teams FROM plan_cache_files ORDER BY path").forEachRow { row in
+                let statement = try BulkStatement(db, sql: "SELECT path, content, size, teams FROM plan_cache_files" + shape.filter)
+                for (index, pattern) in shape.patterns.enumerated() { statement.bind(Int32(index + 1), pattern) }
+                try statement.forEachRow { row in
                     guard readable, let teams = PlanCache.File.teams(fromText: row.text(3)) else {
                         readable = false
                         return
                     }
                     files.append(PlanCache.File(path: row.text(0), content: row.text(1), size: row.integer(2), teams: teams))
                 }
-                if readable {
-                    cache = PlanCache(
-                        stamp: stamp, generation: meta["generation"] ?? "", config: config, tree: meta["tree"],
-                        complete: meta["complete"] == "1", files: files)
-                }
+                if readable { cache = shape.cache(stamp: stamp, config: config, files: files) }
             }
-            // Both from the index of expiring invitations (the times are fixed-width UTC text).
-            let expired = try String.fetchAll(
-                db, sql: "SELECT DISTINCT team FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?",
-                arguments: [now])
-            let next = try String.fetchOne(
-                db, sql: "SELECT min(expires_at) FROM invitations WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at > ?",
-                arguments: [now])
             return PlanBasis(
-                cache: cache, changed: Set(try String.fetchAll(db, sql: "SELECT team FROM plan_marks")),
-                expired: Set(expired), nextInvitationExpiry: next.flatMap(Timestamp.date),
-                teams: try Self.texts(db, sql: "SELECT slug FROM teams ORDER BY slug"), version: try Self.stateVersion(db))
+                cache: cache, changed: changed, expired: expired, nextInvitationExpiry: next.flatMap(Timestamp.date),
+                teams: cache?.partial == true ? [] : try Self.texts(db, sql: "SELECT slug FROM teams ORDER BY slug"),
+                version: try Self.stateVersion(db))
         }
     }
 
@@ -119,14 +122,23 @@ extension SQLiteTransaction {
             for file in update.upserts { try write.execute(arguments: [file.path, file.content, file.size, file.teamsText]) }
             try db.execute(sql: "DELETE FROM plan_cache")
             let meta = try db.cachedStatement(sql: "INSERT INTO plan_cache (key, value) VALUES (?, ?)")
-            for (key, value) in [
-                ("stamp", update.stamp), ("generation", UUID().uuidString.lowercased()), ("config", update.config),
-                ("tree", update.tree), ("complete", update.complete ? "1" : "0"),
-            ] {
-                if let value { try meta.execute(arguments: [key, value]) }
+            let totals = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(size), 0) FROM plan_cache_files")
+            for (key, value) in PlanCacheMeta.rows(update, files: totals?[0] ?? 0, bytes: totals?[1] ?? 0) {
+                try meta.execute(arguments: [key, value])
             }
             try db.execute(sql: "DELETE FROM plan_marks")
         }
         try await markChanged(update.unsettled)
+    }
+}
+
+extension PlanCacheMeta {
+    /// The condition and order of the files a basis reads, in SQLite: every file, or those whose
+    /// teams hold one of `patterns` (bound as ?1, ?2, …).
+    fileprivate var filter: String {
+        guard partial else { return " ORDER BY path" }
+        guard !patterns.isEmpty else { return " WHERE 0" }
+        return " WHERE " + patterns.indices.map { "instr(' ' || teams, ?\($0 + 1)) > 0" }.joined(separator: " OR ")
+            + " ORDER BY path"
     }
 }

@@ -57,7 +57,8 @@ extension Roster {
                     maxRemovals = safety.overrides.maxRemovals(forSaved: plan)
                 } else {
                     let outcome = try await Reconciler.plan(
-                        source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides)
+                        source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides,
+                        allDeclarations: false)
                     plan = try PlanPrinter.requirePlannable(outcome, output: global.output)
                     Output.keepUntilExit(outcome)
                     cacheUpdate = outcome.load.cacheUpdate

@@ -43,7 +43,8 @@ extension Roster {
                 source.prepare()
                 let store = try await global.openStore()
                 let outcome = try await Reconciler.plan(
-                    source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides)
+                    source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides,
+                    allDeclarations: false)
                 let plan = try PlanPrinter.requirePlannable(outcome, output: global.output, format: format)
                 Output.keepUntilExit(outcome)
                 if let out {

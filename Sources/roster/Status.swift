@@ -36,7 +36,8 @@ extension Roster {
                 var drift: Plan?
                 if source.repo != nil || source.dir != nil {
                     let outcome = try await Reconciler.plan(
-                        source: try source.makeSource(), loader: source.loader, store: store, overrides: .init())
+                        source: try source.makeSource(), loader: source.loader, store: store, overrides: .init(),
+                        allDeclarations: false)
                     drift = try PlanPrinter.requirePlannable(outcome, output: global.output)
                 }
                 switch format {

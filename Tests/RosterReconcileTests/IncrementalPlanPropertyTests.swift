@@ -61,6 +61,8 @@ private struct History {
     /// always planning cold).
     var compared = 0
     var incremental = 0
+    /// Plans made from a partial cache (the same tree, only the files of the teams compared).
+    var partial = 0
     var runs: [ReconcileRun.Result: Int] = [:]
     var failures: [String] = []
     var founders: [String: Int] = [:]
@@ -101,6 +103,7 @@ private struct History {
             }
         }
         #expect(incremental * 5 >= compared, "only \(incremental) of \(compared) plans were incremental; runs: \(runs) \(failures)")
+        #expect(folderSource || partial * 20 >= compared, "only \(partial) of \(compared) plans read the cache in part")
         #expect(runs[.applied, default: 0] > 0 && runs[.failed, default: 0] > 0, "runs: \(runs)")
         #expect(folderSource || diffs * 2 >= steps, "only \(diffs) diffs of \(steps) steps were compared")
     }
@@ -383,6 +386,26 @@ private struct History {
             "\(where_): declarations differ")
         if incremental.plan != cold.plan {
             Issue.record("\(where_): incremental \(incremental.plan?.changes ?? []) cold \(cold.plan?.changes ?? [])")
+            throw FixtureError(description: "stopped at the first difference")
+        }
+
+        // As `roster plan` and `apply` make it: declarations only of the teams compared.
+        let printed = try await Reconciler.plan(
+            source: try source(), loader: ManifestLoader(), store: fixture.store, overrides: .init(), now: clock,
+            allDeclarations: false)
+        if printed.basis?.cache?.partial == true { partial += 1 }
+        #expect(printed.plan == cold.plan, "\(where_): plans differ (partial cache)")
+        #expect(printed.errors == cold.errors, "\(where_): errors differ (partial cache)")
+        #expect(printed.load.diagnostics == cold.load.diagnostics, "\(where_): diagnostics differ (partial cache)")
+        #expect(printed.load.fileCount == cold.load.fileCount && printed.load.byteCount == cold.load.byteCount)
+        #expect(printed.load.cacheUpdate?.undeclared == cold.load.cacheUpdate?.undeclared, "\(where_): undeclared teams differ")
+        let coldDeclarations = Set(cold.load.declarations.map { "\($0.slug) \($0.file) \($0.position)" })
+        let printedDeclarations = Set(printed.load.declarations.map { "\($0.slug) \($0.file) \($0.position)" })
+        #expect(
+            printed.load.declarationsComplete ? printedDeclarations == coldDeclarations : printedDeclarations.isSubset(of: coldDeclarations),
+            "\(where_): declarations differ (partial cache)")
+        if printed.plan != cold.plan {
+            Issue.record("\(where_): partial \(printed.plan?.changes ?? []) cold \(cold.plan?.changes ?? [])")
             throw FixtureError(description: "stopped at the first difference")
         }
     }

@@ -108,6 +108,50 @@ struct StoreApplyTests {
         }
     }
 
+    @Test("a basis for the cache's own tree reads only the files of the teams marked since, and no store team", arguments: StoreBackend.allCases)
+    func partialBasis(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
+            try await fixture.converge([Self.mlResearch])
+            let version = try await fixture.store.stateVersion()
+            // Two files, one of them declaring two teams; "ml" is a prefix of "ml-research"
+            // and must not match it.
+            let files = [
+                PlanCache.File(
+                    path: "teams/a.yaml", content: "blob-a", size: 10,
+                    teams: [PlanCache.Declared(slug: "ml", position: .start), PlanCache.Declared(slug: "web", position: .start)]),
+                PlanCache.File(
+                    path: "teams/ml.yaml", content: "blob-1", size: 32,
+                    teams: [PlanCache.Declared(slug: "ml-research", position: .start)]),
+            ]
+            var update = PlanCacheUpdate(
+                basedOn: nil, config: "", tree: "tree-1", complete: true, replaceAll: true, upserts: files, removals: [])
+            update.undeclared = ["left-alone"]
+            #expect(try await fixture.store.refreshPlanCache(update, asOf: version, lockTimeout: .seconds(5)))
+
+            let quiet = try await fixture.store.planBasis(at: fixedDate, reading: .declaring(tree: "tree-1"))
+            #expect(quiet.cache?.partial == true && quiet.cache?.files == [] && quiet.teams.isEmpty)
+            #expect(quiet.cache?.undeclared == ["left-alone"] && quiet.cache?.totals == PlanCache.Totals(files: 2, bytes: 42))
+            // Another tree, or every declaration asked for: the whole cache and every team.
+            for reading in [PlanBasis.Reading.declaring(tree: "tree-2"), .all] {
+                let whole = try await fixture.store.planBasis(at: fixedDate, reading: reading)
+                #expect(whole.cache?.partial == false && whole.cache?.files == files && whole.teams == ["ml-research"])
+            }
+
+            // An edit by hand marks ml-research: its file alone is read.
+            _ = try fixture.sql(
+                sqlite: "UPDATE teams SET display_name = 'By hand' WHERE slug = 'ml-research';",
+                postgres: "UPDATE teams SET display_name = 'By hand' WHERE slug = 'ml-research';")
+            let marked = try await fixture.store.planBasis(at: fixedDate, reading: .declaring(tree: "tree-1"))
+            #expect(marked.cache?.partial == true && marked.cache?.files == [files[1]] && marked.changed == ["ml-research"])
+
+            // An update written without knowing the undeclared teams: never partial.
+            update.undeclared = nil
+            #expect(try await fixture.store.refreshPlanCache(update, asOf: try await fixture.store.stateVersion(), lockTimeout: .seconds(5)))
+            let unknown = try await fixture.store.planBasis(at: fixedDate, reading: .declaring(tree: "tree-1"))
+            #expect(unknown.cache?.partial == false && unknown.cache?.files == files)
+        }
+    }
+
     @Test("a team's pending invitations are read whole whether the store reads them in team order or the table's", arguments: StoreBackend.allCases)
     func pendingInvitationsInEitherOrder(_ backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { fixture in

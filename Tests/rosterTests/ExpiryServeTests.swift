@@ -21,26 +21,34 @@ import Testing
 
         """
 
+    /// The contractors team applied from a repository, bob a member (invited and accepted),
+    /// then a commit that ends his access `seconds` from now; the source options.
+    static func bobLeaves(_ workspace: Workspace, in seconds: TimeInterval) throws -> [String] {
+        try workspace.makeRepository(files: ["teams/contractors.yaml": team])
+        let source = ["--repo", workspace.repository, "--ref", "main"]
+        try workspace.must(["apply", "--yes"] + source)
+        let link = try workspace.must(["invite", "link", "--team", "contractors", "--email", "bob@example.com"])
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try workspace.must(["invite", "accept", link, "--email", "bob@example.com"])
+        try #require(isMember(workspace))
+        let expires = Expiry.text(Date().addingTimeInterval(seconds).rounded())
+        try workspace.edit(
+            "teams/contractors.yaml", replacing: "      role: dev\n", with: "      role: dev\n      expires: \(expires)\n")
+        try workspace.commit("bob's contract ends")
+        return source
+    }
+
+    static func isMember(_ workspace: Workspace) -> Bool {
+        (try? workspace.sql("SELECT count(*) FROM memberships WHERE email = 'bob@example.com'")) == "1"
+    }
+
     @Test("serve removes a member when their access ends, woken by the expiry, audited with the reason")
     func serveRemovesAtExpiry() async throws {
         try await withScratchFolder(prefix: "roster-expiry") { folder in
             let workspace = try await Workspace.make(folder: folder)
-            try workspace.makeRepository(files: ["teams/contractors.yaml": Self.team])
-            let source = ["--repo", workspace.repository, "--ref", "main"]
-            try workspace.must(["apply", "--yes"] + source)
-            let link = try workspace.must(["invite", "link", "--team", "contractors", "--email", "bob@example.com"])
-                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            try workspace.must(["invite", "accept", link, "--email", "bob@example.com"])
-            func isMember() -> Bool {
-                (try? workspace.sql("SELECT count(*) FROM memberships WHERE email = 'bob@example.com'")) == "1"
-            }
-            try #require(isMember())
-
-            // Bob's access ends in 20 seconds; the server reconciles every hour.
-            let expires = Expiry.text(Date().addingTimeInterval(20).rounded())
-            try workspace.edit(
-                "teams/contractors.yaml", replacing: "      role: dev\n", with: "      role: dev\n      expires: \(expires)\n")
-            try workspace.commit("bob's contract ends")
+            let source = try Self.bobLeaves(workspace, in: 20)
+            func isMember() -> Bool { Self.isMember(workspace) }
+            // The server reconciles every hour.
             let http = HTTPClient()
             let server = try await startServer(workspace, http: http, source: source, extra: ["--interval", "1h"])
             defer { stop(server.process) }
@@ -63,20 +71,8 @@ import Testing
     func watchRemovesAtExpiry() async throws {
         try await withScratchFolder(prefix: "roster-expiry") { folder in
             let workspace = try await Workspace.make(folder: folder)
-            try workspace.makeRepository(files: ["teams/contractors.yaml": Self.team])
-            let source = ["--repo", workspace.repository, "--ref", "main"]
-            try workspace.must(["apply", "--yes"] + source)
-            let link = try workspace.must(["invite", "link", "--team", "contractors", "--email", "bob@example.com"])
-                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            try workspace.must(["invite", "accept", link, "--email", "bob@example.com"])
-            func isMember() -> Bool {
-                (try? workspace.sql("SELECT count(*) FROM memberships WHERE email = 'bob@example.com'")) == "1"
-            }
-            try #require(isMember())
-            let expires = Expiry.text(Date().addingTimeInterval(15).rounded())
-            try workspace.edit(
-                "teams/contractors.yaml", replacing: "      role: dev\n", with: "      role: dev\n      expires: \(expires)\n")
-            try workspace.commit("bob's contract ends")
+            let source = try Self.bobLeaves(workspace, in: 15)
+            func isMember() -> Bool { Self.isMember(workspace) }
 
             let binary = try #require(rosterBinary, "the roster executable was not found; build with --build-tests")
             let watch = try BackgroundProcess(

@@ -38,6 +38,37 @@ struct IncrementalPlanCLITests {
         }
     }
 
+    @Test("a plan of the applied tree still compares a team no manifest declares any more, and one inserted by hand")
+    func undeclaredTeams() throws {
+        try withWorkspace { ws in
+            _ = try ws.appliedExamples()
+            try FileManager.default.removeItem(atPath: ws.repository + "/teams/inference.yaml")
+            _ = try ws.commit("inference leaves the repository")
+            // allowTeamDeletion is off in the examples: the team stays, and every plan says so.
+            let warning = "team inference is in the store but no manifest declares it"
+            let applied = try ws.must(["apply", "--repo", ws.repository, "--yes"])
+            #expect(applied.stderr.contains(warning), "\(applied)")
+            #expect(try ws.sql("SELECT value FROM plan_cache WHERE key = 'undeclared'") == "inference")
+            func plans() throws -> (cached: String, cold: String) {
+                (
+                    try ws.must(["plan", "--repo", ws.repository, "--format", "json"]).stdout,
+                    try ws.must(["plan", "--repo", ws.repository, "--format", "json", "--no-cache"]).stdout
+                )
+            }
+            var (cached, cold) = try plans()
+            #expect(cached == cold)
+            #expect(cached.contains(warning), "the plan of the same tree reads no file, and still warns: \(cached)")
+
+            // A team inserted by hand is marked, so it is compared too.
+            try ws.sql(
+                sqlite: "INSERT INTO teams (slug, display_name, owner, spend_limit_cents, created_at) SELECT 'by-hand', 'By hand', owner, 8000, created_at FROM teams LIMIT 1;",
+                postgres: "INSERT INTO teams (slug, display_name, owner, spend_limit_cents, created_at) SELECT 'by-hand', 'By hand', owner, 8000, created_at FROM teams LIMIT 1;")
+            (cached, cold) = try plans()
+            #expect(cached == cold)
+            #expect(cached.contains("team by-hand is in the store but no manifest declares it"), "\(cached)")
+        }
+    }
+
     @Test("an apply with nothing to change still leaves the cache at its tree")
     func emptyApplyRefreshesTheCache() throws {
         try withWorkspace { ws in

@@ -18,6 +18,9 @@ public struct LoadResult: Sendable {
     public var declarations: [TeamDeclaration] = []
     /// Whether `teams` holds every declared team (nothing was taken from a plan cache).
     public var complete = true
+    /// Whether `declarations` holds every team the source declares: false after a partial
+    /// plan cache (`PlanCache.partial`), which has only those of the teams it compares again.
+    public var declarationsComplete = true
     /// What an apply of this load writes into the plan cache.
     public var cacheUpdate: PlanCacheUpdate?
 
@@ -62,14 +65,18 @@ public struct ManifestLoader: Sendable {
         let configContent = configRead.content
         let configListing = configRead.listing
         // A cache written under another configuration (paths, minAdmins) or by another Roster
-        // vouches for nothing.
+        // vouches for nothing; a partial one (the files of the teams to compare again, no
+        // others) only for the tree it describes.
         let cache = cache.flatMap { cache in
-            cache.stamp == PlanCache.stamp && cache.config == configContent && diagnostics.isEmpty ? cache : nil
+            cache.stamp == PlanCache.stamp && cache.config == configContent && diagnostics.isEmpty
+                && (!cache.partial || (cache.complete && cache.totals != nil && cache.tree == source.revision?.tree))
+                ? cache : nil
         }
         // The same tree the cache was written for, every file in it: the same files with the
         // same content, so the cache's list is the listing and only the files of teams to
         // compare again are read. (No duplicate team either: that tree was applied.)
         let sameTree = cache.map { $0.complete && $0.tree != nil && $0.tree == source.revision?.tree } ?? false
+        let partial = cache?.partial ?? false
         let cached = cache.flatMap { sameTree ? nil : $0.byPath() } ?? [:]
         let listing: SourceListing
         var reused: [PlanCache.File] = []
@@ -105,12 +112,13 @@ public struct ManifestLoader: Sendable {
 
         var teams: [TeamManifest] = []
         teams.reserveCapacity(decoded.reduce(0) { $0 + $1.teams.count })
-        var byteCount = configBytes + reused.reduce(0) { $0 + $1.size }
+        // A partial cache's files are the same tree's, so the same bytes.
+        var byteCount = configBytes + (partial ? cache?.totals?.bytes ?? 0 : reused.reduce(0) { $0 + $1.size })
         var fresh: [PlanCache.File] = []
         for chunk in decoded {
             teams += chunk.teams
             diagnostics += chunk.diagnostics
-            byteCount += chunk.bytes
+            if !partial { byteCount += chunk.bytes }
             reused += chunk.reused
             fresh += chunk.fresh
         }
@@ -123,12 +131,14 @@ public struct ManifestLoader: Sendable {
         teams.sort { $0.slug < $1.slug }
         diagnostics.sort(by: Diagnostic.reportOrder)
 
-        let fileCount = sameTree ? cache?.files.count ?? 0 : listing.entries.count
+        let fileCount = partial ? cache?.totals?.files ?? 0 : sameTree ? cache?.files.count ?? 0 : listing.entries.count
         var result = LoadResult(
             teams: teams, config: config, diagnostics: diagnostics, revision: source.revision,
             fileCount: configListing.entries.count + fileCount, byteCount: byteCount)
         result.declarations = declarations
-        result.complete = reused.isEmpty
+        // Never complete from a partial cache: its teams are only some of the tree's.
+        result.complete = reused.isEmpty && !partial
+        result.declarationsComplete = !partial
         result.cacheUpdate = Self.cacheUpdate(
             cache, sameTree: sameTree, config: configContent, tree: source.revision?.tree, listing: listing,
             reused: reused, fresh: fresh)

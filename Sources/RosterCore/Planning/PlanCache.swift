@@ -9,7 +9,7 @@
 public struct PlanCache: Sendable, Equatable {
     /// Who may read a cache: its format and the Roster that wrote it. Another value is never
     /// trusted (a decoder that changed could read the same bytes differently).
-    public static let stamp = "plan-cache/1 roster/\(RosterBuild.version)"
+    public static let stamp = "plan-cache/2 roster/\(RosterBuild.version)"
 
     public var stamp: String
     /// Changes with every write of the cache: an update made from one generation is not
@@ -24,6 +24,26 @@ public struct PlanCache: Sendable, Equatable {
     public var complete: Bool
     /// Sorted by path.
     public var files: [File]
+    /// Whether `files` holds only the files that declare the teams a plan must compare again
+    /// (`PlanBasis.Reading.declaring`): the rest of `tree` is as the cache says, unread. Only
+    /// for a complete cache of that tree, with `undeclared` and `totals` known.
+    public var partial = false
+    /// The store's teams that `tree` does not declare, as of the cache's writing (nil: not
+    /// known). A team inserted or deleted since is marked, so these and the marked teams are
+    /// every team of the store the tree does not declare.
+    public var undeclared: Set<String>?
+    /// How many files the cache holds and their bytes, all of them (nil: not known).
+    public var totals: Totals?
+
+    public struct Totals: Sendable, Equatable {
+        public var files: Int
+        public var bytes: Int
+
+        public init(files: Int, bytes: Int) {
+            self.files = files
+            self.bytes = bytes
+        }
+    }
 
     public init(
         stamp: String = PlanCache.stamp, generation: String, config: String, tree: String?, complete: Bool, files: [File]
@@ -35,6 +55,10 @@ public struct PlanCache: Sendable, Equatable {
         self.complete = complete
         self.files = files
     }
+
+    /// `undeclared` as one text column (slugs hold no space), and back.
+    public static func text(_ slugs: Set<String>) -> String { slugs.sorted().joined(separator: " ") }
+    public static func slugs(fromText text: String) -> Set<String> { Set(text.split(separator: " ").map(String.init)) }
 
     /// One manifest file as last read.
     public struct File: Sendable, Equatable {
@@ -132,6 +156,9 @@ public struct PlanCacheUpdate: Sendable, Equatable {
     public var removals: [String]
     /// Teams left marked as changed, so the next plan compares them again.
     public var unsettled: Set<String>
+    /// The store's teams the tree does not declare (`PlanCache.undeclared`), found by the
+    /// plan; nil when the plan did not compare them all.
+    public var undeclared: Set<String>?
 
     public init(
         stamp: String = PlanCache.stamp, basedOn: String?, config: String, tree: String?, complete: Bool,

@@ -9,8 +9,9 @@ public import RosterCore
 public protocol PlanCacheStore: Sendable {
     /// The cache, the teams marked since it was written, the teams with a pending invitation
     /// expired by `now`, when the next one expires, the store's teams and the state version,
-    /// read at one instant.
-    func planBasis(at now: Date) async throws -> PlanBasis
+    /// read at one instant. With `.declaring(tree:)`, a cache of that very tree may come
+    /// `partial` (see `PlanBasis.Reading`).
+    func planBasis(at now: Date, reading: PlanBasis.Reading) async throws -> PlanBasis
     /// The state of `teams` (those the store has), their ceilings, and the state version.
     func currentState(teams: Set<String>) async throws -> CurrentState
     /// Writes `update` without applying anything, while the store is still at `version`:
@@ -19,8 +20,28 @@ public protocol PlanCacheStore: Sendable {
     func refreshPlanCache(_ update: PlanCacheUpdate, asOf version: Int64, lockTimeout: Duration) async throws -> Bool
 }
 
+extension PlanCacheStore {
+    /// The whole basis: every file of the cache, every team of the store.
+    public func planBasis(at now: Date) async throws -> PlanBasis { try await planBasis(at: now, reading: .all) }
+}
+
 /// What a plan starts from when it may reuse the last apply's work.
 public struct PlanBasis: Sendable {
+    /// How much of the cache a plan needs.
+    public enum Reading: Sendable, Equatable {
+        /// Every file, and every team of the store (`teams`).
+        case all
+        /// For a plan of `tree` that needs no declaration but those of the teams it compares:
+        /// when the cache is of `tree`, complete, and knows its undeclared teams and totals,
+        /// only the files that declare a marked or expired team are read (`cache.partial`),
+        /// and `teams` is left empty (the cache's `undeclared` and the marked teams are the
+        /// store's teams no file declares). Otherwise as `.all`.
+        case declaring(tree: String)
+
+        /// At most this many teams are looked up by name; more, and every file is read.
+        public static let lookupLimit = 64
+    }
+
     /// Nil when no apply wrote one (a new or copied store, a migration).
     public var cache: PlanCache?
     /// Teams changed since the cache was written (or left unsettled by that apply).
@@ -30,7 +51,7 @@ public struct PlanBasis: Sendable {
     public var expired: Set<String>
     /// When the next pending invitation expires, for `roster serve`'s wake-up.
     public var nextInvitationExpiry: Date?
-    /// Every team in the store, by slug.
+    /// Every team in the store, by slug (none when `cache.partial`).
     public var teams: [String]
     public var version: Int64
 
