@@ -117,6 +117,7 @@ public enum Reconciler {
     /// The teams an incremental plan compares: those decoded again (their files changed, or
     /// they changed in the store), and the store's teams the source no longer declares.
     /// Every other team is as the last apply left it on both sides.
+    ///
     /// From a partial cache (the same tree, only the files of the teams to compare again):
     /// the teams decoded, and the store's teams the tree does not declare, which are those
     /// the cache found undeclared and those marked since (a team inserted or deleted since is
