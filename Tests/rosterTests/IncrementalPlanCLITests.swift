@@ -11,12 +11,7 @@ struct IncrementalPlanCLITests {
     func planAgreesWithColdPlan() throws {
         try withWorkspace { ws in
             _ = try ws.appliedExamples()
-            func plans() throws -> (String, String) {
-                let cached = try ws.must(["plan", "--repo", ws.repository, "--format", "json"]).stdout
-                let cold = try ws.must(["plan", "--repo", ws.repository, "--format", "json", "--no-cache"]).stdout
-                return (cached, cold)
-            }
-            var (cached, cold) = try plans()
+            var (cached, cold) = try ws.jsonPlans()
             #expect(cached == cold)
             #expect(try ws.count("SELECT count(*) FROM plan_cache_files") == 3, "the applied tree's files are cached")
 
@@ -26,7 +21,7 @@ struct IncrementalPlanCLITests {
             try ws.sql(
                 sqlite: "UPDATE memberships SET role = 'dev' WHERE team = 'finance' AND email = 'carol@example.com';",
                 postgres: "UPDATE memberships SET role = 'dev' WHERE team = 'finance' AND email = 'carol@example.com';")
-            (cached, cold) = try plans()
+            (cached, cold) = try ws.jsonPlans()
             #expect(cached == cold)
             #expect(cached.contains("finance"), "the edit by hand is planned: \(cached)")
             #expect(cached.contains("inference"), "the commit is planned: \(cached)")
@@ -49,13 +44,7 @@ struct IncrementalPlanCLITests {
             let applied = try ws.must(["apply", "--repo", ws.repository, "--yes"])
             #expect(applied.stderr.contains(warning), "\(applied)")
             #expect(try ws.sql("SELECT value FROM plan_cache WHERE key = 'undeclared'") == "inference")
-            func plans() throws -> (cached: String, cold: String) {
-                (
-                    try ws.must(["plan", "--repo", ws.repository, "--format", "json"]).stdout,
-                    try ws.must(["plan", "--repo", ws.repository, "--format", "json", "--no-cache"]).stdout
-                )
-            }
-            var (cached, cold) = try plans()
+            var (cached, cold) = try ws.jsonPlans()
             #expect(cached == cold)
             #expect(cached.contains(warning), "the plan of the same tree reads no file, and still warns: \(cached)")
 
@@ -63,7 +52,7 @@ struct IncrementalPlanCLITests {
             try ws.sql(
                 sqlite: "INSERT INTO teams (slug, display_name, owner, spend_limit_cents, created_at) SELECT 'by-hand', 'By hand', owner, 8000, created_at FROM teams LIMIT 1;",
                 postgres: "INSERT INTO teams (slug, display_name, owner, spend_limit_cents, created_at) SELECT 'by-hand', 'By hand', owner, 8000, created_at FROM teams LIMIT 1;")
-            (cached, cold) = try plans()
+            (cached, cold) = try ws.jsonPlans()
             #expect(cached == cold)
             #expect(cached.contains("team by-hand is in the store but no manifest declares it"), "\(cached)")
         }
@@ -126,5 +115,15 @@ struct IncrementalPlanCLITests {
             #expect(quick.stdout == full.stdout)
             #expect(quick.stdout.contains("member.role.update") || quick.stdout.contains("invite.update"), "\(quick)")
         }
+    }
+}
+
+extension Workspace {
+    /// The JSON plan of the repository from the plan cache, and the cold one (`--no-cache`).
+    fileprivate func jsonPlans() throws -> (cached: String, cold: String) {
+        (
+            try must(["plan", "--repo", repository, "--format", "json"]).stdout,
+            try must(["plan", "--repo", repository, "--format", "json", "--no-cache"]).stdout
+        )
     }
 }
