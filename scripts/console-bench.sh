@@ -64,7 +64,8 @@ echo "applying $teams teams to a new store ..." >&2
 sqlite3 "$work/roster.db" <<'SQL'
 BEGIN;
 INSERT INTO memberships (team, email, role, created_at)
-    SELECT team, email, role, created_at FROM invitations WHERE email = 'admin-all@example.com' AND status = 'pending';
+    SELECT i.team, i.email, i.role, o.created_at FROM invitations i JOIN invitation_origins o ON o.id = i.origin
+    WHERE i.email = 'admin-all@example.com' AND i.status = 'pending';
 UPDATE invitations SET status = 'accepted' WHERE email = 'admin-all@example.com' AND status = 'pending';
 COMMIT;
 SQL

@@ -22,24 +22,27 @@ struct SQLiteChangeApplier {
     private var nonceCounter = 0
     private var nonce: [UInt8] = []
     private let time: String
+    private let inviter: String
+    /// Whether the origin (`inviter` at `time`) is stored and bound: an apply that makes no
+    /// invitation leaves none.
+    private var hasOrigin = false
 
     init(db: Database, inviter: String, time: String, invitationsExpireAt: String? = nil) throws {
         self.db = db
         self.time = time
         isMember = try BulkStatement(db, sql: "SELECT 1 FROM memberships WHERE team = ? AND email = ?")
+        self.inviter = inviter
         // The expiry is the same for every invitation of an apply: a shared column, present
-        // only when invitations expire (NULL otherwise, the column's default).
-        var shared: [String: Int32] = ["status": 1, "created_by": 2, "created_at": 3]
-        if invitationsExpireAt != nil { shared["expires_at"] = 4 }
+        // only when invitations expire (NULL otherwise, the column's default). So is the
+        // origin, bound when the first invitation is made.
+        var shared: [String: Int32] = ["status": 1, "origin": 2]
+        if invitationsExpireAt != nil { shared["expires_at"] = 3 }
         invitations = try BulkInsert(
             db, table: "invitations",
-            columns: ["team", "email", "role", "status", "nonce", "created_by", "created_at"]
-                + (invitationsExpireAt == nil ? [] : ["expires_at"]),
+            columns: ["team", "email", "role", "status", "nonce", "origin"] + (invitationsExpireAt == nil ? [] : ["expires_at"]),
             shared: shared)
         invitations.bindShared(1, Invitation.Status.pending.rawValue)
-        invitations.bindShared(2, inviter)
-        invitations.bindShared(3, time)
-        if let invitationsExpireAt { invitations.bindShared(4, invitationsExpireAt) }
+        if let invitationsExpireAt { invitations.bindShared(3, invitationsExpireAt) }
     }
 
     mutating func apply(_ change: Change) throws {
@@ -69,6 +72,10 @@ struct SQLiteChangeApplier {
                 member = try isMember.stepReturnsRow()
             }
             try require(!member, change, .alreadyMember)
+            if !hasOrigin {
+                invitations.bindShared(2, try SQLiteStore.origin(by: inviter, at: time, db))
+                hasOrigin = true
+            }
             nonceCounter += 1
             nonce.removeAll(keepingCapacity: true)
             nonce.append(contentsOf: noncePrefix)

@@ -58,9 +58,9 @@ extension SQLiteStore: CopyableStore {
         } _: { .memberships($0) }
         try await pages(
             """
-            SELECT id, team, email, role, status, nonce, created_by, created_at, updated_at, expires_at FROM invitations
-            WHERE AFTER ORDER BY id LIMIT ?
-            """, key: "id"
+            SELECT i.id, i.team, i.email, i.role, i.status, i.nonce, o.created_by, o.created_at, i.updated_at, i.expires_at
+            FROM \(Self.invitationsWithOrigin) WHERE AFTER ORDER BY i.id LIMIT ?
+            """, key: "i.id"
         ) {
             StoreRecords.InvitationRow(
                 id: $0[0], team: $0[1], email: $0[2], role: $0[3], status: $0[4], nonce: $0[5], createdBy: $0[6],
@@ -150,15 +150,23 @@ final class SQLiteLoader: StoreLoader, @unchecked Sendable {
                     .execute(arguments: [row.team, row.email, row.role, row.createdAt])
             }
         case .invitations(let rows):
+            // An apply's invitations share one origin: looked up once for consecutive rows.
+            var last: (by: String, at: String, id: Int64)?
             for row in rows {
+                let origin: Int64
+                if let last, last.by == row.createdBy, last.at == row.createdAt {
+                    origin = last.id
+                } else {
+                    origin = try SQLiteStore.origin(by: row.createdBy, at: row.createdAt, db)
+                    last = (row.createdBy, row.createdAt, origin)
+                }
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO invitations (id, team, email, role, status, nonce, created_by, created_at, updated_at, expires_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO invitations (id, team, email, role, status, nonce, origin, updated_at, expires_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
-                    row.id, row.team, row.email, row.role, row.status, row.nonce, row.createdBy, row.createdAt, row.updatedAt,
-                    row.expiresAt,
+                    row.id, row.team, row.email, row.role, row.status, row.nonce, origin, row.updatedAt, row.expiresAt,
                 ])
             }
         case .runs(let rows):

@@ -7,7 +7,11 @@ extension SQLiteStore {
         try await read { db in
             guard let teams else {
                 return try Row.fetchAll(
-                    db, sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE status = 'pending' ORDER BY team, email"
+                    db,
+                    sql: """
+                        SELECT \(Self.invitationColumns) FROM \(Self.invitationsWithOrigin)
+                        WHERE i.status = 'pending' ORDER BY i.team, i.email
+                        """
                 ).map(Self.invitation)
             }
             var invitations: [Invitation] = []
@@ -16,7 +20,10 @@ extension SQLiteStore {
             for team in teams.sorted() {
                 invitations += try Row.fetchAll(
                     db,
-                    sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE team = ? AND status = 'pending' ORDER BY email",
+                    sql: """
+                        SELECT \(Self.invitationColumns) FROM \(Self.invitationsWithOrigin)
+                        WHERE i.team = ? AND i.status = 'pending' ORDER BY i.email
+                        """,
                     arguments: [team]
                 ).map(Self.invitation)
             }
@@ -33,8 +40,8 @@ extension SQLiteStore {
                 page += try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT \(Self.invitationColumns) FROM invitations
-                        WHERE team = ? AND status = 'pending' AND email > ? ORDER BY email LIMIT ?
+                        SELECT \(Self.invitationColumns) FROM \(Self.invitationsWithOrigin)
+                        WHERE i.team = ? AND i.status = 'pending' AND i.email > ? ORDER BY i.email LIMIT ?
                         """, arguments: [team, from, limit - page.count]
                 ).map(Self.invitation)
                 if page.count >= limit { break }
@@ -60,7 +67,9 @@ extension SQLiteStore {
 
     public func invitation(id: Int64) async throws -> Invitation? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE id = ?", arguments: [id])
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.invitationColumns) FROM \(Self.invitationsWithOrigin) WHERE i.id = ?", arguments: [id]
+            )
                 .map(Self.invitation)
         }
     }

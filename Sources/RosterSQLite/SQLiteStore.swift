@@ -54,6 +54,12 @@ public final class SQLiteStore: Store, TransactionalStore {
                 }
             } else {
                 pool = try DatabasePool(path: path, configuration: configuration)
+                // A newer Roster's store has tables this one does not know how to keep (v7 moved
+                // the invitations' origins): refused, rather than failing half-way through a write.
+                if try pool.read({ try Self.migrator.hasBeenSuperseded($0) }) {
+                    throw StoreError(
+                        .invalid, "the store \(path) was migrated by a newer version of Roster; use that version or newer")
+                }
                 if try !pool.read({ try Self.migrator.hasCompletedMigrations($0) }) {
                     try FileLock.whileHolding(path: path + ".lock") { try Self.migrator.migrate(pool) }
                 }
@@ -161,7 +167,21 @@ public final class SQLiteStore: Store, TransactionalStore {
             lastSeenAt: (row[14] as String?).flatMap(Timestamp.date), drift: RunDrift(storedText: row[15]))
     }
 
-    static let invitationColumns = "id, team, email, role, status, created_by, created_at, nonce, expires_at"
+    /// An invitation's columns (`invitation(_:)` reads them), from `invitationsWithOrigin`.
+    static let invitationColumns = "i.id, i.team, i.email, i.role, i.status, o.created_by, o.created_at, i.nonce, i.expires_at"
+    /// The invitations (as `i`), each with its origin (`o`): read by the invitations' own
+    /// indexes first, then one rowid lookup of the origin each (CROSS JOIN keeps that order).
+    static let invitationsWithOrigin = "invitations i CROSS JOIN invitation_origins o ON o.id = i.origin"
+
+    /// The id of the origin `by` at `at`, stored first if it is new.
+    static func origin(by inviter: String, at time: String, _ db: Database) throws -> Int64 {
+        try db.cachedStatement(
+            sql: "INSERT INTO invitation_origins (created_by, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING"
+        ).execute(arguments: [inviter, time])
+        return try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM invitation_origins WHERE created_by = ? AND created_at = ?"),
+            arguments: [inviter, time])!
+    }
 
     static func invitation(_ row: Row) -> Invitation {
         Invitation(

@@ -129,7 +129,10 @@ public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
 
     public func invitation(id: Int64) async throws -> Invitation? {
         try await store.writerTurn { db in
-            try Row.fetchOne(db, sql: "SELECT \(SQLiteStore.invitationColumns) FROM invitations WHERE id = ?", arguments: [id])
+            try Row.fetchOne(
+                db, sql: "SELECT \(SQLiteStore.invitationColumns) FROM \(SQLiteStore.invitationsWithOrigin) WHERE i.id = ?",
+                arguments: [id]
+            )
                 .map(SQLiteStore.invitation)
         }
     }

@@ -61,6 +61,7 @@ struct SQLiteStoreMigrationTests {
     func upgradeFromV1() async throws {
         try await StoreFixture.with { fixture in
             try await fixture.converge([team("ml", members: [("bob@example.com", .dev)])])
+            try fixture.sqlite(Self.beforeInvitationOrigins)
             try fixture.sqlite("""
                 DROP TABLE leases; DROP TABLE api_keys; DROP INDEX memberships_email; DROP TABLE sessions;
                 ALTER TABLE runs DROP COLUMN reason; ALTER TABLE runs DROP COLUMN state_version;
@@ -96,6 +97,84 @@ struct SQLiteStoreMigrationTests {
             let bob = try #require(try await upgraded.pendingInvitation(team: "ml", email: email("bob@example.com")))
             #expect(bob.expiresAt == nil && bob.isUsable(at: .distantFuture))
             #expect(try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.contains("v6-invitation-expiry"))
+        }
+    }
+
+    /// Turns the store's invitations back into the table before v7: who made each and when on
+    /// its own row, no `invitation_origins`.
+    static let beforeInvitationOrigins: String = {
+        let triggers = SQLiteStore.changeMarkTriggers.filter { $0.name.hasPrefix("invitations_") }
+        return """
+            DROP TRIGGER teams_delete_invitations;
+            \(triggers.map { "DROP TRIGGER \($0.name);" }.joined(separator: "\n"))
+            CREATE TABLE invitations_v6 (
+                id INTEGER PRIMARY KEY, team TEXT NOT NULL, email TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role = 'basic' OR role = 'billing' OR role = 'dev' OR role = 'admin'),
+                status TEXT NOT NULL CHECK (status = 'pending' OR status = 'accepted' OR status = 'revoked'),
+                nonce TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT, expires_at TEXT);
+            INSERT INTO invitations_v6
+                SELECT i.id, i.team, i.email, i.role, i.status, i.nonce, o.created_by, o.created_at, i.updated_at, i.expires_at
+                FROM invitations i JOIN invitation_origins o ON o.id = i.origin;
+            DROP TABLE invitations;
+            DROP TABLE invitation_origins;
+            ALTER TABLE invitations_v6 RENAME TO invitations;
+            CREATE UNIQUE INDEX invitations_pending ON invitations (team, email) WHERE status = 'pending';
+            CREATE INDEX invitations_expiring ON invitations (expires_at, team) WHERE status = 'pending' AND expires_at IS NOT NULL;
+            CREATE TRIGGER teams_delete_invitations AFTER DELETE ON teams
+                BEGIN DELETE FROM invitations WHERE team = old.slug; END;
+            \(triggers.map { $0.sql + ";" }.joined(separator: "\n"))
+            DELETE FROM grdb_migrations WHERE identifier = 'v7-invitation-origins';
+            """
+    }()
+
+    @Test("a store made before invitation origins (v6) keeps every invitation as it was: who, when, link, expiry")
+    func upgradeBeforeInvitationOrigins() async throws {
+        try await StoreFixture.with { fixture in
+            // Two applies (two origins), an invitation revoked since (updated_at), one that expires.
+            try await fixture.converge([
+                team("ml", members: [("bob@example.com", .dev), ("carol@example.com", .basic)]),
+                team("web", members: [("dan@example.com", .billing)]),
+            ])
+            var rules = PlanRules()
+            rules.invitationExpireAfter = 86_400
+            try await fixture.converge(
+                [
+                    team("ml", members: [("bob@example.com", .dev)]),
+                    team("web", members: [("dan@example.com", .billing), ("erin@example.com", .dev)]),
+                ], rules: rules, at: fixedDate.addingTimeInterval(60))
+            let invitations = "SELECT id, team, email, role, status, nonce, created_by, created_at, updated_at, expires_at FROM invitations ORDER BY id;"
+            let rows = try fixture.sqlite(
+                "SELECT i.id, i.team, i.email, i.role, i.status, i.nonce, o.created_by, o.created_at, i.updated_at, i.expires_at "
+                    + "FROM invitations i JOIN invitation_origins o ON o.id = i.origin ORDER BY i.id;").stdout
+            #expect(rows.split(separator: "\n").count == 4)
+            let pending = try await fixture.store.pendingInvitations()
+            let state = try await fixture.store.currentState()
+            try fixture.sqlite("DELETE FROM plan_marks;")
+            try fixture.sqlite(Self.beforeInvitationOrigins)
+            #expect(try fixture.sqlite(invitations).stdout == rows)
+
+            let upgraded = try await fixture.reopen()
+            #expect(try fixture.sqlite("SELECT count(*) FROM invitation_origins;").stdout == "2\n")
+            #expect(try await upgraded.pendingInvitations() == pending)
+            #expect(pending.contains { $0.expiresAt != nil } && pending.count == 3)
+            // Moving the rows changed nothing a plan sees: same version, no team marked.
+            #expect(try await upgraded.currentState() == state)
+            #expect(try fixture.sqlite("SELECT count(*) FROM plan_marks;").stdout == "0\n")
+            #expect(try fixture.sqlite("SELECT identifier FROM grdb_migrations;").stdout.contains("v7-invitation-origins"))
+            // The triggers are back: an edit by hand is marked again.
+            try fixture.sqlite("UPDATE invitations SET role = 'admin' WHERE email = 'dan@example.com';")
+            #expect(try fixture.sqlite("SELECT team FROM plan_marks;").stdout == "web\n")
+        }
+    }
+
+    @Test("a store migrated by a newer Roster is refused with a StoreError that says so")
+    func newerStore() async throws {
+        try await StoreFixture.with { fixture in
+            try await fixture.converge([team("ml", members: [("bob@example.com", .dev)])])
+            try fixture.sqlite("INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future');")
+            let error = await storeError { _ = try SQLiteStore(path: fixture.path) }
+            #expect(error?.kind == .invalid)
+            #expect(error?.message.contains("newer version of Roster") == true)
         }
     }
 
