@@ -42,6 +42,38 @@ struct InvitationRouteTests {
         }
     }
 
+    @Test("With a session, the invitation pages' header names who is signed in and offers to sign out, not to sign in")
+    func headerWithSession() async throws {
+        try await ServerFixture.with { fixture in
+            let link = try await fixture.link(team: "ml", email: "bob@example.com")
+            try await fixture.application.test(.router) { client in
+                let (anonymous, _, _) = try await Self.open(link, client)
+                #expect(anonymous.text.contains(#"<a href="/signin">Sign in</a>"#) && !anonymous.text.contains("Sign out"))
+
+                let session = try await SignInRouteTests.signIn(fixture, "alice", client)
+                let page = try await client.execute(uri: link, method: .get, headers: [.cookie: session])
+                #expect(page.status == .ok && page.text.contains("Join ML Research"))
+                #expect(page.text.contains(#"Sign out <span class="who">alice@example.com</span>"#), "\(page.text)")
+                #expect(!page.text.contains(#"<a href="/signin">"#))
+                // The sign-out form carries the page's token, the one its cookie holds.
+                let token = try #require(cookieValue(page.setCookie(Forms.csrfCookie)))
+                #expect(page.text.components(separatedBy: #"name="csrf" value="\#(token)""#).count == 3)
+
+                let csrf = try #require(cookieValue(anonymous.setCookie(Forms.csrfCookie)))
+                let joined = try await client.execute(
+                    uri: link, method: .post,
+                    headers: [.cookie: "\(Forms.csrfCookie)=\(csrf)", .contentType: "application/x-www-form-urlencoded"],
+                    body: form([("csrf", csrf), ("email", "bob@example.com")]))
+                #expect(joined.status == .seeOther)
+                let done = try await client.execute(uri: link + "/joined", method: .get, headers: [.cookie: session])
+                #expect(done.text.contains("You joined ML Research") && done.text.contains("<strong>bob@example.com</strong>"))
+                #expect(done.text.contains(#"Sign out <span class="who">alice@example.com</span>"#), "\(done.text)")
+                let doneToken = try #require(cookieValue(done.setCookie(Forms.csrfCookie)))
+                #expect(done.text.contains(#"name="csrf" value="\#(doneToken)""#))
+            }
+        }
+    }
+
     @Test("Joining makes the invitee a member; the link is then spent", arguments: [nil, "null", "http://roster.test"])
     func join(origin: String?) async throws {
         try await ServerFixture.with { fixture in

@@ -18,6 +18,13 @@ extension ServerEnvironment {
         return response
     }
 
+    /// What the page header shows on a page anyone may open (an invitation): the viewer and a
+    /// sign-out form when the request has a session, else nothing (the header's "Sign in").
+    func header(_ request: Request) async throws -> [String: Any] {
+        guard let viewer = try await authenticator.session(request) else { return [:] }
+        return ["viewer": ["email": viewer.email.value]]
+    }
+
     /// Runs `body` for the viewer an API key names: 401 without a valid, active key.
     func authorized(_ request: Request, _ body: (Viewer) async throws -> Response) async throws -> Response {
         guard let viewer = try await authenticator.bearer(request) else {

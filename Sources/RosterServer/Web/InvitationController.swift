@@ -22,7 +22,8 @@ struct InvitationController: Sendable {
                 return invalid()
             }
             let csrf = environment.forms.csrfToken(for: request)
-            var response = environment.pages.render("invite", values(invitation, team, token: token, csrf: csrf.token))
+            let page = values(invitation, team, token: token, csrf: csrf.token).merging(try await environment.header(request)) { $1 }
+            var response = environment.pages.render("invite", page)
             response.setCookies([csrf.setCookie])
             return response
         }
@@ -37,7 +38,7 @@ struct InvitationController: Sendable {
                     status: .forbidden)
             }
             guard let email = Email(form.email), email == invitation.email else {
-                var page = values(invitation, team, token: token, csrf: form.csrf)
+                var page = values(invitation, team, token: token, csrf: form.csrf).merging(try await environment.header(request)) { $1 }
                 page["error"] = "This invitation is not for that email address. Use the address the invitation was sent to."
                 // What was typed comes back (Mustache escapes it), to correct rather than retype.
                 page["typed"] = form.email
@@ -60,19 +61,23 @@ struct InvitationController: Sendable {
         // reveals nothing they could not have done themselves; it needs no session, because
         // the invitee has none yet. The role and permissions shown are the member's current
         // ones, so a later role change is not misreported.
-        router.get("invite/:token/joined") { _, context in
+        router.get("invite/:token/joined") { request, context in
             guard let token = context.parameters.get("token"), let invitation = try await invitation(token, status: .accepted),
                 let team = try await environment.store.teamSummary(invitation.team),
                 let role = try await environment.store.roles(of: invitation.email)[invitation.team]
             else {
                 return invalid()
             }
-            var page = values(invitation, team, token: token, csrf: "")
+            // The header's sign-out form, when signed in, needs a token of its own.
+            let csrf = environment.forms.csrfToken(for: request)
+            var page = values(invitation, team, token: token, csrf: csrf.token).merging(try await environment.header(request)) { $1 }
             page["title"] = "Joined \(team.displayName)"
             page["email"] = invitation.email.value
             page["role"] = role.rawValue
             page["permissions"] = Permission.allCases.filter(role.allows).map(\.title)
-            return environment.pages.render("joined", page)
+            var response = environment.pages.render("joined", page)
+            response.setCookies([csrf.setCookie])
+            return response
         }
     }
 
