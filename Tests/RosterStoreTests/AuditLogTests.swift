@@ -7,6 +7,26 @@ import Testing
 @testable import RosterSQLite
 @testable import RosterStore
 
+@Suite("Audit log: time bounds")
+struct TimestampBoundTests {
+    @Test("A bound is RFC 3339 or a date at midnight UTC, in whole milliseconds; what does not exist is nil")
+    func bounds() {
+        let stored = "2026-11-18T11:07:40.500Z"
+        #expect(Timestamp.bound(stored) == Timestamp.date(stored))
+        #expect(Timestamp.bound("2026-11-18t11:07:40.500z") == Timestamp.date(stored))
+        #expect(Timestamp.bound("2026-11-18T12:37:40.5009+01:30") == Timestamp.date(stored))
+        #expect(Timestamp.bound("2026-11-18") == Timestamp.date("2026-11-18T00:00:00.000Z"))
+        #expect(Timestamp.bound("2028-02-29") == Timestamp.date("2028-02-29T00:00:00Z"))
+        for impossible in [
+            "2026-02-29", "2026-02-30", "2026-04-31", "2026-13-01", "2026-00-10", "2026-11-18T24:00:00Z",
+            "2026-11-18T23:60:00Z", "2026-11-18T23:59:60Z", "2026-11-18T10:00:00", "2026-11-18 10:00:00Z",
+            "2026-11-18T10:00:00+25:00", "2026-11-18T10:00:00.Z", "20261118", "2026-11-18Z", "",
+        ] {
+            #expect(Timestamp.bound(impossible) == nil, "\(impossible)")
+        }
+    }
+}
+
 @Suite("Audit log: queries")
 struct AuditQueryTests {
     static let t0 = fixedDate

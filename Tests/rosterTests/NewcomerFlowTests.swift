@@ -244,6 +244,14 @@ struct NewcomerFlowTests {
             try expectFilter(["--since", nextDay], [])
             try expectFilter(["--until", nextDay], all)
             try expectFilter(["--since", firstDay, "--until", nextDay, "--action", "invite.accept"], [all.last!])
+            // RFC 3339 allows a lowercase t and z; a day or time that does not exist is refused,
+            // not rolled over into the next one.
+            try expectFilter(["--since", acceptTime.lowercased()], all.filter { ($0.string("time") ?? "") >= acceptTime })
+            for impossible in ["2026-02-30", "2026-02-29", "2026-11-31", "2026-11-30T24:00:00Z", "2026-11-30T10:60:00Z", "2026-11-30T10:00:00"] {
+                let refused = try ws.roster(["audit", "--since", impossible])
+                #expect(refused.status == 64 && refused.stderr.contains("--since takes RFC 3339"), "\(impossible): \(refused)")
+            }
+            try expectFilter(["--until", "2028-02-29"], all)
 
             let limited = try ws.auditEntries(["--limit", "2"])
             #expect(limited.map { $0.int("seq") ?? 0 } == [19, 20], "the 2 newest, oldest first")

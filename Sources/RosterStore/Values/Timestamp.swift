@@ -25,10 +25,15 @@ public enum Timestamp {
 }
 
 extension Timestamp {
-    /// A `--since`/`--until` bound: RFC 3339, or `YYYY-MM-DD` meaning midnight UTC; nil when
-    /// it is neither. Bounds are whole milliseconds, as stored times are.
+    /// A `--since`/`--until` bound: RFC 3339 (`T` or `t`, `Z`, `z` or an offset), or
+    /// `YYYY-MM-DD` meaning midnight UTC; nil when it is neither, or names a day or time that
+    /// does not exist. Read as a member's `expires` is (`Expiry.parse`), not by Foundation's
+    /// parser, which refuses a lowercase `t` and takes `2026-02-30` for March 2 and `25:00` for
+    /// the next day: an audit filter on a day nobody asked for. Bounds are whole milliseconds,
+    /// as stored times are.
     public static func bound(_ text: String) -> Date? {
-        let date = text.count == 10 ? Timestamp.date(text + "T00:00:00Z") : Timestamp.date(text)
+        // A date alone: `Expiry.parse` gives the end of that day, the bound is its start.
+        let date = Expiry.parse(text).map { text.utf8.count == 10 ? $0.addingTimeInterval(-86_400) : $0 }
         return date.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded(.down) / 1000) }
     }
 }
