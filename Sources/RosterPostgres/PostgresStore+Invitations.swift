@@ -31,6 +31,31 @@ extension PostgresStore {
         }
     }
 
+    public func allPendingInvitations(after: InvitationCursor?, limit: Int) async throws -> [Invitation] {
+        let logger = logger
+        return try await withConnection { connection in
+            try await Self.invitations(
+                """
+                SELECT \(unescaped: Self.invitationColumns) FROM invitations
+                WHERE status = 'pending' AND (team, email) > (\(after?.team ?? ""), \(after?.email ?? ""))
+                ORDER BY team, email LIMIT \(Int64(limit))
+                """, connection, logger)
+        }
+    }
+
+    public func pendingInvitationCount() async throws -> Int {
+        let logger = logger
+        return try await withConnection { connection in
+            var count: Int64 = 0
+            for try await value in try await connection.query(
+                "SELECT count(*) FROM invitations WHERE status = 'pending'", logger: logger
+            ).decode(Int64.self) {
+                count = value
+            }
+            return Int(count)
+        }
+    }
+
     public func pendingInvitationCount(teams: [String], upTo limit: Int) async throws -> Int {
         let logger = logger
         return try await withConnection { connection in

@@ -50,6 +50,23 @@ extension SQLiteStore {
         }
     }
 
+    public func allPendingInvitations(after: InvitationCursor?, limit: Int) async throws -> [Invitation] {
+        try await read { db in
+            // Through the pending index, from the cursor on.
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.invitationColumns) FROM \(Self.invitationsWithOrigin)
+                    WHERE i.status = 'pending' AND (i.team, i.email) > (?, ?) ORDER BY i.team, i.email LIMIT ?
+                    """, arguments: [after?.team ?? "", after?.email ?? "", limit]
+            ).map(Self.invitation)
+        }
+    }
+
+    public func pendingInvitationCount() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM invitations WHERE status = 'pending'") ?? 0 }
+    }
+
     public func pendingInvitationCount(teams: [String], upTo limit: Int) async throws -> Int {
         // One statement over the pending index, the teams as one JSON array: an admin of ten
         // thousand teams costs one query, not ten thousand.

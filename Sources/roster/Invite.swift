@@ -44,16 +44,26 @@ extension Roster {
                     let tokens = try links.invitationTokens(store: global)
                     let now = Date()
                     let minimumAge = olderThan.flatMap(Expiry.duration) ?? 0
-                    let listed = try await store.pendingInvitations(teams: team.map { [$0] }).filter { invitation in
-                        (!expired || invitation.hasExpired(at: now)) && now.timeIntervalSince(invitation.createdAt) > minimumAge
+                    let baseURL = links.linkBaseURL
+                    var listed = 0
+                    // A page at a time, printed as it comes: a million invitations are never all
+                    // in memory, and the first lines show at once.
+                    func list(_ page: [Invitation]) {
+                        var out = ""
+                        for invitation in page
+                        where (!expired || invitation.hasExpired(at: now)) && now.timeIntervalSince(invitation.createdAt) > minimumAge {
+                            out += "\(invitation.team) \(invitation.email) \(invitation.role.rawValue) (\(InviteListing.ageAndExpiry(invitation, now: now)))".printable
+                                + " " + tokens.link(for: invitation, baseURL: baseURL) + "\n"
+                            listed += 1
+                        }
+                        Output.out(out)
                     }
-                    var out = ""
-                    for invitation in listed {
-                        out += "\(invitation.team) \(invitation.email) \(invitation.role.rawValue) (\(InviteListing.ageAndExpiry(invitation, now: now)))".printable
-                            + " " + tokens.link(for: invitation, baseURL: links.linkBaseURL) + "\n"
+                    if let team {
+                        list(try await store.pendingInvitations(teams: [team]))
+                    } else {
+                        try await store.forEachPendingInvitationPage { list($0) }
                     }
-                    if listed.isEmpty && !global.quiet { Output.err("No pending invitations match.\n") }
-                    Output.out(out)
+                    if listed == 0 && !global.quiet { Output.err("No pending invitations match.\n") }
                 }
             }
         }

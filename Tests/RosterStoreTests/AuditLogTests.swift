@@ -17,6 +17,12 @@ struct TimestampBoundTests {
         #expect(Timestamp.bound("2026-11-18T12:37:40.5009+01:30") == Timestamp.date(stored))
         #expect(Timestamp.bound("2026-11-18") == Timestamp.date("2026-11-18T00:00:00.000Z"))
         #expect(Timestamp.bound("2028-02-29") == Timestamp.date("2028-02-29T00:00:00Z"))
+        // Every millisecond comes back as written (no float error rounding one down).
+        for millisecond in 0..<1000 {
+            let text = "2026-11-18T11:07:40." + String(1000 + millisecond).dropFirst() + "Z"
+            #expect(Timestamp.bound(text).map(Timestamp.string) == text)
+            #expect(Timestamp.bound(text.lowercased()).map(Timestamp.string) == text)
+        }
         for impossible in [
             "2026-02-29", "2026-02-30", "2026-04-31", "2026-13-01", "2026-00-10", "2026-11-18T24:00:00Z",
             "2026-11-18T23:60:00Z", "2026-11-18T23:59:60Z", "2026-11-18T10:00:00", "2026-11-18 10:00:00Z",

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RosterTestSupport
 import RosterCore
@@ -80,6 +81,48 @@ struct InvitationTests {
             let all = try await fixture.store.pendingInvitations()
             #expect(all.map(\.email.value) == ["bob@example.com", "carol@example.com", "dan@example.com"])
             #expect(Set(all.map(\.nonce)).count == 3)
+        }
+    }
+
+    @Test("every team's pending invitations, a page at a time, are all of them in order; the count is theirs", arguments: StoreBackend.allCases)
+    func pages(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
+            try await fixture.converge([
+                team("b", members: [("x@example.com", .dev), ("y@example.com", .basic), ("z@example.com", .billing)]),
+                team("a", members: [("y@example.com", .dev), ("w@example.com", .admin)]),
+                team("c", members: []),
+            ])
+            let all = try await fixture.store.pendingInvitations()
+            #expect(all.map { "\($0.team)/\($0.email.value)" } == ["a/w@example.com", "a/y@example.com", "b/x@example.com", "b/y@example.com", "b/z@example.com"])
+            for size in [1, 2, 5, 6] {
+                var paged: [Invitation] = []
+                try await fixture.store.forEachPendingInvitationPage(size: size) { page in
+                    #expect(page.count <= size)
+                    paged += page
+                }
+                #expect(paged == all, "pages of \(size)")
+            }
+            #expect(try await fixture.store.allPendingInvitations(after: InvitationCursor(team: "b", email: "x@example.com"), limit: 10).map(\.id) == all.suffix(2).map(\.id))
+            #expect(try await fixture.store.pendingInvitationCount() == 5)
+            try await fixture.accept("y@example.com", in: "b")
+            #expect(try await fixture.store.pendingInvitationCount() == 4)
+            #expect(try await fixture.store.allPendingInvitations(after: nil, limit: 10).count == 4)
+        }
+    }
+
+    @Test("a token is HMAC-SHA256 of roster-invite:<id>:<nonce> under the key, base64url without padding")
+    func tokenDefinition() {
+        let key = Data((0..<32).map { UInt8($0 * 7 % 256) })
+        let tokens = InvitationTokens(keyBytes: key)
+        for (id, nonce) in [(Int64(1), "abc"), (42, "Uk41TpR5mAko3J27I1MGKw.1"), (9_999_999, "")] {
+            let invitation = Invitation(
+                id: id, team: "t", email: Email("bob@example.com")!, role: .dev, status: .pending, createdBy: "roster",
+                createdAt: fixedDate, nonce: nonce, expiresAt: nil)
+            let mac = Data(HMAC<SHA256>.authenticationCode(for: Data("roster-invite:\(id):\(nonce)".utf8), using: SymmetricKey(data: key)))
+            let expected = mac.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            #expect(tokens.token(for: invitation) == "\(id).\(expected)")
+            #expect(tokens.matches("\(id).\(expected)", invitation))
         }
     }
 

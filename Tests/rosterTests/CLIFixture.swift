@@ -144,7 +144,9 @@ struct Workspace {
     func runSQL(_ sql: String) throws -> Run {
         let command =
             switch backend {
-            case .sqlite: ["sqlite3", "-bail", database, sql]
+            // A busy timeout: a server or watcher writing at the same moment makes the shell
+            // wait, as Roster's own connections do, rather than fail with "database is locked".
+            case .sqlite: ["sqlite3", "-bail", "-cmd", ".timeout 10000", database, sql]
             case .postgres: ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", storeURL, "-c", sql]
             }
         return try run(URL(fileURLWithPath: "/usr/bin/env"), command, in: folder)

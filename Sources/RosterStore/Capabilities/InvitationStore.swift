@@ -8,9 +8,15 @@ public protocol InvitationStore: Sendable {
     /// One page of `teams`' pending invitations, by team then email: at most `limit`, after
     /// `after` (the previous page's last team and email) when given.
     func pendingInvitations(teams: [String], after: InvitationCursor?, limit: Int) async throws -> [Invitation]
+    /// One page of every team's pending invitations, by team then email: at most `limit`,
+    /// after `after` when given. What an operator's listing reads, a page at a time, so a
+    /// million invitations are never in memory at once.
+    func allPendingInvitations(after: InvitationCursor?, limit: Int) async throws -> [Invitation]
     /// How many invitations of `teams` are pending, counted up to `limit` (a summary that
     /// says "10,000 or more" need not count a million).
     func pendingInvitationCount(teams: [String], upTo limit: Int) async throws -> Int
+    /// How many invitations are pending in all.
+    func pendingInvitationCount() async throws -> Int
     /// The invitation with `id`, whatever its status.
     func invitation(id: Int64) async throws -> Invitation?
     /// Makes the invitee a member with the invitation's role, if `id` is pending and `email`
@@ -27,6 +33,17 @@ extension InvitationStore {
 
     /// Every pending invitation, by team then email.
     public func pendingInvitations() async throws -> [Invitation] { try await pendingInvitations(teams: nil) }
+
+    /// Every pending invitation, by team then email, handed to `body` a page at a time.
+    public func forEachPendingInvitationPage(size: Int = 1_000, _ body: ([Invitation]) async throws -> Void) async throws {
+        var after: InvitationCursor?
+        while true {
+            let page = try await allPendingInvitations(after: after, limit: size)
+            if !page.isEmpty { try await body(page) }
+            guard page.count == size, let last = page.last else { return }
+            after = InvitationCursor(team: last.team, email: last.email.value)
+        }
+    }
 
     /// The pending invitation for `email` in `team`, if any.
     public func pendingInvitation(team: String, email: Email) async throws -> Invitation? {
