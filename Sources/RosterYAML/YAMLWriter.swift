@@ -93,13 +93,19 @@ public final class YAMLWriter {
         }
     }
 
+    /// The plain scalars YAML 1.1 or 1.2 reads as null, a boolean or a special number.
+    private static let words: Set<String> = [
+        "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", "-.inf", "+.inf", ".nan",
+    ]
+
     /// Whether a plain scalar with this text could be read as something other than a string
     /// by a YAML 1.1 or 1.2 reader.
     static func isAmbiguous(_ value: String) -> Bool {
         if value.isEmpty { return true }
-        let lower = value.lowercased()
-        let words: Set<String> = ["~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", "-.inf", "+.inf", ".nan"]
-        if words.contains(lower) { return true }
+        // Only a short text can be one of the words (the longest has five letters): an export
+        // checks every address, and lowercasing each and building the set per call was a
+        // third of exporting the reference corpus.
+        if value.utf8.count <= 5, Self.words.contains(value.lowercased()) { return true }
         let numberish = value.allSatisfy { $0.isNumber || "+-._eExXoObB:".contains($0) || $0.isHexDigit }
         return numberish && value.first.map { $0.isNumber || "+-.".contains($0) } == true
     }

@@ -24,8 +24,7 @@ extension Roster {
                 do {
                     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                     for slug in state.teams.keys.sorted() {
-                        let text = try ManifestExporter.yaml(for: state.teams[slug]!)
-                        try Data(text.utf8).write(to: URL(fileURLWithPath: dir).appendingPathComponent(slug + ".yaml"))
+                        try Self.write(try ManifestExporter.yaml(for: state.teams[slug]!), to: dir + "/" + slug + ".yaml")
                     }
                 } catch let error as SourceError {
                     throw error
@@ -34,6 +33,29 @@ extension Roster {
                 }
                 if !global.quiet { Output.out("Exported \(state.teams.count) team\(state.teams.count == 1 ? "" : "s") to \(dir.printable).\n") }
             }
+        }
+
+        /// Writes `text` to `path` (created, or replaced), without syncing it to disk: an export
+        /// is files to commit, not a store, and `Data.write` syncs every file (a fifth of
+        /// exporting ten thousand teams).
+        static func write(_ text: String, to path: String) throws {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            func failure() -> SourceError { SourceError("cannot write \(path.printable): \(String(cString: strerror(errno)))") }
+            guard descriptor >= 0 else { throw failure() }
+            var bytes = text
+            let complete = bytes.withUTF8 { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 && errno == EINTR { continue }
+                    guard written > 0 else { return false }
+                    offset += written
+                }
+                return true
+            }
+            let error = complete ? nil : failure()
+            // A failed close can be the write failing late (a full disk, a network file system).
+            guard close(descriptor) == 0, complete else { throw error ?? failure() }
         }
     }
 }

@@ -351,6 +351,18 @@ struct NewcomerFlowTests {
             let plan = try ws.roster(["plan", "--dir", out, "--detailed-exitcode"])
             #expect(plan.status == 0, "\(plan)")
             #expect(plan.stdout.hasPrefix("No changes."), "\(plan)")
+            // Again over the same files, shorter now: each is replaced whole, not left with a tail.
+            let finance = out + "/finance.yaml"
+            let exported = try String(contentsOfFile: finance, encoding: .utf8)
+            try (exported + "# a longer tail that must not survive\n" + String(repeating: "#", count: 4096)).write(
+                toFile: finance, atomically: false, encoding: .utf8)
+            try ws.must(["export", "--dir", out])
+            #expect(try String(contentsOfFile: finance, encoding: .utf8) == exported)
+            // A file that cannot be written is an error naming it, not a crash.
+            try FileManager.default.removeItem(atPath: out + "/inference.yaml")
+            try FileManager.default.createDirectory(atPath: out + "/inference.yaml", withIntermediateDirectories: false)
+            let blocked = try ws.roster(["export", "--dir", out])
+            #expect(blocked.status == 1 && blocked.stderr.contains("cannot write") && blocked.stderr.contains("inference.yaml"), "\(blocked)")
 
             let status = try ws.must(["status"])
             let runLine = status.stdout.split(separator: "\n").first { $0.contains(String(commit.prefix(12))) }
