@@ -29,12 +29,19 @@ extension PostgresStore {
             bindings.append(before)
             conditions.append("a.seq < $\(bindings.count)")
         }
+        if let after = query.after {
+            bindings.append(after)
+            conditions.append("a.seq > $\(bindings.count)")
+        }
         if let teams = query.teams {
             bindings.append(teams)
             conditions.append("a.team = ANY($\(bindings.count))")
         }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        if let limit = query.limit {
+        if let limit = query.limit, query.after != nil {
+            bindings.append(Int64(limit))
+            sql += " ORDER BY a.seq LIMIT $\(bindings.count)"
+        } else if let limit = query.limit {
             bindings.append(Int64(limit))
             sql = "SELECT * FROM (\(sql) ORDER BY a.seq DESC LIMIT $\(bindings.count)) newest ORDER BY seq"
         } else {

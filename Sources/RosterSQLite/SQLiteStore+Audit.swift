@@ -39,6 +39,7 @@ extension SQLiteStore {
         if let action = query.action { conditions.append("a.action = ?"); arguments.append(action) }
         if let team = query.team { conditions.append("a.team = ?"); arguments.append(team) }
         if let before = query.before { conditions.append("a.seq < ?"); arguments.append(before) }
+        if let after = query.after { conditions.append("a.seq > ?"); arguments.append(after) }
         if let teams = query.teams {
             // SQLite takes an empty list, which matches nothing.
             conditions.append("a.team IN (" + teams.map { _ in "?" }.joined(separator: ", ") + ")")
@@ -51,7 +52,10 @@ extension SQLiteStore {
             FROM \(Self.auditTables)
             """
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        if let limit = query.limit {
+        if let limit = query.limit, query.after != nil {
+            sql += " ORDER BY a.seq LIMIT ?"
+            arguments.append(limit)
+        } else if let limit = query.limit {
             sql = "SELECT * FROM (\(sql) ORDER BY a.seq DESC LIMIT ?) ORDER BY seq"
             arguments.append(limit)
         } else {

@@ -63,12 +63,42 @@ struct AuditFilters: ParsableArguments {
                 since: since.flatMap(Timestamp.bound), until: until.flatMap(Timestamp.bound), user: user,
                 resourceType: resourceType, resourceID: resourceId?.lowercased(), action: action, team: team,
                 runID: run, limit: limit)
-            let entries = try await global.openStore().auditEntries(matching: query)
-            switch format {
-            case .text: Output.out(AuditRenderer.text(entries))
-            case .json: Output.out(AuditRenderer.json(entries))
-            case .csv: Output.out(AuditRenderer.csv(entries))
+            let store = try await global.openStore()
+            if limit != nil {
+                let entries = try await store.auditEntries(matching: query)
+                switch format {
+                case .text: Output.out(AuditRenderer.text(entries))
+                case .json: Output.out(AuditRenderer.json(entries))
+                case .csv: Output.out(AuditRenderer.csv(entries))
+                }
+                return
             }
+            // The whole log (or all it matches) a page at a time, printed as it comes: a million
+            // entries are never all in memory.
+            switch format {
+            case .text: break
+            case .json: Output.out("[")
+            case .csv: Output.out(AuditRenderer.csvHeader)
+            }
+            var page = query
+            page.limit = Self.page
+            page.after = 0
+            var written = 0
+            while true {
+                let entries = try await store.auditEntries(matching: page)
+                switch format {
+                case .text: Output.out(AuditRenderer.text(entries))
+                case .json: Output.out(AuditRenderer.jsonElements(entries, first: written == 0))
+                case .csv: Output.out(AuditRenderer.csvRows(entries))
+                }
+                written += entries.count
+                guard entries.count == Self.page, let last = entries.last else { break }
+                page.after = last.seq
+            }
+            if format == .json { Output.out(AuditRenderer.jsonEnd(empty: written == 0)) }
         }
     }
+
+    /// Entries read at a time when the whole log is listed.
+    static let page = 10_000
 }

@@ -76,6 +76,12 @@ struct AuditQueryTests {
         (AuditQuery(resourceType: "team"), [1, 4]),
         (AuditQuery(resourceType: "invite"), [2, 3, 5, 6]),
         (AuditQuery(resourceType: "member"), []),
+        // Forward pages: the oldest `limit` after `after`.
+        (AuditQuery(limit: 2, after: 2), [3, 4]),
+        (AuditQuery(limit: 10, after: 4), [5, 6]),
+        (AuditQuery(after: 3), [4, 5, 6]),
+        (AuditQuery(resourceType: "invite", limit: 2, after: 2), [3, 5]),
+        (AuditQuery(limit: 2, after: 6), []),
         (AuditQuery(resourceID: "a/bob@example.com"), [2, 6]),
         (AuditQuery(resourceID: "b"), [4]),
         (AuditQuery(action: "invite.create"), [2, 3, 5]),

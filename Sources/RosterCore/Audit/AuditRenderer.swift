@@ -22,10 +22,16 @@ public enum AuditRenderer {
 
     /// An array of entries with SPEC's keys; `before`/`after` are embedded as JSON values.
     public static func json(_ entries: [AuditEntry]) -> String {
+        "[" + jsonElements(entries, first: true) + jsonEnd(empty: entries.isEmpty)
+    }
+
+    /// `entries` as elements of `json`'s array, for a log written a page at a time: `[`, each
+    /// page's elements (`first` for the first page), then `jsonEnd`.
+    public static func jsonElements(_ entries: [AuditEntry], first: Bool) -> String {
         func string(_ value: String?) -> String { value.map(AuditChain.quote) ?? "null" }
-        var out = "["
+        var out = ""
         for (index, entry) in entries.enumerated() {
-            out += index == 0 ? "\n  {" : ",\n  {"
+            out += index == 0 && first ? "\n  {" : ",\n  {"
             out += "\"seq\": \(entry.seq), \"time\": \(string(entry.time)), \"actor\": \(string(entry.actor)), "
             out += "\"onBehalfOf\": \(string(entry.onBehalfOf)), \"action\": \(string(entry.action)), "
             out += "\"resourceType\": \(string(entry.resourceType)), \"resourceId\": \(string(entry.resourceID)), "
@@ -33,8 +39,11 @@ public enum AuditRenderer {
             out += "\"commit\": \(string(entry.commit)), \"runId\": \(string(entry.runID)), "
             out += "\"prevHash\": \(string(entry.prevHash)), \"hash\": \(string(entry.hash))}"
         }
-        return out + (entries.isEmpty ? "]\n" : "\n]\n")
+        return out
     }
+
+    /// The end of `json`'s array, `empty` when no element was written.
+    public static func jsonEnd(empty: Bool) -> String { empty ? "]\n" : "\n]\n" }
 
     /// A JSON string without its quotes (`"dev"` → `dev`); other JSON as it is.
     static func plain(_ json: String) -> String {
@@ -43,13 +52,19 @@ public enum AuditRenderer {
     }
 
     /// RFC 4180 CSV with a header row; `before`/`after` strings without their JSON quotes.
-    public static func csv(_ entries: [AuditEntry]) -> String {
+    public static func csv(_ entries: [AuditEntry]) -> String { csvHeader + csvRows(entries) }
+
+    /// `csv`'s header row.
+    public static let csvHeader = "seq,time,actor,onBehalfOf,action,resourceType,resourceId,team,before,after,commit,runId,prevHash,hash\r\n"
+
+    /// `entries` as `csv`'s rows, for a log written a page at a time after `csvHeader`.
+    public static func csvRows(_ entries: [AuditEntry]) -> String {
         func field(_ value: String?) -> String {
             guard let value else { return "" }
             guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
-        var out = "seq,time,actor,onBehalfOf,action,resourceType,resourceId,team,before,after,commit,runId,prevHash,hash\r\n"
+        var out = ""
         for entry in entries {
             let fields = [
                 String(entry.seq), entry.time, entry.actor, entry.onBehalfOf, entry.action, entry.resourceType,

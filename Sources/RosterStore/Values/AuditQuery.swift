@@ -19,13 +19,17 @@ public struct AuditQuery: Sendable, Equatable {
     public var limit: Int?
     /// Only entries before this sequence number: the page of older entries.
     public var before: Int64?
+    /// Only entries after this sequence number: the page of newer entries. With it, `limit`
+    /// keeps the oldest entries after it, so a listing can be read forward a page at a time.
+    public var after: Int64?
 
     public init(
         since: Date? = nil, until: Date? = nil, user: String? = nil, resourceType: String? = nil,
         resourceID: String? = nil, action: String? = nil, team: String? = nil, runID: String? = nil,
-        teams: [String]? = nil, limit: Int? = nil, before: Int64? = nil
+        teams: [String]? = nil, limit: Int? = nil, before: Int64? = nil, after: Int64? = nil
     ) {
         self.before = before
+        self.after = after
         self.since = since
         self.until = until
         self.user = user
