@@ -18,9 +18,7 @@ struct IncrementalPlanCLITests {
             // A commit touching one file, and an edit by hand in another team.
             try ws.edit("teams/inference.yaml", replacing: "role: dev", with: "role: billing")
             _ = try ws.commit("ivan bills")
-            try ws.sql(
-                sqlite: "UPDATE memberships SET role = 'dev' WHERE team = 'finance' AND email = 'carol@example.com';",
-                postgres: "UPDATE memberships SET role = 'dev' WHERE team = 'finance' AND email = 'carol@example.com';")
+            try ws.sql("UPDATE memberships SET role = 'dev' WHERE team = 'finance' AND email = 'carol@example.com';")
             (cached, cold) = try ws.jsonPlans()
             #expect(cached == cold)
             #expect(cached.contains("finance"), "the edit by hand is planned: \(cached)")
@@ -50,8 +48,7 @@ struct IncrementalPlanCLITests {
 
             // A team inserted by hand is marked, so it is compared too.
             try ws.sql(
-                sqlite: "INSERT INTO teams (slug, display_name, owner, spend_limit_cents, created_at) SELECT 'by-hand', 'By hand', owner, 8000, created_at FROM teams LIMIT 1;",
-                postgres: "INSERT INTO teams (slug, display_name, owner, spend_limit_cents, created_at) SELECT 'by-hand', 'By hand', owner, 8000, created_at FROM teams LIMIT 1;")
+                "INSERT INTO teams (slug, display_name, owner, spend_limit_cents, created_at) SELECT 'by-hand', 'By hand', owner, 8000, created_at FROM teams LIMIT 1;")
             (cached, cold) = try ws.jsonPlans()
             #expect(cached == cold)
             #expect(cached.contains("team by-hand is in the store but no manifest declares it"), "\(cached)")
