@@ -95,6 +95,13 @@ extension PostgresStore {
         return try await withConnection { connection in try await Self.stateVersion(connection, logger) }
     }
 
+    public func holdsTeams() async throws -> Bool {
+        let logger = logger
+        return try await withConnection { connection in
+            try await Self.first(Bool.self, "SELECT EXISTS (SELECT 1 FROM teams)", on: connection, logger) ?? false
+        }
+    }
+
     public func teamSummaries(_ slugs: [String]?) async throws -> [TeamSummary] {
         let logger = logger
         return try await withConnection { connection in

@@ -104,7 +104,7 @@ public enum Reconciler {
         return try await plan(load, current: state, overrides: overrides, source: source, now: now)
     }
 
-    private static func plan(
+    static func plan(
         _ load: LoadResult, current: CurrentState, overrides: Overrides, source: some ManifestSource, now: Date
     ) async throws -> Outcome {
         let rules = overrides.rules(load.config, now: now)
@@ -135,9 +135,17 @@ public enum Reconciler {
         return teams
     }
 
-    /// Plans a loaded desired state against `current`.
-    public static func plan(_ load: LoadResult, current: CurrentState, rules: PlanRules, source: Plan.Source?) -> Outcome {
-        var (plan, errors) = Planner.plan(desired: load.teams, current: current, rules: rules, source: source)
+    /// Plans a loaded desired state against `current`; with `planned`, its teams' part is
+    /// what `Planner.plan(_:current:rules:into:)` already gave for each of them, in order.
+    public static func plan(
+        _ load: LoadResult, current: CurrentState, rules: PlanRules, source: Plan.Source?, planned: Planner.TeamsPlan? = nil
+    ) -> Outcome {
+        var (plan, errors) =
+            if let planned {
+                Planner.plan(planned, desired: load.teams, current: current, rules: rules, source: source)
+            } else {
+                Planner.plan(desired: load.teams, current: current, rules: rules, source: source)
+            }
         plan.maxRemovals = rules.maxRemovals
         var load = load
         // The store's teams no file declares, for the cache an apply of this plan writes: every

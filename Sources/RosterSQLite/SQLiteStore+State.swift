@@ -53,6 +53,10 @@ extension SQLiteStore {
         try await read { db in try Self.stateVersion(db) }
     }
 
+    public func holdsTeams() async throws -> Bool {
+        try await read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM teams)") ?? false }
+    }
+
     public func teamSummaries(_ slugs: [String]?) async throws -> [TeamSummary] {
         try await read { db in
             guard let slugs else { return try Self.summaries(db, where: "1", []) }

@@ -56,9 +56,35 @@ extension Roster {
                     plan = try PlanFile.load(planFile)
                     maxRemovals = safety.overrides.maxRemovals(forSaved: plan)
                 } else {
-                    let outcome = try await Reconciler.plan(
-                        source: try source.makeSource(), loader: source.loader, store: store, overrides: safety.overrides,
-                        allDeclarations: false)
+                    let source = try source.makeSource()
+                    var streamed: Reconciler.StreamedApply?
+                    if yes {
+                        // A first apply writes while it decodes; it prints the plan once all of
+                        // it is written, before the commit, as below.
+                        let output = global.output
+                        streamed = try await Reconciler.applyStreamed(
+                            source: source, loader: self.source.loader, store: store, overrides: safety.overrides,
+                            context: context(onBehalfOf: Reconciler.planSource(source).author, cacheUpdate: nil)
+                        ) { outcome in
+                            outcome.plan.map { PlanPrinter.print($0, format: .text, output: output, asked: false) }
+                            return true
+                        }
+                    }
+                    if case .applied(let plan, let report)? = streamed {
+                        Output.keepUntilExit(plan)
+                        if global.verbose {
+                            Output.err("The store held no team: each team was written as soon as it was decoded.\n")
+                        }
+                        return Self.report(report)
+                    }
+                    let outcome: Reconciler.Outcome
+                    if case .planned(let planned)? = streamed {
+                        outcome = planned
+                    } else {
+                        outcome = try await Reconciler.plan(
+                            source: source, loader: self.source.loader, store: store, overrides: safety.overrides,
+                            allDeclarations: false)
+                    }
                     plan = try PlanPrinter.requirePlannable(outcome, output: global.output)
                     Output.keepUntilExit(outcome)
                     cacheUpdate = outcome.load.cacheUpdate
@@ -87,17 +113,24 @@ extension Roster {
                         throw ExitCode(1)
                     }
                 }
-                let context = ApplyContext(
-                    actor: identity ?? ProcessInfo.processInfo.environment["ROSTER_IDENTITY"] ?? "roster",
-                    onBehalfOf: plan.source?.author, lockTimeout: Seconds.duration(lockTimeout),
-                    cacheUpdate: cacheUpdate)
-                let report = try await store.apply(plan, context: context)
-                // The one-line result, even with --quiet: a script learns the run id from it.
-                Output.out(
-                    "Applied \(report.applied) change\(report.applied == 1 ? "" : "s") (run \(report.runID)); "
-                        + "store version \(report.stateVersion)"
-                        + (report.auditHead.map { ", audit head \($0)" } ?? "") + ".\n")
+                let report = try await store.apply(
+                    plan, context: context(onBehalfOf: plan.source?.author, cacheUpdate: cacheUpdate))
+                Self.report(report)
             }
+        }
+
+        private func context(onBehalfOf author: String?, cacheUpdate: PlanCacheUpdate?) -> ApplyContext {
+            ApplyContext(
+                actor: identity ?? ProcessInfo.processInfo.environment["ROSTER_IDENTITY"] ?? "roster",
+                onBehalfOf: author, lockTimeout: Seconds.duration(lockTimeout), cacheUpdate: cacheUpdate)
+        }
+
+        /// The one-line result, even with --quiet: a script learns the run id from it.
+        private static func report(_ report: ApplyReport) {
+            Output.out(
+                "Applied \(report.applied) change\(report.applied == 1 ? "" : "s") (run \(report.runID)); "
+                    + "store version \(report.stateVersion)"
+                    + (report.auditHead.map { ", audit head \($0)" } ?? "") + ".\n")
         }
     }
 }

@@ -2,24 +2,6 @@ import Foundation
 import RosterTestSupport
 import Testing
 
-/// A team manifest: `admins` admins (the first the owner), then `members` basic members.
-private func teamManifest(_ slug: String, admins: Int = 2, members: Int = 0) -> String {
-    var text = """
-        apiVersion: roster/v1
-        kind: Team
-        metadata:
-          name: \(slug)
-        spec:
-          displayName: Team \(slug)
-          owner: admin0@\(slug).example.com
-          members:
-
-        """
-    for i in 0..<admins { text += "    - email: admin\(i)@\(slug).example.com\n      role: admin\n" }
-    for i in 0..<members { text += "    - email: member\(i)@\(slug).example.com\n      role: basic\n" }
-    return text
-}
-
 /// The option and section headers of a `--help` text (lines like `OPTIONS:`).
 private func helpHeaders(_ help: String) -> [String] {
     help.split(separator: "\n").map(String.init).filter { !$0.hasPrefix(" ") && $0.hasSuffix(":") && $0 == $0.uppercased() }

@@ -51,12 +51,32 @@ public struct ManifestLoader: Sendable {
         try await load(from: source, reusing: nil)
     }
 
+    /// Where a file's teams go as soon as it is decoded, on the worker that decoded it: its
+    /// place in the order of the files' names (`load(from:delivering:)`) and the number of
+    /// files decoded, its teams in document order, and whether it decoded without an error.
+    public typealias Delivery = @Sendable (_ index: Int, _ files: Int, _ teams: [TeamManifest], _ valid: Bool) -> Void
+
+    /// Loads `source` cold, handing each file's teams to `delivery` as it is decoded. The
+    /// files are decoded in the order of their names without the extension (`teams/ml.yaml`
+    /// before `teams/ml-research.yaml`), which is the order of their teams' slugs when each
+    /// file is named after the team it declares: a consumer that puts the deliveries back in
+    /// index order then sees the teams in the order of the plan, while they are decoded.
+    public func load(from source: some ManifestSource, delivering delivery: @escaping Delivery) async throws -> LoadResult {
+        try await load(from: source, reusing: nil, delivering: delivery)
+    }
+
     /// Loads `source`, taking from `cache` the teams of every file whose content it holds
     /// unchanged instead of decoding the file again, except files that declare a team in
     /// `replanning` (changed in the store since, or due to change with time). Without a cache
     /// it fits, every file is decoded (`complete`).
     public func load(
         from source: some ManifestSource, reusing cache: PlanCache?, replanning: Set<String> = []
+    ) async throws -> LoadResult {
+        try await load(from: source, reusing: cache, replanning: replanning, delivering: nil)
+    }
+
+    private func load(
+        from source: some ManifestSource, reusing cache: PlanCache?, replanning: Set<String> = [], delivering delivery: Delivery?
     ) async throws -> LoadResult {
         let configRead = try readConfig(source)
         var diagnostics = configRead.diagnostics
@@ -105,10 +125,11 @@ public struct ManifestLoader: Sendable {
         for entry in listing.entries {
             if let blobID = entry.blobID, let file = reuse(entry.path, blobID) { reused.append(file) } else { unread.append(entry) }
         }
+        if delivery != nil { unread = Self.inNameOrder(unread) }
         let readers = try (0..<Self.chunkCount(unread.count)).map { _ in try source.makeReader() }
         let decoded = await Self.readAndDecode(
             unread, readers: readers, maxFileSize: maxFileSize, minAdmins: config.safety.minAdmins,
-            keepsMembers: keepsMembers, reuse: reuse)
+            keepsMembers: keepsMembers, reuse: reuse, delivery: delivery)
 
         var teams: [TeamManifest] = []
         teams.reserveCapacity(decoded.reduce(0) { $0 + $1.teams.count })
@@ -173,6 +194,13 @@ public struct ManifestLoader: Sendable {
             replaceAll: false, upserts: upserts, removals: cache.files.lazy.map(\.path).filter { !kept.contains($0) })
     }
 
+    /// `roster.yaml`'s settings (the defaults when there is none); nil when it has a problem,
+    /// which `load` reports.
+    public func config(of source: some ManifestSource) throws -> RosterConfig? {
+        let read = try readConfig(source)
+        return read.diagnostics.isEmpty ? read.config : nil
+    }
+
     /// `roster.yaml` as read from a source.
     struct ConfigRead {
         var config = RosterConfig()
@@ -220,6 +248,15 @@ public struct ManifestLoader: Sendable {
         var fresh: [PlanCache.File] = []
     }
 
+    /// `entries` in the order of their file names without the extension, then their paths.
+    static func inNameOrder(_ entries: [SourceEntry]) -> [SourceEntry] {
+        func stem(_ path: String) -> Substring {
+            let name = path[(path.lastIndex(of: "/").map(path.index(after:)) ?? path.startIndex)...]
+            return name.lastIndex(of: ".").map { name[..<$0] } ?? name
+        }
+        return entries.map { (stem($0.path), $0) }.sorted { ($0.0, $0.1.path) < ($1.0, $1.1.path) }.map(\.1)
+    }
+
     /// One worker per core; each takes the next file as soon as it is free, so no core
     /// idles while another still has a queue.
     static func chunkCount(_ files: Int) -> Int {
@@ -231,7 +268,8 @@ public struct ManifestLoader: Sendable {
     /// (the caller sorts what it needs).
     static func readAndDecode(
         _ entries: [SourceEntry], readers: [any SourceReader], maxFileSize: Int, minAdmins: Int,
-        keepsMembers: Bool = true, reuse: @escaping @Sendable (String, String) -> PlanCache.File? = { _, _ in nil }
+        keepsMembers: Bool = true, reuse: @escaping @Sendable (String, String) -> PlanCache.File? = { _, _ in nil },
+        delivery: Delivery? = nil
     ) async -> [Chunk] {
         let next = WorkCounter()
         return await withTaskGroup(of: (Int, Chunk).self) { group in
@@ -239,16 +277,21 @@ public struct ManifestLoader: Sendable {
                 group.addTask {
                     var chunk = Chunk()
                     while case let index = next.take(), index < entries.count {
+                        // The workers hold every thread of the concurrency pool: when their
+                        // teams go to a writer (a streamed apply), its tasks run between files.
+                        if delivery != nil { await Task.yield() }
                         let entry = entries[index]
                         switch reader.read(entry, maxSize: maxFileSize) {
                         case .failure(let problem):
                             chunk.diagnostics.append(problem)
+                            delivery?(index, entries.count, [], false)
                         case .success(let file):
                             chunk.bytes += file.bytes.count
                             let content = contentID(file)
                             // A folder's file: unchanged if its bytes hash the same.
                             if entry.blobID == nil, let cached = reuse(entry.path, content) {
                                 chunk.reused.append(cached)
+                                delivery?(index, entries.count, [], false)
                                 continue
                             }
                             var decoded = ManifestDecoder.decode(file, as: .manifests, minAdmins: minAdmins)
@@ -262,6 +305,7 @@ public struct ManifestLoader: Sendable {
                                         path: file.path, content: content, size: file.bytes.count,
                                         teams: decoded.teams.map { PlanCache.Declared(slug: $0.slug, position: $0.namePosition) }))
                             }
+                            delivery?(index, entries.count, decoded.teams, !decoded.diagnostics.hasErrors)
                             if !keepsMembers {
                                 for index in decoded.teams.indices { decoded.teams[index].members = [] }
                             }

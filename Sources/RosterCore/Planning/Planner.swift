@@ -9,8 +9,17 @@ public enum Planner {
     public static func plan(
         desired teams: [TeamManifest], current: CurrentState, rules: PlanRules, source: Plan.Source?
     ) -> (plan: Plan, errors: [Diagnostic]) {
+        plan(planTeams(teams, current: current, rules: rules), desired: teams, current: current, rules: rules, source: source)
+    }
+
+    /// The plan whose declared teams' part is `planned`: what `plan(desired:…)` gives when
+    /// `planned` holds what `plan(_:current:rules:into:)` adds for each of `teams`, in order
+    /// (a plan made a team at a time as the manifests are decoded).
+    public static func plan(
+        _ planned: TeamsPlan, desired teams: [TeamManifest], current: CurrentState, rules: PlanRules, source: Plan.Source?
+    ) -> (plan: Plan, errors: [Diagnostic]) {
         var warnings: [String] = []
-        var (changes, errors, unrenewed) = planTeams(teams, current: current, rules: rules)
+        var (changes, errors, unrenewed) = (planned.changes, planned.errors, planned.unrenewed)
         let declared = Set(teams.lazy.map(\.slug))
 
         for slug in current.teams.keys.sorted() where !declared.contains(slug) {
@@ -48,10 +57,22 @@ public enum Planner {
 
     /// What one run of teams plans: their changes in order, the errors, and how many expired
     /// invitations are left unrenewed.
-    private struct TeamsPlan {
-        var changes: [Change] = []
-        var errors: [Diagnostic] = []
-        var unrenewed = 0
+    public struct TeamsPlan: Sendable {
+        public var changes: [Change] = []
+        public var errors: [Diagnostic] = []
+        public var unrenewed = 0
+
+        public init() {}
+    }
+
+    /// Adds what `team` plans against the store to `part`: the plan's changes for the team,
+    /// in the plan's order (a plan's teams are planned one by one, in slug order).
+    public static func plan(_ team: TeamManifest, current: CurrentState, rules: PlanRules, into part: inout TeamsPlan) {
+        if let state = current.teams[team.slug] {
+            update(team, from: state, rules: rules, into: &part.changes, errors: &part.errors, unrenewed: &part.unrenewed)
+        } else {
+            create(team, ceiling: current.ceiling(of: team.slug), now: rules.now, into: &part.changes, errors: &part.errors)
+        }
     }
 
     /// Plans each declared team against the store. Teams are independent of each other, so
@@ -59,19 +80,11 @@ public enum Planner {
     /// slices' changes joined in order: the same plan as one pass.
     private static func planTeams(
         _ teams: [TeamManifest], current: CurrentState, rules: PlanRules
-    ) -> (changes: [Change], errors: [Diagnostic], unrenewed: Int) {
+    ) -> TeamsPlan {
         @Sendable func plan(_ slice: ArraySlice<TeamManifest>, reserving capacity: Int = 0) -> TeamsPlan {
             var result = TeamsPlan()
             result.changes.reserveCapacity(capacity)
-            for team in slice {
-                if let state = current.teams[team.slug] {
-                    update(team, from: state, rules: rules, into: &result.changes, errors: &result.errors,
-                           unrenewed: &result.unrenewed)
-                } else {
-                    create(team, ceiling: current.ceiling(of: team.slug), now: rules.now, into: &result.changes,
-                           errors: &result.errors)
-                }
-            }
+            for team in slice { Planner.plan(team, current: current, rules: rules, into: &result) }
             return result
         }
         let slices = teams.count < 1_000 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
@@ -102,7 +115,7 @@ public enum Planner {
             joined.errors += result.errors
             joined.unrenewed += result.unrenewed
         }
-        return (joined.changes, joined.errors, joined.unrenewed)
+        return joined
     }
 
     /// A team the store does not have: create it (its owner becomes an admin member at once)

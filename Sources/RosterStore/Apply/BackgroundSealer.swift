@@ -7,7 +7,7 @@ import RosterCore
 /// starts from, so on a large apply (a million SHA-256 hashes and rows, about a second of
 /// one core) it runs beside the writes instead of adding to them.
 final class BackgroundSealer<Rows: AuditRowLayout>: @unchecked Sendable {
-    /// Up to `rowsPerBlock` entries' rows, and the hash of the last.
+    /// The rows of one block of the feed's changes, and the hash of the last.
     struct Block: Sendable {
         var rows: Rows
         var firstSeq: Int64
@@ -15,7 +15,6 @@ final class BackgroundSealer<Rows: AuditRowLayout>: @unchecked Sendable {
         var lastDigest: [UInt8]
     }
 
-    let rowsPerBlock: Int
     private let write: AuditWrite
     /// Blocks sealed and not yet taken, at most: bounds the memory when the writer is slower.
     private let ahead = 8
@@ -28,16 +27,15 @@ final class BackgroundSealer<Rows: AuditRowLayout>: @unchecked Sendable {
     private var stopped = false
     private var waiting: (index: Int, continuation: CheckedContinuation<Block?, Never>)?
 
-    /// Starts sealing one entry per change of `changes`, in order, continuing `sealer`.
-    init(_ changes: [Change], of write: AuditWrite, continuing sealer: AuditSealer, rowsPerBlock: Int) {
-        self.rowsPerBlock = rowsPerBlock
+    /// Starts sealing one entry per change of `feed`, in order, continuing `sealer`: block
+    /// `i` holds the entries of the feed's block `i`.
+    init(_ feed: ChangeFeed, of write: AuditWrite, continuing sealer: AuditSealer) {
         self.write = write
-        blocks.reserveCapacity(changes.count / rowsPerBlock + 1)
         // The thread keeps `self` alive until it ends.
-        Thread { [self] in seal(changes, sealer) }.start()
+        Thread { [self] in seal(feed, sealer) }.start()
     }
 
-    /// Block `index` (entries `index * rowsPerBlock` onwards), once it is sealed; nil once
+    /// Block `index` (the entries of the feed's block `index`), once it is sealed; nil once
     /// stopped. Each block is taken once, in order, by one task.
     func block(_ index: Int) async -> Block? {
         await withCheckedContinuation { continuation in wait(for: index, continuation) }
@@ -79,13 +77,16 @@ final class BackgroundSealer<Rows: AuditRowLayout>: @unchecked Sendable {
         return block
     }
 
-    private func seal(_ changes: [Change], _ sealer: AuditSealer) {
+    /// Seals the feed's blocks until it ends (or is abandoned, or `stop` is called); then a
+    /// writer still waiting gets nil.
+    private func seal(_ feed: ChangeFeed, _ sealer: AuditSealer) {
+        defer { stop() }
         var sealer = sealer
-        var rows = Rows(capacity: rowsPerBlock, write: write)
-        var firstSeq = sealer.seq + 1
-        for index in changes.indices {
-            sealer.seal(changes[index], into: &rows)
-            guard (index + 1) % rowsPerBlock == 0 || index == changes.count - 1 else { continue }
+        var index = 0
+        while let changes = feed.block(index) {
+            var rows = Rows(capacity: changes.count, write: write)
+            let firstSeq = sealer.seq + 1
+            for position in changes.indices { sealer.seal(changes[position], into: &rows) }
             let block = Block(rows: rows, firstSeq: firstSeq, lastSeq: sealer.seq, lastDigest: sealer.digest)
             condition.lock()
             while blocks.count - taken >= ahead && !stopped { condition.wait() }
@@ -102,8 +103,7 @@ final class BackgroundSealer<Rows: AuditRowLayout>: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
             resume.map { $0.0.resume(returning: $0.1) }
-            rows = Rows(capacity: rowsPerBlock, write: write)
-            firstSeq = sealer.seq + 1
+            index += 1
         }
     }
 }

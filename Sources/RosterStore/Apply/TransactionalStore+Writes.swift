@@ -9,6 +9,38 @@ extension TransactionalStore {
     /// per change, chained after the log's head; the state version bumped once; the run
     /// recorded.
     public func apply(_ plan: Plan, context: ApplyContext) async throws -> ApplyReport {
+        let feed = ChangeFeed(plan.changes, invitationExpireAfter: plan.invitationExpireAfter, blockSize: Transaction.rowsPerBlock)
+        // A finished plan's feed is never abandoned, and its plan is the one it was made of.
+        return try await apply(feed, stateVersion: plan.stateVersion, source: plan.source, context: context) { _ in
+            (plan, context.cacheUpdate)
+        }!
+    }
+
+    public func makeChangeFeed() -> ChangeFeed { ChangeFeed(blockSize: Transaction.rowsPerBlock) }
+
+    /// Applies the changes `feed` delivers as they come, in one transaction, as `apply(_:)`
+    /// does; once the feed has ended and every change in it is written, `finish` gives the
+    /// plan they are (and the plan cache's update). When the feed is abandoned, or `finish`
+    /// gives nil or a plan of other changes, everything is rolled back and nil is returned.
+    public func apply(
+        streaming feed: ChangeFeed, stateVersion: Int64, source: Plan.Source?, context: ApplyContext,
+        finish: @Sendable (ChangeFeed) async throws -> (plan: Plan, cacheUpdate: PlanCacheUpdate?)?
+    ) async throws -> ApplyReport? {
+        do {
+            return try await apply(feed, stateVersion: stateVersion, source: source, context: context, finish: finish)
+        } catch {
+            // Whatever stopped the writer (the sealer ends with the feed), nothing was written.
+            if feed.isAbandoned { return nil }
+            // The producer stops feeding a writer that is gone.
+            feed.abandon()
+            throw error
+        }
+    }
+
+    private func apply(
+        _ feed: ChangeFeed, stateVersion: Int64, source: Plan.Source?, context: ApplyContext,
+        finish: (ChangeFeed) async throws -> (plan: Plan, cacheUpdate: PlanCacheUpdate?)?
+    ) async throws -> ApplyReport? {
         let started = context.now()
         let purpose = WritePurpose(trigger: context.trigger, actor: context.actor, lockTimeout: context.lockTimeout)
         return try await withTransaction(purpose) { transaction in
@@ -17,38 +49,47 @@ extension TransactionalStore {
             try await transaction.suspendChangeMarks()
             try await Self.requireFence(context.fence, transaction, now: context.now())
             let version = try await transaction.lockedStateVersion()
-            guard version == plan.stateVersion else {
+            guard version == stateVersion else {
                 throw StoreError(
                     .stalePlan,
-                    "stale plan: it was made against store version \(plan.stateVersion), the store is now at version \(version); plan again")
+                    "stale plan: it was made against store version \(stateVersion), the store is now at version \(version); plan again")
             }
             let write = AuditWrite(
                 time: Timestamp.string(context.now()), actor: context.actor, onBehalfOf: context.onBehalfOf,
-                commit: plan.source?.commit, runID: context.runID)
+                commit: source?.commit, runID: context.runID)
             let head = try await transaction.auditHead()
-            let sealer = BackgroundSealer<Transaction.AuditRows>(
-                plan.changes, of: write, continuing: AuditSealer(after: head, write), rowsPerBlock: Transaction.rowsPerBlock)
+            let sealer = BackgroundSealer<Transaction.AuditRows>(feed, of: write, continuing: AuditSealer(after: head, write))
             defer { sealer.stop() }
             // An invitation names who invited: the commit's author when the change came from git.
             let inviter = context.onBehalfOf ?? context.actor
-            // The plan says how long links work; they start now, when they are made.
-            let invitationsExpireAt = plan.invitationExpireAfter.map { Timestamp.string(context.now().addingTimeInterval($0)) }
+            // The plan says how long links work; they start now, when they are made (the
+            // feed knows once its first block is in).
+            var invitationsExpireAt: String?
             var auditHead = head
             var blockIndex = 0
-            for start in stride(from: 0, to: plan.changes.count, by: Transaction.rowsPerBlock) {
-                let end = min(start + Transaction.rowsPerBlock, plan.changes.count)
-                try await transaction.perform(
-                    plan.changes[start..<end], inviter: inviter, at: write.time, invitationsExpireAt: invitationsExpireAt)
+            var written = 0
+            while let changes = await feed.block(blockIndex) {
+                if blockIndex == 0 {
+                    invitationsExpireAt = feed.invitationExpireAfter.map { Timestamp.string(context.now().addingTimeInterval($0)) }
+                }
+                try await transaction.perform(changes, inviter: inviter, at: write.time, invitationsExpireAt: invitationsExpireAt)
                 guard let block = await sealer.block(blockIndex) else { throw CancellationError() }
                 try await transaction.appendAudit(block.rows, of: write)
                 auditHead = AuditHead(seq: block.lastSeq, hash: AuditChain.hex(block.lastDigest))
+                written += changes.count
                 blockIndex += 1
+            }
+            guard !feed.isAbandoned, let (plan, cacheUpdate) = try await finish(feed),
+                plan.changes.count == written, plan.stateVersion == stateVersion
+            else {
+                feed.abandon()
+                throw CancellationError()
             }
             // The plan was made against this very state version, so after it every team is
             // what the load declares, but for the unsettled ones; a saved plan's load is not
             // at hand, and the teams it changed are compared again next time.
-            if let update = context.cacheUpdate {
-                try await transaction.updatePlanCache(update)
+            if let cacheUpdate {
+                try await transaction.updatePlanCache(cacheUpdate)
             } else if !plan.changes.isEmpty {
                 try await transaction.markChanged(Set(plan.changes.map(\.team)))
             }
