@@ -18,20 +18,36 @@ extension Roster {
 
         @OptionGroup var global: GlobalOptions
 
+        /// Teams read from the store at a time: an export of ten thousand teams of a hundred
+        /// never holds the million memberships at once.
+        static let teamsPerRead = 200
+
         func run() async throws {
             try await Output.reportingFailures {
-                let state = try await global.openStore().currentState()
+                let store = try await global.openStore()
+                // Every change to the store moves its version: pages read at the version read
+                // first are one snapshot of it.
+                let version = try await store.stateVersion()
+                let slugs = try await store.teamSummaries(nil).map(\.slug)
                 do {
                     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                    for slug in state.teams.keys.sorted() {
-                        try Self.write(try ManifestExporter.yaml(for: state.teams[slug]!), to: dir + "/" + slug + ".yaml")
+                    for start in stride(from: 0, to: slugs.count, by: Self.teamsPerRead) {
+                        let page = try await store.currentState(teams: Set(slugs[start..<min(start + Self.teamsPerRead, slugs.count)]))
+                        guard page.version == version else {
+                            throw SourceError(
+                                "the store changed while it was exported (version \(version), now \(page.version)); "
+                                    + "the files in \(dir.printable) may mix the two: export again")
+                        }
+                        for slug in page.teams.keys.sorted() {
+                            try Self.write(try ManifestExporter.yaml(for: page.teams[slug]!), to: dir + "/" + slug + ".yaml")
+                        }
                     }
                 } catch let error as SourceError {
                     throw error
                 } catch {
                     throw SourceError("cannot write to \(dir): \(error.localizedDescription)")
                 }
-                if !global.quiet { Output.out("Exported \(state.teams.count) team\(state.teams.count == 1 ? "" : "s") to \(dir.printable).\n") }
+                if !global.quiet { Output.out("Exported \(slugs.count) team\(slugs.count == 1 ? "" : "s") to \(dir.printable).\n") }
             }
         }
 

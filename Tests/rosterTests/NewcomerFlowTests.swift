@@ -336,6 +336,23 @@ struct NewcomerFlowTests {
         }
     }
 
+    @Test("an export of more teams than it reads at a time writes every one, and they plan to no changes")
+    func exportInPages() throws {
+        try withWorkspace { ws in
+            var files: [String: String] = [:]
+            for index in 0..<450 { files["teams/t\(index).yaml"] = teamManifest("t\(index)", admins: 1, members: 3) }
+            try ws.makeRepository(files: files)
+            try ws.must(["apply", "--repo", ws.repository, "--yes"])
+            let out = ws.folder + "/out"
+            let export = try ws.must(["export", "--dir", out])
+            #expect(export.stdout.contains("Exported 450 teams"), "\(export)")
+            let written = try FileManager.default.contentsOfDirectory(atPath: out)
+            #expect(Set(written) == Set((0..<450).map { "t\($0).yaml" }))
+            let plan = try ws.roster(["plan", "--dir", out, "--detailed-exitcode"])
+            #expect(plan.status == 0 && plan.stdout.hasPrefix("No changes."), "\(plan)")
+        }
+    }
+
     @Test("export writes manifests that plan to no changes; status lists the run and pending invitations")
     func exportAndStatus() throws {
         try withWorkspace { ws in
