@@ -4,22 +4,9 @@ import RosterTestSupport
 /// A valid Team manifest. With `admins` the team has that many admins (the owner first),
 /// enough for any `minAdmins` the tests use.
 func teamYAML(_ slug: String, displayName: String? = nil, admins: Int = 2) -> String {
-    var text = """
-        apiVersion: roster/v1
-        kind: Team
-        metadata:
-          name: \(slug)
-        spec:
-          displayName: \(displayName ?? slug)
-          owner: owner-\(slug)@example.com
-          members:
-
-        """
-    text += "    - email: owner-\(slug)@example.com\n      role: admin\n"
-    for index in 1..<max(admins, 1) {
-        text += "    - email: admin\(index)-\(slug)@example.com\n      role: admin\n"
-    }
-    return text
+    let others = (1..<max(admins, 1)).map { (email: "admin\($0)-\(slug)@example.com", role: "admin") }
+    let owner = "owner-\(slug)@example.com"
+    return teamManifestText(slug, displayName: displayName ?? slug, owner: owner, members: [(owner, "admin")] + others)
 }
 
 /// A `roster.yaml` that limits reading to `paths`.

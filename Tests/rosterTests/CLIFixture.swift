@@ -308,18 +308,8 @@ func poll(upTo limit: Duration = .seconds(60), _ condition: () -> Bool) -> Bool 
 
 /// A team manifest: `admins` admins (the first the owner), then `members` basic members.
 func teamManifest(_ slug: String, admins: Int = 2, members: Int = 0) -> String {
-    var text = """
-        apiVersion: roster/v1
-        kind: Team
-        metadata:
-          name: \(slug)
-        spec:
-          displayName: Team \(slug)
-          owner: admin0@\(slug).example.com
-          members:
-
-        """
-    for i in 0..<admins { text += "    - email: admin\(i)@\(slug).example.com\n      role: admin\n" }
-    for i in 0..<members { text += "    - email: member\(i)@\(slug).example.com\n      role: basic\n" }
-    return text
+    teamManifestText(
+        slug, displayName: "Team \(slug)", owner: "admin0@\(slug).example.com",
+        members: (0..<admins).map { (email: "admin\($0)@\(slug).example.com", role: "admin") }
+            + (0..<members).map { (email: "member\($0)@\(slug).example.com", role: "basic") })
 }
