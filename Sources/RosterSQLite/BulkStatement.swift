@@ -14,6 +14,12 @@ struct BulkStatement {
         statement = try db.makeStatement(sql: sql)
     }
 
+    /// A query with its parameters bound, to read with `forEachRow`.
+    init(_ db: Database, sql: String, arguments: StatementArguments) throws {
+        statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+    }
+
     // Binding one parameter at a time, for the rows an apply writes by the million: no array
     // of values per row, and parameters that are the same for every row are bound once
     // (SQLite keeps bindings across resets). Text and blobs are copied by SQLite, so the
@@ -127,6 +133,25 @@ struct BulkRow {
 
     /// Column `index` as an integer (0 for NULL).
     func integer(_ index: Int32) -> Int { Int(sqlite3_column_int64(handle, index)) }
+
+    /// Column `index` as a 64-bit integer (0 for NULL).
+    func int64(_ index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
+
+    /// Column `index` as text, nil for NULL; `previous` itself when the column holds its
+    /// bytes, so that a value many rows share (an audit entry's time, commit, run) is one
+    /// string rather than one per row.
+    func text(_ index: Int32, reusing previous: String?) -> String? {
+        guard sqlite3_column_type(handle, index) != SQLITE_NULL else { return nil }
+        if let previous, text(index, equals: previous) { return previous }
+        return text(index)
+    }
+
+    /// Column `index`'s bytes in lowercase hex, nil for NULL.
+    func hex(_ index: Int32) -> String? {
+        guard sqlite3_column_type(handle, index) != SQLITE_NULL else { return nil }
+        let bytes = sqlite3_column_blob(handle, index)
+        return AuditChain.hex(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, index))))
+    }
 
     /// Column `index` as a role, read from its bytes.
     func role(_ index: Int32) -> Role? {

@@ -64,20 +64,22 @@ extension SQLiteStore {
         let statementArguments = StatementArguments(arguments)
         let query = sql
         return try await read { db in
-            try Row.fetchAll(db, sql: query, arguments: statementArguments).map { row in
-                Self.auditEntry(row, prevHash: (row[13] as Data?).map(AuditChain.hex) ?? AuditEntry.genesisHash)
-            }
+            try Self.auditEntries(BulkStatement(db, sql: query, arguments: statementArguments), prevHashColumn: 13)
         }
     }
 
     public func auditEntries(after seq: Int64, limit: Int) async throws -> [AuditEntry] {
-        try await read { db in
-            // prevHash is left for the reader (`verifyAudit` chains them itself).
-            try Row.fetchAll(
-                db, sql: "SELECT \(Self.auditColumns) FROM \(Self.auditTables) WHERE a.seq > ? ORDER BY a.seq LIMIT ?",
-                arguments: [seq, limit]
-            ).map { Self.auditEntry($0, prevHash: "") }
-        }
+        try await read { db in try Self.auditEntries(db, after: seq, limit: limit) }
+    }
+
+    /// Up to `limit` entries after `seq`, in order; prevHash is left for the reader
+    /// (`verifyAudit` chains them itself, a copy writes none).
+    static func auditEntries(_ db: Database, after seq: Int64, limit: Int) throws -> [AuditEntry] {
+        try auditEntries(
+            BulkStatement(
+                db, sql: "SELECT \(auditColumns) FROM \(auditTables) WHERE a.seq > ? ORDER BY a.seq LIMIT ?",
+                arguments: [seq, limit]),
+            prevHashColumn: nil)
     }
 
     static func lastAudit(_ db: Database) throws -> AuditHead? {
@@ -97,12 +99,27 @@ extension SQLiteStore {
         audit a LEFT JOIN audit_batches b ON b.id = a.batch AND a.seq BETWEEN b.first_seq AND b.last_seq
         """
 
-    /// The entry in a row of `auditColumns`. Tolerates NULLs where a tampered store may
-    /// hold them: verifying then reports the entry instead of crashing.
-    static func auditEntry(_ row: Row, prevHash: String) -> AuditEntry {
-        AuditEntry(
-            seq: row[0], time: row[1] ?? "", actor: row[2] ?? "", onBehalfOf: row[3], action: row[4] ?? "",
-            resourceType: row[5] ?? "", resourceID: row[6] ?? "", team: row[7], before: row[8], after: row[9],
-            commit: row[10], runID: row[11], prevHash: prevHash, hash: (row[12] as Data?).map(AuditChain.hex) ?? "")
+    /// The entries in the rows of `auditColumns` that `statement` returns, with the
+    /// predecessor's hash from column `prevHashColumn` (genesis for NULL; "" without one).
+    /// Read from SQLite's buffers (GRDB's rows, copied and decoded value by value, were
+    /// most of listing the log), the strings the entries of one write share made once.
+    /// Tolerates NULLs where a tampered store may hold them: verifying then reports the
+    /// entry instead of crashing.
+    static func auditEntries(_ statement: BulkStatement, prevHashColumn: Int32?) throws -> [AuditEntry] {
+        var entries: [AuditEntry] = []
+        try statement.forEachRow { row in
+            let previous = entries.last
+            entries.append(
+                AuditEntry(
+                    seq: row.int64(0), time: row.text(1, reusing: previous?.time) ?? "",
+                    actor: row.text(2, reusing: previous?.actor) ?? "", onBehalfOf: row.text(3, reusing: previous?.onBehalfOf),
+                    action: row.text(4, reusing: previous?.action) ?? "",
+                    resourceType: row.text(5, reusing: previous?.resourceType) ?? "",
+                    resourceID: row.text(6, reusing: nil) ?? "", team: row.text(7, reusing: previous?.team),
+                    before: row.text(8, reusing: previous?.before), after: row.text(9, reusing: previous?.after),
+                    commit: row.text(10, reusing: previous?.commit), runID: row.text(11, reusing: previous?.runID),
+                    prevHash: prevHashColumn.map { row.hex($0) ?? AuditEntry.genesisHash } ?? "", hash: row.hex(12) ?? ""))
+        }
+        return entries
     }
 }

@@ -78,11 +78,15 @@ extension SQLiteStore: CopyableStore {
                 createdAt: Timestamp.date($0[3]) ?? .distantPast, createdBy: $0[4],
                 revokedAt: ($0[5] as String?).flatMap(Timestamp.date))
         } _: { .apiKeys($0) }
-        try await pages(
-            "SELECT \(Self.auditColumns) FROM \(Self.auditTables) WHERE AFTER ORDER BY a.seq LIMIT ?", key: "a.seq"
-        ) {
-            Self.auditEntry($0, prevHash: "")
-        } _: { .audit($0) }
+        var lastSeq: Int64 = 0
+        while true {
+            let after = lastSeq
+            let page = try await snapshot.read { db in try Self.auditEntries(db, after: after, limit: Self.copyPage) }
+            if page.isEmpty { break }
+            try await sink(.audit(page))
+            if page.count < Self.copyPage { break }
+            lastSeq = page[page.count - 1].seq
+        }
         let version = try await snapshot.read { db in try Self.stateVersion(db) }
         try await sink(.stateVersion(version))
     }

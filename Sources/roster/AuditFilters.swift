@@ -84,16 +84,22 @@ struct AuditFilters: ParsableArguments {
             page.limit = Self.page
             page.after = 0
             var written = 0
+            // The next page is read while this one is printed.
+            var reading = Task { [page] in try await store.auditEntries(matching: page) }
             while true {
-                let entries = try await store.auditEntries(matching: page)
+                let entries = try await reading.value
+                let more = entries.count == Self.page
+                if more, let last = entries.last {
+                    page.after = last.seq
+                    reading = Task { [page] in try await store.auditEntries(matching: page) }
+                }
                 switch format {
                 case .text: Output.out(AuditRenderer.text(entries))
                 case .json: Output.out(AuditRenderer.jsonElements(entries, first: written == 0))
                 case .csv: Output.out(AuditRenderer.csvRows(entries))
                 }
                 written += entries.count
-                guard entries.count == Self.page, let last = entries.last else { break }
-                page.after = last.seq
+                guard more else { break }
             }
             if format == .json { Output.out(AuditRenderer.jsonEnd(empty: written == 0)) }
         }

@@ -134,13 +134,21 @@ public enum AuditChain {
     }
 
     package static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        for byte in digest {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0x0F)])
+        if let hex = digest.withContiguousStorageIfAvailable({ hex(UnsafeRawBufferPointer($0)) }) { return hex }
+        return Array(digest).withUnsafeBytes { hex($0) }
+    }
+
+    /// `bytes` in lowercase hex, written straight into the string's storage.
+    package static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: 2 * bytes.count) { buffer in
+            JSONBytes.hexDigits.withUnsafeBufferPointer { digits in
+                for (index, byte) in bytes.enumerated() {
+                    buffer[2 * index] = digits[Int(byte >> 4)]
+                    buffer[2 * index + 1] = digits[Int(byte & 0x0F)]
+                }
+            }
+            return 2 * bytes.count
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -28,18 +28,29 @@ public enum AuditRenderer {
     /// `entries` as elements of `json`'s array, for a log written a page at a time: `[`, each
     /// page's elements (`first` for the first page), then `jsonEnd`.
     public static func jsonElements(_ entries: [AuditEntry], first: Bool) -> String {
-        func string(_ value: String?) -> String { value.map(AuditChain.quote) ?? "null" }
-        var out = ""
+        // One buffer for the page: a string made for each of a million entries' fourteen
+        // fields was most of writing the whole log as JSON.
+        var out = JSONBytes()
+        out.bytes.reserveCapacity(entries.count * 600)
         for (index, entry) in entries.enumerated() {
-            out += index == 0 && first ? "\n  {" : ",\n  {"
-            out += "\"seq\": \(entry.seq), \"time\": \(string(entry.time)), \"actor\": \(string(entry.actor)), "
-            out += "\"onBehalfOf\": \(string(entry.onBehalfOf)), \"action\": \(string(entry.action)), "
-            out += "\"resourceType\": \(string(entry.resourceType)), \"resourceId\": \(string(entry.resourceID)), "
-            out += "\"team\": \(string(entry.team)), \"before\": \(entry.before ?? "null"), \"after\": \(entry.after ?? "null"), "
-            out += "\"commit\": \(string(entry.commit)), \"runId\": \(string(entry.runID)), "
-            out += "\"prevHash\": \(string(entry.prevHash)), \"hash\": \(string(entry.hash))}"
+            out.raw(index == 0 && first ? "\n  {" : ",\n  {")
+            out.raw("\"seq\": "); out.decimal(entry.seq)
+            out.raw(", \"time\": "); out.string(entry.time)
+            out.raw(", \"actor\": "); out.string(entry.actor)
+            out.raw(", \"onBehalfOf\": "); out.optional(entry.onBehalfOf)
+            out.raw(", \"action\": "); out.string(entry.action)
+            out.raw(", \"resourceType\": "); out.string(entry.resourceType)
+            out.raw(", \"resourceId\": "); out.string(entry.resourceID)
+            out.raw(", \"team\": "); out.optional(entry.team)
+            out.raw(", \"before\": "); out.raw(entry.before ?? "null")
+            out.raw(", \"after\": "); out.raw(entry.after ?? "null")
+            out.raw(", \"commit\": "); out.optional(entry.commit)
+            out.raw(", \"runId\": "); out.optional(entry.runID)
+            out.raw(", \"prevHash\": "); out.string(entry.prevHash)
+            out.raw(", \"hash\": "); out.string(entry.hash)
+            out.raw("}")
         }
-        return out
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// The end of `json`'s array, `empty` when no element was written.
@@ -47,8 +58,11 @@ public enum AuditRenderer {
 
     /// A JSON string without its quotes (`"dev"` → `dev`); other JSON as it is.
     static func plain(_ json: String) -> String {
-        guard json.count >= 2, json.first == "\"", json.last == "\"", !json.contains("\\") else { return json }
-        return String(json.dropFirst().dropLast())
+        let utf8 = json.utf8
+        guard utf8.count >= 2, utf8.first == UInt8(ascii: "\""), utf8.last == UInt8(ascii: "\""),
+            !utf8.contains(UInt8(ascii: "\\"))
+        else { return json }
+        return String(decoding: utf8.dropFirst().dropLast(), as: UTF8.self)
     }
 
     /// RFC 4180 CSV with a header row; `before`/`after` strings without their JSON quotes.
@@ -59,19 +73,40 @@ public enum AuditRenderer {
 
     /// `entries` as `csv`'s rows, for a log written a page at a time after `csvHeader`.
     public static func csvRows(_ entries: [AuditEntry]) -> String {
-        func field(_ value: String?) -> String {
-            guard let value else { return "" }
-            guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // Into one buffer, byte by byte, as `jsonElements` writes its page.
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.count * 400)
+        func field(_ value: String?, last: Bool = false) {
+            if var value {
+                value.withUTF8 { bytes in
+                    let special = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+                    guard special else { return out.append(contentsOf: bytes) }
+                    out.append(UInt8(ascii: "\""))
+                    for byte in bytes {
+                        if byte == UInt8(ascii: "\"") { out.append(byte) }
+                        out.append(byte)
+                    }
+                    out.append(UInt8(ascii: "\""))
+                }
+            }
+            if last { out += [0x0D, 0x0A] } else { out.append(UInt8(ascii: ",")) }
         }
-        var out = ""
         for entry in entries {
-            let fields = [
-                String(entry.seq), entry.time, entry.actor, entry.onBehalfOf, entry.action, entry.resourceType,
-                entry.resourceID, entry.team, entry.before.map(plain), entry.after.map(plain), entry.commit, entry.runID, entry.prevHash, entry.hash,
-            ]
-            out += fields.map(field).joined(separator: ",") + "\r\n"
+            field(String(entry.seq))
+            field(entry.time)
+            field(entry.actor)
+            field(entry.onBehalfOf)
+            field(entry.action)
+            field(entry.resourceType)
+            field(entry.resourceID)
+            field(entry.team)
+            field(entry.before.map(plain))
+            field(entry.after.map(plain))
+            field(entry.commit)
+            field(entry.runID)
+            field(entry.prevHash)
+            field(entry.hash, last: true)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
