@@ -6,13 +6,13 @@ import RosterCore
 /// chain makes sealing sequential, but it needs nothing from the store beyond the head it
 /// starts from, so on a large apply (a million SHA-256 hashes and rows, about a second of
 /// one core) it runs beside the writes instead of adding to them.
-final class BackgroundSealer<Rows: AuditRowLayout>: @unchecked Sendable {
+public final class BackgroundSealer<Rows: AuditRowLayout>: @unchecked Sendable {
     /// The rows of one block of the feed's changes, and the hash of the last.
-    struct Block: Sendable {
-        var rows: Rows
-        var firstSeq: Int64
-        var lastSeq: Int64
-        var lastDigest: [UInt8]
+    public struct Block: Sendable {
+        public var rows: Rows
+        public var firstSeq: Int64
+        public var lastSeq: Int64
+        public var lastDigest: [UInt8]
     }
 
     private let write: AuditWrite
@@ -37,8 +37,20 @@ final class BackgroundSealer<Rows: AuditRowLayout>: @unchecked Sendable {
 
     /// Block `index` (the entries of the feed's block `index`), once it is sealed; nil once
     /// stopped. Each block is taken once, in order, by one task.
-    func block(_ index: Int) async -> Block? {
+    public func block(_ index: Int) async -> Block? {
         await withCheckedContinuation { continuation in wait(for: index, continuation) }
+    }
+
+    /// Block `index` once it is sealed, waiting on this thread (a writer's own thread, never
+    /// one of the concurrency pool's); nil once stopped. Each block is taken once, in order.
+    public func blockWaiting(_ index: Int) -> Block? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let block = take(index) { return block }
+            if stopped { return nil }
+            condition.wait()
+        }
     }
 
     /// Resumes `continuation` with block `index` now if it is there (or nil once stopped),

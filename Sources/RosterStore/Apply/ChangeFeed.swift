@@ -108,8 +108,9 @@ public final class ChangeFeed: @unchecked Sendable {
     }
 
     /// Block `index`, waiting on this thread until it is published; nil after the last block
-    /// and once abandoned. For the sealing thread.
-    func block(_ index: Int) -> ArraySlice<Change>? {
+    /// and once abandoned. For the sealing thread, and a writer's own thread (never one of
+    /// the concurrency pool's, which the producer may need).
+    public func block(_ index: Int) -> ArraySlice<Change>? {
         condition.lock()
         defer { condition.unlock() }
         while !ended && published <= index * blockSize { condition.wait() }
@@ -118,7 +119,7 @@ public final class ChangeFeed: @unchecked Sendable {
 
     /// Block `index` once it is published; nil after the last block and once abandoned. For
     /// one task at a time (the writer).
-    func block(_ index: Int) async -> ArraySlice<Change>? {
+    public func block(_ index: Int) async -> ArraySlice<Change>? {
         await withCheckedContinuation { continuation in
             condition.lock()
             if ended || published > index * blockSize {

@@ -33,6 +33,16 @@ public protocol StoreTransaction: AnyObject {
         _ changes: ArraySlice<Change>, inviter: String, at time: String, invitationsExpireAt: String?
     ) async throws
 
+    /// Writes the changes `feed` delivers until it ends, each block as `perform` does and
+    /// then its audit entries, from `sealer`, as `appendAudit` does; new invitations expire
+    /// at `invitationsExpireAt()`, asked once the first block is in. Returns how many changes
+    /// were written and the last block of entries. The default takes a turn of the backend
+    /// for each call; a backend may write the whole stream in one.
+    func write(
+        _ feed: ChangeFeed, sealedBy sealer: BackgroundSealer<AuditRows>, inviter: String, write: AuditWrite,
+        invitationsExpireAt: @escaping @Sendable () -> String?
+    ) async throws -> (written: Int, last: BackgroundSealer<AuditRows>.Block?)
+
     /// The audit log's last entry, read inside the transaction: the chain continues from it.
     func auditHead() async throws -> AuditHead?
     /// Appends entries sealed after the head, in order; all of one `write`.
@@ -71,6 +81,28 @@ public protocol StoreTransaction: AnyObject {
     /// Marks the key with `id` revoked at `time`; the key as it was, nil when there is no
     /// active key with `id`.
     func revokeAPIKey(id: String, at time: String) async throws -> APIKey?
+}
+
+extension StoreTransaction {
+    public func write(
+        _ feed: ChangeFeed, sealedBy sealer: BackgroundSealer<AuditRows>, inviter: String, write: AuditWrite,
+        invitationsExpireAt: @escaping @Sendable () -> String?
+    ) async throws -> (written: Int, last: BackgroundSealer<AuditRows>.Block?) {
+        var expireAt: String?
+        var index = 0
+        var written = 0
+        var last: BackgroundSealer<AuditRows>.Block?
+        while let changes = await feed.block(index) {
+            if index == 0 { expireAt = invitationsExpireAt() }
+            try await perform(changes, inviter: inviter, at: write.time, invitationsExpireAt: expireAt)
+            guard let block = await sealer.block(index) else { throw CancellationError() }
+            try await appendAudit(block.rows, of: write)
+            last = block
+            written += changes.count
+            index += 1
+        }
+        return (written, last)
+    }
 }
 
 /// A store whose writes are `StoreTransaction`s: it gets `apply`, `acceptInvitation`,

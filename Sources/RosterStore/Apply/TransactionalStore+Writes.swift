@@ -61,24 +61,13 @@ extension TransactionalStore {
             let sealer = BackgroundSealer<Transaction.AuditRows>(feed, of: write, continuing: AuditSealer(after: head, write))
             defer { sealer.stop() }
             // An invitation names who invited: the commit's author when the change came from git.
-            let inviter = context.onBehalfOf ?? context.actor
             // The plan says how long links work; they start now, when they are made (the
             // feed knows once its first block is in).
-            var invitationsExpireAt: String?
-            var auditHead = head
-            var blockIndex = 0
-            var written = 0
-            while let changes = await feed.block(blockIndex) {
-                if blockIndex == 0 {
-                    invitationsExpireAt = feed.invitationExpireAfter.map { Timestamp.string(context.now().addingTimeInterval($0)) }
-                }
-                try await transaction.perform(changes, inviter: inviter, at: write.time, invitationsExpireAt: invitationsExpireAt)
-                guard let block = await sealer.block(blockIndex) else { throw CancellationError() }
-                try await transaction.appendAudit(block.rows, of: write)
-                auditHead = AuditHead(seq: block.lastSeq, hash: AuditChain.hex(block.lastDigest))
-                written += changes.count
-                blockIndex += 1
-            }
+            let now = context.now
+            let (written, last) = try await transaction.write(
+                feed, sealedBy: sealer, inviter: context.onBehalfOf ?? context.actor, write: write
+            ) { feed.invitationExpireAfter.map { Timestamp.string(now().addingTimeInterval($0)) } }
+            let auditHead = last.map { AuditHead(seq: $0.lastSeq, hash: AuditChain.hex($0.lastDigest)) } ?? head
             guard !feed.isAbandoned, let (plan, cacheUpdate) = try await finish(feed),
                 plan.changes.count == written, plan.stateVersion == stateVersion
             else {
