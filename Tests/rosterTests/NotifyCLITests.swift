@@ -176,7 +176,14 @@ struct NotifyCLITests {
             #expect((event["run"] as? [String: Any])?["url"] as? String == server.baseURL + "/runs/" + run)
             #expect((event["run"] as? [String: Any])?["trigger"] as? String == "webhook:gitlab")
 
-            let metrics = await http.text(server.baseURL + "/metrics") ?? ""
+            // The receiver records a request before it answers, and the notifier counts it as
+            // sent once the answer is in: the second may not be counted yet (seen in CI).
+            var metrics = ""
+            for _ in 0..<100 {
+                metrics = await http.text(server.baseURL + "/metrics") ?? ""
+                if metrics.contains(#"roster_notifications_total{result="sent"} 2"#) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             #expect(metrics.contains(#"roster_notifications_total{result="sent"} 2"#), "\(metrics)")
             #expect(metrics.contains(#"roster_notifications_total{result="retried"} 2"#), "\(metrics)")
             let ended = stop(server.process)
