@@ -94,7 +94,7 @@ extension SQLiteStore: CopyableStore {
     static let copyPage = 10_000
 
     public func importing(_ body: (any StoreLoader) async throws -> Void) async throws {
-        try await withTransaction(WritePurpose(trigger: "store copy", actor: "roster", lockTimeout: .seconds(30))) {
+        try await withTransaction(WritePurpose(trigger: "store copy", actor: "roster", lockTimeout: .seconds(30), isBulk: true)) {
             transaction in
             try await writerTurn { db in
                 let counts = try Int.fetchOne(

@@ -53,7 +53,7 @@ public final class SQLiteStore: Store, TransactionalStore {
                     return pool
                 }
             } else {
-                pool = try DatabasePool(path: path, configuration: configuration)
+                pool = try Self.openPool(path: path, configuration: configuration)
                 // A newer Roster's store has tables this one does not know how to keep (v7 moved
                 // the invitations' origins): refused, rather than failing half-way through a write.
                 if try pool.read({ try Self.migrator.hasBeenSuperseded($0) }) {
@@ -66,6 +66,20 @@ public final class SQLiteStore: Store, TransactionalStore {
             }
         } catch let error as DatabaseError {
             throw StoreError(.io, "cannot open the store \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// Opens the pool on an existing store, waiting up to 30 s while another process writes
+    /// it through a rollback journal (`beginBulkWrite`): GRDB's pool sets WAL mode as it
+    /// opens, which SQLite refuses at once ("database is locked") until that write ends.
+    static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
+                usleep(50_000)
+            }
         }
     }
 

@@ -15,6 +15,7 @@ extension SQLiteStore {
         let lock = try await FileLock.acquire(path: lockPath, timeout: purpose.lockTimeout, holder: holder)
         defer { lock.release() }
         return try await writers.withTurn {
+            let bulk = purpose.isBulk ? try await beginBulkWrite() : nil
             try await writerTurn { db in try db.beginTransaction(.immediate) }
             let transaction = SQLiteTransaction(store: self)
             do {
@@ -23,14 +24,86 @@ extension SQLiteStore {
                     try transaction.end(db)
                     try db.commit()
                 }
+                if let bulk { await endBulkWrite(bulk) }
                 return result
             } catch {
                 try? await writerTurn { db in
                     try? transaction.end(db)
                     try db.rollback()
                 }
+                if let bulk { await endBulkWrite(bulk) }
                 throw error
             }
+        }
+    }
+
+    /// How a bulk write (`WritePurpose.isBulk`) set the writer connection up, to be undone.
+    struct BulkWrite {
+        var usualCacheSize: Int
+        var rollbackJournal: Bool
+    }
+
+    /// Sets the writer connection up for a bulk write, before its transaction.
+    ///
+    /// A larger page cache, for the whole transaction: a large write grows five b-trees at
+    /// once, and in SQLite's default 2 MB (32 pages of 64 KiB) the pages it still needs are
+    /// written out and read back; a page written to the WAL and changed again also makes the
+    /// commit read the WAL back from there to recompute its checksums. On the reference
+    /// corpus the first apply read 578 MB of a 292 MB WAL with the default cache at first.
+    ///
+    /// A rollback journal instead of the WAL when the store holds no team and nothing else
+    /// has it open: the WAL writes every page of the transaction, then its checkpoint reads
+    /// them back and writes them into the database file. On the reference corpus that is
+    /// 289 MB copied twice more into the page cache by the writer's thread, which bounds the
+    /// apply, where a rollback journal writes each page once and journals only the few pages
+    /// the empty store had (with the cache, the reference apply × 0.77 wall, docs/performance.md
+    /// ninth pass). SQLite refuses to leave WAL
+    /// mode, at once and without waiting, while another connection has the file open (one
+    /// of another process, or one of this pool's readers that is reading): the write then
+    /// goes through the WAL as any other. `synchronous = FULL` keeps the journal's guarantee
+    /// on a power loss; a crash leaves a hot journal that the next opener rolls back.
+    ///
+    /// While it lasts, readers that open the store wait for the write (`SQLiteStore.init`),
+    /// as a rollback journal has readers do, instead of reading the empty store.
+    func beginBulkWrite() async throws -> BulkWrite {
+        // The pool's idle readers hold the file open; they are opened again when needed.
+        pool.invalidateReadOnlyConnections()
+        return try await writerTurn { db in
+            let holdsTeams = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM teams)") ?? true
+            let usualCacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+            var rollbackJournal = false
+            if !holdsTeams {
+                // "database is locked" when another connection has the file open.
+                rollbackJournal = (try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")) == "delete"
+                if rollbackJournal { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
+            return BulkWrite(usualCacheSize: usualCacheSize, rollbackJournal: rollbackJournal)
+        }
+    }
+
+    /// Undoes `beginBulkWrite`, after the transaction's commit or rollback: back to WAL mode,
+    /// as GRDB's pool sets it up (with a WAL file that is not empty, which the pool's
+    /// read-only connections need to open the store). A reader of this pool that opened
+    /// meanwhile and is reading keeps it from leaving the rollback journal: retried for a
+    /// while; else the store stays in that mode until the next process opens it, which is
+    /// safe, only slower for readers.
+    func endBulkWrite(_ bulk: BulkWrite) async {
+        _ = try? await writerTurn { db in try db.execute(sql: "PRAGMA cache_size = \(bulk.usualCacheSize)") }
+        guard bulk.rollbackJournal else { return }
+        for _ in 0..<100 {
+            pool.invalidateReadOnlyConnections()
+            let done = (try? await writerTurn { db -> Bool in
+                guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else { return false }
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.inSavepoint {
+                    try db.execute(sql: "CREATE TABLE roster_wal (id INTEGER PRIMARY KEY); DROP TABLE roster_wal;")
+                    return .commit
+                }
+                return true
+            }) ?? false
+            if done { return }
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 }
@@ -44,8 +117,6 @@ public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
     private var applier: SQLiteChangeApplier?
     private var audit: BulkInsert?
     private var batchID: Int64 = 0
-    private var performed = 0
-    private var usualCacheSize: Int?
 
     init(store: SQLiteStore) { self.store = store }
 
@@ -86,15 +157,6 @@ public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
     ) throws {
         if applier == nil {
             applier = try SQLiteChangeApplier(db: db, inviter: inviter, time: time, invitationsExpireAt: invitationsExpireAt)
-        }
-        performed += changes.count
-        if performed > 10_000 && usualCacheSize == nil {
-            // A large apply grows five b-trees at once; in SQLite's default 2 MB cache (32
-            // pages of 64 KiB) the pages it still needs are written out to the WAL and read
-            // back: for the reference corpus 750 MB written to the WAL and 1 GB read back,
-            // where 32 MB of cache writes each page once. The usual size again at the end.
-            usualCacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
-            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         for index in changes.indices { try applier!.apply(changes[index]) }
     }
@@ -233,7 +295,6 @@ public final class SQLiteTransaction: StoreTransaction, @unchecked Sendable {
         defer {
             applier = nil
             audit = nil
-            if let usualCacheSize { try? db.execute(sql: "PRAGMA cache_size = \(usualCacheSize)") }
         }
         try applier?.finish()
     }

@@ -124,11 +124,19 @@ public struct WritePurpose: Sendable {
     public var trigger: String
     public var actor: String
     public var lockTimeout: Duration
+    /// A write of many rows into a store that holds no team (a first apply, a store copy),
+    /// which a backend may write another way: SQLite then writes its file through a
+    /// rollback journal instead of the write-ahead log, when nothing else has it open.
+    public var isBulk: Bool
 
-    public init(trigger: String, actor: String, lockTimeout: Duration) {
+    /// Changes from which an apply is a bulk write (`isBulk`).
+    public static let bulkChanges = 5_000
+
+    public init(trigger: String, actor: String, lockTimeout: Duration, isBulk: Bool = false) {
         self.trigger = trigger
         self.actor = actor
         self.lockTimeout = lockTimeout
+        self.isBulk = isBulk
     }
 }
 

@@ -11,9 +11,10 @@ extension TransactionalStore {
     public func apply(_ plan: Plan, context: ApplyContext) async throws -> ApplyReport {
         let feed = ChangeFeed(plan.changes, invitationExpireAfter: plan.invitationExpireAfter, blockSize: Transaction.rowsPerBlock)
         // A finished plan's feed is never abandoned, and its plan is the one it was made of.
-        return try await apply(feed, stateVersion: plan.stateVersion, source: plan.source, context: context) { _ in
-            (plan, context.cacheUpdate)
-        }!
+        return try await apply(
+            feed, stateVersion: plan.stateVersion, source: plan.source, context: context,
+            isBulk: plan.changes.count >= WritePurpose.bulkChanges
+        ) { _ in (plan, context.cacheUpdate) }!
     }
 
     public func makeChangeFeed() -> ChangeFeed { ChangeFeed(blockSize: Transaction.rowsPerBlock) }
@@ -27,7 +28,8 @@ extension TransactionalStore {
         finish: @Sendable (ChangeFeed) async throws -> (plan: Plan, cacheUpdate: PlanCacheUpdate?)?
     ) async throws -> ApplyReport? {
         do {
-            return try await apply(feed, stateVersion: stateVersion, source: source, context: context, finish: finish)
+            // A streamed apply is a first apply: every team and invitation of the manifests.
+            return try await apply(feed, stateVersion: stateVersion, source: source, context: context, isBulk: true, finish: finish)
         } catch {
             // Whatever stopped the writer (the sealer ends with the feed), nothing was written.
             if feed.isAbandoned { return nil }
@@ -38,11 +40,12 @@ extension TransactionalStore {
     }
 
     private func apply(
-        _ feed: ChangeFeed, stateVersion: Int64, source: Plan.Source?, context: ApplyContext,
+        _ feed: ChangeFeed, stateVersion: Int64, source: Plan.Source?, context: ApplyContext, isBulk: Bool,
         finish: (ChangeFeed) async throws -> (plan: Plan, cacheUpdate: PlanCacheUpdate?)?
     ) async throws -> ApplyReport? {
         let started = context.now()
-        let purpose = WritePurpose(trigger: context.trigger, actor: context.actor, lockTimeout: context.lockTimeout)
+        let purpose = WritePurpose(
+            trigger: context.trigger, actor: context.actor, lockTimeout: context.lockTimeout, isBulk: isBulk)
         return try await withTransaction(purpose) { transaction in
             // First, before the state version's lock: a writer outside Roster then waits for
             // this transaction at its first row instead of holding one the triggers' lock needs.
