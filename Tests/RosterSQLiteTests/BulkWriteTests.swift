@@ -39,7 +39,7 @@ struct BulkWriteTests {
             #expect(try await fixture.store.pendingInvitations().count == Self.changes - 1)
             #expect(try await fixture.store.verifyAudit(expectedHead: report.auditHead) == .intact(count: Self.changes, head: report.auditHead))
 
-            // Another process opening it reads it, and the next write goes through the WAL.
+            // Another instance (as another process) opening it reads it; a later write leaves it in WAL mode.
             let other = try await fixture.reopen()
             #expect(try await other.pendingInvitations().count == Self.changes - 1)
             await other.close()
