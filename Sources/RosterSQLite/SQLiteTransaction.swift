@@ -56,12 +56,12 @@ extension SQLiteStore {
     /// them back and writes them into the database file. On the reference corpus that is
     /// 289 MB copied twice more into the page cache by the writer's thread, which bounds the
     /// apply, where a rollback journal writes each page once and journals only the few pages
-    /// the empty store had (with the cache, the reference apply × 0.77 wall, docs/performance.md
-    /// ninth pass). SQLite refuses to leave WAL
-    /// mode, at once and without waiting, while another connection has the file open (one
-    /// of another process, or one of this pool's readers that is reading): the write then
-    /// goes through the WAL as any other. `synchronous = FULL` keeps the journal's guarantee
-    /// on a power loss; a crash leaves a hot journal that the next opener rolls back.
+    /// the empty store had (with the cache, the reference apply × 0.77 wall: docs/performance.md,
+    /// ninth pass). SQLite refuses to leave WAL mode, at once and without waiting, while another
+    /// connection has the file open (one of another process, or one of this pool's readers that
+    /// is reading): the write then goes through the WAL as any other. `synchronous = FULL`
+    /// keeps the journal's guarantee on a power loss; a crash leaves a hot journal that the
+    /// next opener rolls back.
     ///
     /// While it lasts, readers that open the store wait for the write (`SQLiteStore.init`),
     /// as a rollback journal has readers do, instead of reading the empty store.
