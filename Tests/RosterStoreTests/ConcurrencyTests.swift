@@ -73,19 +73,23 @@ struct ConcurrencyTests {
             let invitations = try await fixture.store.pendingInvitations()
             let start = try await fixture.store.currentState().version
             // Accepting invitations does not depend on the state version, so all of them land,
-            // whichever order the lock gives them.
+            // whichever order the lock gives them. The lock's wait is a wall-clock budget, not
+            // what this test is about: under the whole suite on two loaded cores, twelve
+            // writers queued behind each other have outwaited the usual 30 s (CI, once).
+            let patience = Duration.seconds(300)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (index, invitation) in invitations.enumerated() {
                     let store = stores[index % stores.count]
                     group.addTask {
-                        try await store.acceptInvitation(id: invitation.id, email: invitation.email, at: fixedDate)
+                        try await store.acceptInvitation(id: invitation.id, email: invitation.email, at: fixedDate, lockTimeout: patience)
                     }
                 }
                 for index in 0..<4 {
                     let store = stores[index]
                     group.addTask {
                         try await store.setCeiling(
-                            team: "t", to: SpendLimit(cents: Int64(9_000 + index)), actor: "ops\(index)@example.com", at: fixedDate)
+                            team: "t", to: SpendLimit(cents: Int64(9_000 + index)), actor: "ops\(index)@example.com", at: fixedDate,
+                            lockTimeout: patience)
                     }
                 }
                 try await group.waitForAll()
